@@ -1,0 +1,205 @@
+/**
+ * The pure segment codec: seal and open the DATA frames of a work item, and the DIGEST and
+ * TERMINATOR that close a segment (spec §4, §5). No I/O, no workers: the same functions run
+ * inline and inside workers, so every path gives the same bytes.
+ *
+ * A work item is a buffer that starts at a DATA frame and holds `count` consecutive frames in
+ * wire layout. For sealing, the plaintext of frame i already sits at its body position.
+ */
+import type { FrameCrypto } from '../crypto/types.js';
+import { StreamV2Error } from '../errors.js';
+import {
+  DIGEST_ALG_SHA256,
+  DIGEST_FRAME_SIZE,
+  DIGEST_LABEL,
+  DIGEST_PAYLOAD_SIZE,
+  FLAG_FINAL,
+  FRAME_DATA,
+  FRAME_DIGEST,
+  FRAME_HEADER_SIZE,
+  FRAME_TERMINATOR,
+  HEADER_SIZE,
+  TAG_SIZE,
+} from '../format/constants.js';
+import { frameAad, frameNonce, readFrameHeader, writeFrameHeader } from '../format/frame.js';
+import { dataFrameWireSize } from '../format/sizes.js';
+
+/** Which DATA frames a work item holds. */
+export interface FrameRange {
+  segmentIndex: number;
+  /** Index (inside the segment) of the item's first frame. */
+  firstFrame: number;
+  /** Number of DATA frames in the item. */
+  count: number;
+  /** Plaintext bytes of each frame but the last. */
+  frameSize: number;
+  /** Plaintext bytes of the item's last frame (1..frameSize). */
+  lastLength: number;
+}
+
+const HASH_SIZE = 32;
+
+/**
+ * Seals the DATA frames of an item in place and returns their frame hashes
+ * (spec §4: frame_hash_i = SHA-256(frame_header_i ‖ body_i)), 32 bytes each, in order.
+ */
+export async function sealDataFrames(
+  fc: FrameCrypto,
+  header: Uint8Array,
+  buf: Uint8Array,
+  r: FrameRange,
+): Promise<Uint8Array> {
+  const hashes = new Uint8Array(r.count * HASH_SIZE);
+  let off = 0;
+  for (let i = 0; i < r.count; i++) {
+    const frameIndex = r.firstFrame + i;
+    const length = i === r.count - 1 ? r.lastLength : r.frameSize;
+    const end = off + dataFrameWireSize(length);
+    writeFrameHeader(buf, off, r.segmentIndex, frameIndex, FRAME_DATA, 0, length);
+    const aad = frameAad(header, buf.subarray(off, off + FRAME_HEADER_SIZE));
+    await fc.cipher.seal(frameNonce(r.segmentIndex, frameIndex), buf.subarray(off + FRAME_HEADER_SIZE, end), aad);
+    hashes.set(await fc.sha256(buf.subarray(off, end)), i * HASH_SIZE);
+    off = end;
+  }
+  return hashes;
+}
+
+/**
+ * Opens the DATA frames of an item. Frame headers were already checked against their
+ * positions by the reader (spec §6.2). The plaintext is compacted in place at the start of
+ * `buf` (each frame's plaintext lands before its own wire position, so nothing unread is
+ * overwritten). Returns the frame hashes and the plaintext length.
+ *
+ * @throws StreamV2Error `AUTH_FAILED` with the failing frame's position
+ */
+export async function openDataFrames(
+  fc: FrameCrypto,
+  header: Uint8Array,
+  buf: Uint8Array,
+  r: Pick<FrameRange, 'segmentIndex' | 'firstFrame' | 'count'>,
+): Promise<{ hashes: Uint8Array; plaintextLength: number }> {
+  const hashes = new Uint8Array(r.count * HASH_SIZE);
+  let off = 0;
+  let plain = 0;
+  for (let i = 0; i < r.count; i++) {
+    const frameIndex = r.firstFrame + i;
+    const position = { segmentIndex: r.segmentIndex, frameIndex };
+    const { length } = readFrameHeader(buf, off);
+    const end = off + dataFrameWireSize(length);
+    if (end > buf.length) throw new StreamV2Error('BAD_FRAME', 'frame runs past its work item', position);
+    // Hash the wire bytes before the in-place compaction can touch them.
+    hashes.set(await fc.sha256(buf.subarray(off, end)), i * HASH_SIZE);
+    const aad = frameAad(header, buf.subarray(off, off + FRAME_HEADER_SIZE));
+    const sealed = buf.subarray(off + FRAME_HEADER_SIZE, end);
+    const opened = await fc.cipher.open(frameNonce(r.segmentIndex, frameIndex), sealed, aad);
+    if (opened === null) throw new StreamV2Error('AUTH_FAILED', 'a DATA frame failed to authenticate', position);
+    buf.set(opened, plain);
+    plain += length;
+    off = end;
+  }
+  return { hashes, plaintextLength: plain };
+}
+
+/**
+ * spec §4: value = SHA-256("stream_v2 digest" ‖ header ‖ segment_index (8) ‖ d (4) ‖ frame
+ * hashes). Needs no key: the keyless check recomputes it from the wire bytes.
+ */
+export async function digestValue(
+  sha256: FrameCrypto['sha256'],
+  header: Uint8Array,
+  segmentIndex: number,
+  hashes: Uint8Array,
+): Promise<Uint8Array> {
+  const d = hashes.length / HASH_SIZE;
+  const input = new Uint8Array(DIGEST_LABEL.length + HEADER_SIZE + 12 + hashes.length);
+  const view = new DataView(input.buffer);
+  let p = 0;
+  input.set(DIGEST_LABEL, p);
+  p += DIGEST_LABEL.length;
+  input.set(header.subarray(0, HEADER_SIZE), p);
+  p += HEADER_SIZE;
+  view.setUint32(p, Math.floor(segmentIndex / 2 ** 32));
+  view.setUint32(p + 4, segmentIndex >>> 0);
+  view.setUint32(p + 8, d);
+  input.set(hashes, p + 12);
+  return sha256(input);
+}
+
+/**
+ * Writes the DIGEST and TERMINATOR frames of a segment at `offset` of `buf` (spec §4).
+ * @param hashes - the frame hashes of all d DATA frames of the segment, in order
+ * @param final - set FINAL on the terminator (last segment of the stream)
+ */
+export async function sealSegmentTail(
+  fc: FrameCrypto,
+  header: Uint8Array,
+  buf: Uint8Array,
+  offset: number,
+  segmentIndex: number,
+  hashes: Uint8Array,
+  final: boolean,
+): Promise<void> {
+  const d = hashes.length / HASH_SIZE;
+  const payloadAt = offset + FRAME_HEADER_SIZE;
+  writeFrameHeader(buf, offset, segmentIndex, d, FRAME_DIGEST, 0, DIGEST_PAYLOAD_SIZE);
+  buf[payloadAt] = DIGEST_ALG_SHA256;
+  buf.set(await digestValue(fc.sha256, header, segmentIndex, hashes), payloadAt + 1);
+  const payload = buf.subarray(payloadAt, payloadAt + DIGEST_PAYLOAD_SIZE);
+  const digestAad = frameAad(header, buf.subarray(offset), payload);
+  const digestTag = buf.subarray(payloadAt + DIGEST_PAYLOAD_SIZE, offset + DIGEST_FRAME_SIZE);
+  await fc.cipher.seal(frameNonce(segmentIndex, d), digestTag, digestAad);
+
+  const term = offset + DIGEST_FRAME_SIZE;
+  writeFrameHeader(buf, term, segmentIndex, d + 1, FRAME_TERMINATOR, final ? FLAG_FINAL : 0, 0);
+  const termAad = frameAad(header, buf.subarray(term));
+  const termBody = buf.subarray(term + FRAME_HEADER_SIZE, term + FRAME_HEADER_SIZE + TAG_SIZE);
+  await fc.cipher.seal(frameNonce(segmentIndex, d + 1), termBody, termAad);
+}
+
+/**
+ * Checks the DIGEST value against the recomputed one, then the DIGEST and TERMINATOR tags
+ * (spec §6.2). Frame headers were checked by the reader.
+ * @throws StreamV2Error `DIGEST_MISMATCH` or `AUTH_FAILED`
+ */
+export async function openSegmentTail(
+  fc: FrameCrypto,
+  header: Uint8Array,
+  buf: Uint8Array,
+  offset: number,
+  segmentIndex: number,
+  hashes: Uint8Array,
+): Promise<void> {
+  const d = hashes.length / HASH_SIZE;
+  const payloadAt = offset + FRAME_HEADER_SIZE;
+  const payload = buf.subarray(payloadAt, payloadAt + DIGEST_PAYLOAD_SIZE);
+  const expected = await digestValue(fc.sha256, header, segmentIndex, hashes);
+  if (!equalBytes(expected, payload.subarray(1))) {
+    throw new StreamV2Error('DIGEST_MISMATCH', 'segment digest does not match its DATA frames', {
+      segmentIndex,
+      frameIndex: d,
+    });
+  }
+  const digestTag = buf.subarray(payloadAt + DIGEST_PAYLOAD_SIZE, offset + DIGEST_FRAME_SIZE);
+  const digestAad = frameAad(header, buf.subarray(offset), payload);
+  if ((await fc.cipher.open(frameNonce(segmentIndex, d), digestTag, digestAad)) === null) {
+    throw new StreamV2Error('AUTH_FAILED', 'the DIGEST frame failed to authenticate', {
+      segmentIndex,
+      frameIndex: d,
+    });
+  }
+  const term = offset + DIGEST_FRAME_SIZE;
+  const termTag = buf.subarray(term + FRAME_HEADER_SIZE, term + FRAME_HEADER_SIZE + TAG_SIZE);
+  if ((await fc.cipher.open(frameNonce(segmentIndex, d + 1), termTag, frameAad(header, buf.subarray(term)))) === null) {
+    throw new StreamV2Error('AUTH_FAILED', 'the TERMINATOR frame failed to authenticate', {
+      segmentIndex,
+      frameIndex: d + 1,
+    });
+  }
+}
+
+/** Byte equality (the digest value is public, so timing does not matter here). */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

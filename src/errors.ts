@@ -1,0 +1,89 @@
+/**
+ * The one error class of stream-v2. Every failure carries a stable machine-readable `code`:
+ * the spec §7 codes for format failures, plus a few codes of this implementation for
+ * failures the wire format does not know about (bad arguments, dead workers, aborts).
+ * Messages never contain key or plaintext bytes.
+ */
+
+/** Failure codes from spec §7. */
+export const SPEC_ERROR_CODES = [
+  'BAD_HEADER',
+  'UNSUPPORTED',
+  'LIMIT_EXCEEDED',
+  'WRONG_KEY',
+  'BAD_FRAME',
+  'AUTH_FAILED',
+  'DIGEST_MISMATCH',
+  'TRUNCATED',
+  'TRAILING_DATA',
+] as const;
+
+/** Codes of this implementation that are not about the wire format. */
+export const IMPLEMENTATION_ERROR_CODES = [
+  /** An argument or option is invalid (wrong type, out of range). */
+  'BAD_ARGUMENT',
+  /** A worker died or could not start; the in-flight work was dropped. */
+  'WORKER_FAILED',
+  /** The stream was aborted or cancelled, or the pool was terminated. */
+  'ABORTED',
+] as const;
+
+/** A stable, machine-readable failure code. */
+export type ErrorCode = (typeof SPEC_ERROR_CODES)[number] | (typeof IMPLEMENTATION_ERROR_CODES)[number];
+
+const ALL_CODES: ReadonlySet<string> = new Set([...SPEC_ERROR_CODES, ...IMPLEMENTATION_ERROR_CODES]);
+
+/** Where in the stream a failure happened, when known. */
+export interface ErrorPosition {
+  /** Index of the segment (spec §5) the failure belongs to. */
+  segmentIndex?: number;
+  /** Index of the frame inside its segment (spec §4). */
+  frameIndex?: number;
+}
+
+/** The error thrown (or used to error a stream) by every part of stream-v2. */
+export class StreamV2Error extends Error {
+  /** Stable failure code (spec §7, or one of {@link IMPLEMENTATION_ERROR_CODES}). */
+  readonly code: ErrorCode;
+  /** Segment the failure belongs to, when known. */
+  readonly segmentIndex: number | undefined;
+  /** Frame (inside its segment) the failure belongs to, when known. */
+  readonly frameIndex: number | undefined;
+
+  /**
+   * @param code - stable failure code
+   * @param message - human-readable detail; must never contain key or plaintext bytes
+   * @param position - segment and frame index, when known
+   * @param options - standard `cause`
+   */
+  constructor(code: ErrorCode, message: string, position: ErrorPosition = {}, options?: ErrorOptions) {
+    const where = describePosition(position);
+    super(`${code}: ${message}${where}`, options);
+    this.name = 'StreamV2Error';
+    this.code = code;
+    this.segmentIndex = position.segmentIndex;
+    this.frameIndex = position.frameIndex;
+  }
+
+  /** True when `value` looks like a StreamV2Error (also across realms and bundles). */
+  static is(value: unknown): value is StreamV2Error {
+    return (
+      value instanceof StreamV2Error ||
+      (value instanceof Error &&
+        value.name === 'StreamV2Error' &&
+        ALL_CODES.has((value as { code?: string }).code ?? ''))
+    );
+  }
+}
+
+function describePosition({ segmentIndex, frameIndex }: ErrorPosition): string {
+  if (segmentIndex === undefined) return '';
+  return frameIndex === undefined ? ` (segment ${segmentIndex})` : ` (segment ${segmentIndex}, frame ${frameIndex})`;
+}
+
+/** Wraps any thrown value into a StreamV2Error, keeping StreamV2Errors as they are. */
+export function toStreamV2Error(value: unknown, fallback: ErrorCode = 'WORKER_FAILED'): StreamV2Error {
+  if (StreamV2Error.is(value)) return value;
+  const detail = value instanceof Error ? value.message : String(value);
+  return new StreamV2Error(fallback, detail, {}, { cause: value });
+}

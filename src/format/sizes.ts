@@ -1,0 +1,55 @@
+/** Sizes that follow from the header alone (spec §5). */
+import { StreamV2Error } from '../errors.js';
+import { FRAME_HEADER_SIZE, HEADER_SIZE, SEGMENT_TAIL_SIZE, TAG_SIZE } from './constants.js';
+
+/** The two header fields that fix the layout. */
+export interface LayoutParams {
+  /** Plaintext bytes per full DATA frame. */
+  frameSize: number;
+  /** DATA frames per non-final segment. */
+  framesPerSegment: number;
+}
+
+/** Wire size of a DATA frame holding `length` plaintext bytes. */
+export function dataFrameWireSize(length: number): number {
+  return FRAME_HEADER_SIZE + length + TAG_SIZE;
+}
+
+/** Plaintext bytes in a full segment: S = frame_size × frames_per_segment. */
+export function segmentPlaintextSize(p: LayoutParams): number {
+  return p.frameSize * p.framesPerSegment;
+}
+
+/** spec §5: wire size W of a full segment. */
+export function fullSegmentWireSize(p: LayoutParams): number {
+  return p.framesPerSegment * dataFrameWireSize(p.frameSize) + SEGMENT_TAIL_SIZE;
+}
+
+/** Wire size of a segment holding `plaintextBytes` (≤ S) bytes. */
+export function segmentWireSize(p: LayoutParams, plaintextBytes: number): number {
+  const frames = Math.ceil(plaintextBytes / p.frameSize);
+  return frames * (FRAME_HEADER_SIZE + TAG_SIZE) + plaintextBytes + SEGMENT_TAIL_SIZE;
+}
+
+/** spec §5: n = max(1, ceil(P / S)). */
+export function segmentCount(plaintextBytes: number, p: LayoutParams): number {
+  return Math.max(1, Math.ceil(plaintextBytes / segmentPlaintextSize(p)));
+}
+
+/**
+ * The exact ciphertext size of a `plaintextBytes`-byte plaintext (spec §5: a pure function of
+ * P and the header), header included.
+ *
+ * @param plaintextBytes - plaintext size P, a safe non-negative integer
+ * @param params - frame size and frames per segment (defaults: 65536 and 16)
+ */
+export function encryptedSize(plaintextBytes: number, params: Partial<LayoutParams> = {}): number {
+  if (!Number.isSafeInteger(plaintextBytes) || plaintextBytes < 0) {
+    throw new StreamV2Error('BAD_ARGUMENT', 'plaintextBytes must be a non-negative safe integer');
+  }
+  const p = { frameSize: params.frameSize ?? 65536, framesPerSegment: params.framesPerSegment ?? 16 };
+  const s = segmentPlaintextSize(p);
+  const n = segmentCount(plaintextBytes, p);
+  const last = plaintextBytes - (n - 1) * s;
+  return HEADER_SIZE + (n - 1) * fullSegmentWireSize(p) + segmentWireSize(p, last);
+}

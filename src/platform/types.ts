@@ -1,0 +1,45 @@
+/**
+ * The platform adapter: everything that differs between Node and the Web platform (browsers,
+ * Deno, Bun), chosen once by the package entry point (`node.ts` or `browser.ts`).
+ */
+import type { Endpoint } from 'comlink';
+import type { ScryptFn } from '../codec/keys.js';
+import type { CryptoBackend } from '../crypto/types.js';
+import { StreamV2Error } from '../errors.js';
+
+/** A started worker, as the pool sees it. */
+export interface WorkerHandle {
+  readonly endpoint: Endpoint;
+  /** Registers the callback for the worker's death (crash, load failure, exit). */
+  onFailure(callback: (reason: Error) => void): void;
+  terminate(): void;
+  /** Node: keep the process alive while this worker has work; no-ops elsewhere. */
+  ref(): void;
+  unref(): void;
+}
+
+/** What a platform provides. */
+export interface Platform {
+  readonly name: 'node' | 'web';
+  /** Crypto backends in order of preference. */
+  readonly backends: readonly CryptoBackend[];
+  /** Starts one pool worker. */
+  spawnWorker(): WorkerHandle;
+  /** Logical cores available to this process. */
+  hardwareConcurrency(): number;
+  /** A native scrypt that runs off the main thread, when the platform has one. */
+  readonly nativeScrypt?: ScryptFn;
+}
+
+let current: Platform | undefined;
+
+/** Installs the platform (done once by the entry point). */
+export function setPlatform(p: Platform): void {
+  current = p;
+}
+
+/** The installed platform. */
+export function getPlatform(): Platform {
+  if (!current) throw new StreamV2Error('BAD_ARGUMENT', 'import stream-v2 through its package entry point');
+  return current;
+}

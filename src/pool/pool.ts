@@ -1,0 +1,142 @@
+/**
+ * A pool of workers behind Comlink. Items go to the least-loaded worker. Comlink never rejects
+ * a call whose worker died (comlink issue #601), so the pool tracks every pending call itself,
+ * rejects them with `WORKER_FAILED` when their worker dies, and starts a replacement.
+ */
+import { type Remote, wrap } from 'comlink';
+import { StreamV2Error, toStreamV2Error } from '../errors.js';
+import { getPlatform, type WorkerHandle } from '../platform/types.js';
+import './comlink-errors.js';
+import type { WorkerApi } from './protocol.js';
+
+/** Options of {@link WorkerPool}. */
+export interface WorkerPoolOptions {
+  /** Number of workers (default: the number of logical cores, at most 8). */
+  size?: number;
+}
+
+interface Slot {
+  handle: WorkerHandle;
+  api: Remote<WorkerApi>;
+  pending: Set<(e: StreamV2Error) => void>;
+  answered: boolean;
+}
+
+/** Consecutive deaths of workers that never answered before the pool gives up. */
+const MAX_FAILED_STARTS = 3;
+
+/**
+ * A pool of crypto workers (Web Workers, or worker_threads in Node). Share one pool between
+ * many transforms with the `workers` option; {@link WorkerPool.terminate} stops it.
+ */
+export class WorkerPool {
+  /** Number of workers. */
+  readonly size: number;
+  private readonly slots: Slot[] = [];
+  private failedStarts = 0;
+  private terminated = false;
+
+  constructor(options: WorkerPoolOptions = {}) {
+    const size = options.size ?? Math.min(8, Math.max(1, getPlatform().hardwareConcurrency()));
+    if (!Number.isInteger(size) || size < 1 || size > 256) {
+      throw new StreamV2Error('BAD_ARGUMENT', `pool size must be an integer in 1..256, got ${size}`);
+    }
+    this.size = size;
+  }
+
+  /** True once {@link WorkerPool.terminate} was called. */
+  get isTerminated(): boolean {
+    return this.terminated;
+  }
+
+  /**
+   * Runs `call` on the least-loaded worker. Rejects with `WORKER_FAILED` if that worker dies
+   * first, and with `ABORTED` if the pool is terminated first.
+   */
+  run<T>(call: (api: Remote<WorkerApi>) => Promise<T>): Promise<T> {
+    if (this.terminated) return Promise.reject(new StreamV2Error('ABORTED', 'the worker pool was terminated'));
+    if (this.failedStarts >= MAX_FAILED_STARTS) {
+      return Promise.reject(new StreamV2Error('WORKER_FAILED', 'workers fail to start'));
+    }
+    const slot = this.pick();
+    return new Promise<T>((resolve, reject) => {
+      const fail = (e: StreamV2Error) => reject(e);
+      if (slot.pending.size === 0) slot.handle.ref();
+      slot.pending.add(fail);
+      const settle = () => {
+        if (slot.pending.delete(fail) && slot.pending.size === 0) slot.handle.unref();
+      };
+      call(slot.api).then(
+        (v) => {
+          slot.answered = true;
+          this.failedStarts = 0;
+          settle();
+          resolve(v);
+        },
+        (e) => {
+          slot.answered = true;
+          settle();
+          reject(toStreamV2Error(e));
+        },
+      );
+    });
+  }
+
+  /** Terminates every worker; pending and later calls reject with `ABORTED`. */
+  async terminate(): Promise<void> {
+    if (this.terminated) return;
+    this.terminated = true;
+    for (const slot of this.slots.splice(0))
+      this.kill(slot, new StreamV2Error('ABORTED', 'the worker pool was terminated'));
+  }
+
+  /** Testing hook: makes one busy (or the first) worker crash. */
+  crashWorkerForTesting(): void {
+    const slot = this.slots.find((s) => s.pending.size > 0) ?? this.pick();
+    void slot.api.crashForTesting().catch(() => {});
+  }
+
+  private pick(): Slot {
+    if (this.slots.length < this.size) {
+      // Start workers lazily, one per call until the pool is full.
+      const idle = this.slots.find((s) => s.pending.size === 0);
+      if (idle) return idle;
+      return this.spawn();
+    }
+    let best = this.slots[0] as Slot;
+    for (const s of this.slots) if (s.pending.size < best.pending.size) best = s;
+    return best;
+  }
+
+  private spawn(): Slot {
+    const handle = getPlatform().spawnWorker();
+    const slot: Slot = { handle, api: wrap<WorkerApi>(handle.endpoint), pending: new Set(), answered: false };
+    handle.onFailure((reason) => this.onDeath(slot, reason));
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private onDeath(slot: Slot, reason: Error): void {
+    const i = this.slots.indexOf(slot);
+    if (i < 0) return; // already handled (error and exit both fire in Node)
+    this.slots.splice(i, 1);
+    if (!slot.answered) this.failedStarts++;
+    this.kill(slot, new StreamV2Error('WORKER_FAILED', `a worker died: ${reason.message}`, {}, { cause: reason }));
+    // The replacement starts lazily on the next call.
+  }
+
+  private kill(slot: Slot, error: StreamV2Error): void {
+    for (const fail of slot.pending) fail(error);
+    slot.pending.clear();
+    slot.handle.unref();
+    slot.handle.terminate();
+  }
+}
+
+let defaultPool: WorkerPool | undefined;
+
+/** The lazily created pool that transforms use when `workers` is not given. */
+export function getDefaultPool(): WorkerPool {
+  if (!defaultPool || defaultPool.isTerminated) defaultPool = new WorkerPool();
+  return defaultPool;
+}

@@ -1,0 +1,200 @@
+/** DecryptSegmentTransform: stream_v2 wire bytes in, one verified plaintext chunk per segment out. */
+import { checkSecret, deriveKeys, type Secret, verifyHeaderMac } from '../codec/keys.js';
+import { SegmentReader, type WireSegment } from '../codec/reader.js';
+import { openSegmentTail } from '../codec/segment.js';
+import { forgetSession, frameCryptoFor, type SessionKey } from '../crypto/select.js';
+import type { FrameCrypto } from '../crypto/types.js';
+import { StreamV2Error } from '../errors.js';
+import { HEADER_SIZE, MAX_LOG_N } from '../format/constants.js';
+import { checkLimits, checkMagic, type DecoderLimits, parseHeader, type StreamHeader } from '../format/header.js';
+import { getPlatform } from '../platform/types.js';
+import { Engine } from './engine.js';
+import {
+  type CommonOptions,
+  checkChunk,
+  checkInt,
+  newTelemetry,
+  report,
+  sessionId,
+  strategies,
+  type Telemetry,
+} from './options.js';
+import { OrderedOutput } from './ordered.js';
+
+/** Options of {@link DecryptSegmentTransform}. */
+export interface DecryptOptions extends CommonOptions {
+  /** Refuse headers that ask for more (spec §2). Defaults: 64 MiB segments, log_n 20. */
+  limits?: DecoderLimits;
+}
+
+/**
+ * Decrypts a stream_v2 byte stream. Each segment's plaintext is released only after its DATA
+ * frames, DIGEST and TERMINATOR verified (spec §6.3); truncation and trailing bytes are errors.
+ */
+export class DecryptSegmentTransform extends TransformStream<Uint8Array, Uint8Array> {
+  /** Counters, updated as segments are released. */
+  readonly telemetry: Readonly<Telemetry>;
+  /** The parsed header, once it has arrived and verified. */
+  get header(): StreamHeader | undefined {
+    return this.opener.header;
+  }
+  private readonly opener: Opener;
+
+  /**
+   * @param secret - the 32-byte key, or `{ passphrase }`, the stream was made with
+   * @param options - limits, workers, progress and queue sizes
+   * @throws StreamV2Error `BAD_ARGUMENT` for a malformed secret or option
+   */
+  constructor(secret: Secret, options: DecryptOptions = {}) {
+    const opener = new Opener(secret, options);
+    const [writable, readable] = strategies(options);
+    super(
+      {
+        start: (c) => opener.start(c),
+        transform: (chunk) => opener.write(chunk),
+        flush: () => opener.end(),
+        cancel: (reason: unknown) => opener.cancel(reason),
+      } as Transformer<Uint8Array, Uint8Array>,
+      writable,
+      readable,
+    );
+    this.opener = opener;
+    this.telemetry = opener.telemetry;
+  }
+}
+
+class Opener {
+  readonly telemetry = newTelemetry();
+  header: StreamHeader | undefined;
+  private readonly engine: Engine;
+  private out!: OrderedOutput;
+  private headerBytes = new Uint8Array(HEADER_SIZE);
+  private headerFill = 0;
+  private reader: SegmentReader | null = null;
+  private session!: SessionKey;
+  private tail!: FrameCrypto;
+
+  constructor(
+    private readonly secret: Secret,
+    private readonly options: DecryptOptions,
+  ) {
+    checkSecret(secret);
+    const limits = options.limits ?? {};
+    checkInt('limits.maxSegmentBytes', limits.maxSegmentBytes, 1, 2 ** 40);
+    checkInt('limits.maxLogN', limits.maxLogN, 1, MAX_LOG_N);
+    this.engine = new Engine(options.workers, options.itemBytes);
+  }
+
+  start(controller: TransformStreamDefaultController<Uint8Array>): void {
+    this.out = new OrderedOutput(controller, this.engine.inFlightLimit);
+  }
+
+  async write(chunk: Uint8Array): Promise<void> {
+    try {
+      checkChunk(chunk);
+      let off = this.reader ? 0 : await this.readHeader(chunk);
+      while (off < chunk.length) {
+        const reader = this.reader as SegmentReader;
+        if (reader.atSegmentStart && !reader.done) await this.out.waitForRoom();
+        let step: ReturnType<SegmentReader['feed']>;
+        try {
+          step = reader.feed(chunk, off);
+        } catch (e) {
+          // A bad frame fails the stream at its place: earlier segments still verify and go out.
+          this.out.pushError(e);
+          await this.out.drain();
+          throw e;
+        }
+        off = step.next;
+        if (step.segment) this.openSegment(step.segment);
+      }
+    } catch (e) {
+      this.close();
+      throw e;
+    }
+  }
+
+  async end(): Promise<void> {
+    try {
+      if (!this.reader) {
+        throw new StreamV2Error('TRUNCATED', `input ended inside the ${HEADER_SIZE}-byte header`);
+      }
+      try {
+        this.reader.finish();
+      } catch (e) {
+        this.out.pushError(e);
+      }
+      await this.out.drain();
+    } finally {
+      this.close();
+    }
+  }
+
+  cancel(reason: unknown): void {
+    this.out?.stop(reason);
+    this.close();
+  }
+
+  /** Collects the 80 header bytes, then checks them in spec §2/§3 order. Returns bytes used. */
+  private async readHeader(chunk: Uint8Array): Promise<number> {
+    const take = Math.min(HEADER_SIZE - this.headerFill, chunk.length);
+    this.headerBytes.set(chunk.subarray(0, take), this.headerFill);
+    this.headerFill += take;
+    checkMagic(this.headerBytes.subarray(0, this.headerFill)); // fail fast on foreign input
+    if (this.headerFill < HEADER_SIZE) return take;
+    // Structure and limits before any key work or allocation (spec §2).
+    const header = parseHeader(this.headerBytes);
+    checkLimits(header, this.options.limits);
+    const keys = await deriveKeys(this.secret, header, this.engine.scrypt);
+    verifyHeaderMac(keys.headerKey, header.bytes);
+    this.header = header;
+    this.session = {
+      id: sessionId(),
+      suite: header.suite,
+      frameKey: keys.frameKey,
+      header: header.bytes,
+      backend: this.options.backend,
+    };
+    this.tail = await frameCryptoFor(getPlatform().backends, this.session);
+    this.reader = new SegmentReader(header);
+    this.telemetry.ciphertextBytes += HEADER_SIZE;
+    return take;
+  }
+
+  private openSegment(seg: WireSegment): void {
+    const header = this.header as StreamHeader;
+    const count = seg.dataFrames;
+    const range = {
+      segmentIndex: seg.segmentIndex,
+      firstFrame: 0,
+      count,
+      frameSize: header.frameSize,
+      lastLength: seg.plaintextLength - Math.max(0, count - 1) * header.frameSize,
+    };
+    const opening =
+      count === 0
+        ? Promise.resolve({ wire: seg.bytes, plaintext: new Uint8Array(0), hashes: new Uint8Array(0) })
+        : this.engine.open(this.session, range, seg.bytes);
+    const work = opening.then(async ({ wire, plaintext, hashes }) => {
+      // spec §6.3: nothing of the segment goes out before DIGEST and TERMINATOR verify.
+      await openSegmentTail(this.tail, header.bytes, wire, seg.tailOffset, seg.segmentIndex, hashes);
+      return plaintext;
+    });
+    const wireLength = seg.bytes.length;
+    this.out.push(work, (plaintext) => {
+      const t = this.telemetry;
+      t.segments++;
+      t.dataFrames += count;
+      t.digestFrames++;
+      t.terminatorFrames++;
+      t.plaintextBytes += plaintext.length;
+      t.ciphertextBytes += wireLength;
+      report(this.options, t);
+    });
+  }
+
+  private close(): void {
+    this.engine.close();
+    if (this.session) forgetSession(this.session.id);
+  }
+}

@@ -1,0 +1,78 @@
+/** Options and telemetry shared by both transforms, and their checks. */
+import type { BackendName } from '../crypto/types.js';
+import { StreamV2Error } from '../errors.js';
+import type { WorkersOption } from './engine.js';
+
+/** Counters of a transform, updated as each segment is released. */
+export interface Telemetry {
+  /** Segments released (encrypt: sealed and enqueued; decrypt: verified and enqueued). */
+  segments: number;
+  dataFrames: number;
+  digestFrames: number;
+  terminatorFrames: number;
+  /** Plaintext bytes released (decrypt) or sealed (encrypt). */
+  plaintextBytes: number;
+  /** Wire bytes, header included, of what was released. */
+  ciphertextBytes: number;
+}
+
+/** Options both transforms take. */
+export interface CommonOptions {
+  /**
+   * Workers: a count (`0` runs everything inline on this thread), or a {@link WorkerPool} to
+   * share. Default: the shared default pool (one worker per core, at most 8).
+   */
+  workers?: WorkersOption;
+  /** Called with a snapshot of the telemetry after every released segment. */
+  onProgress?: (telemetry: Readonly<Telemetry>) => void;
+  /** Force one crypto backend (default: the fastest present; see README). */
+  backend?: BackendName;
+  /** Bytes the writable side queues before it signals backpressure (default 1 MiB). */
+  writableHighWaterMark?: number;
+  /** Bytes the readable side queues before it stops pulling input (default 1 MiB). */
+  readableHighWaterMark?: number;
+  /** Plaintext bytes per work item sent to a worker (default 1 MiB; whole frames). */
+  itemBytes?: number;
+}
+
+/** A fresh, zeroed telemetry record. */
+export function newTelemetry(): Telemetry {
+  return { segments: 0, dataFrames: 0, digestFrames: 0, terminatorFrames: 0, plaintextBytes: 0, ciphertextBytes: 0 };
+}
+
+/** Checks that `value`, when given, is an integer in `[min, max]`. */
+export function checkInt(name: string, value: unknown, min: number, max: number): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new StreamV2Error('BAD_ARGUMENT', `${name} must be an integer in ${min}..${max}`);
+  }
+}
+
+/** The byte-counting queuing strategies of both sides. */
+export function strategies(o: CommonOptions): [QueuingStrategy<Uint8Array>, QueuingStrategy<Uint8Array>] {
+  checkInt('writableHighWaterMark', o.writableHighWaterMark, 0, 2 ** 31);
+  checkInt('readableHighWaterMark', o.readableHighWaterMark, 0, 2 ** 31);
+  const size = (chunk: Uint8Array) => chunk.byteLength ?? 1;
+  return [
+    { highWaterMark: o.writableHighWaterMark ?? 1024 * 1024, size },
+    { highWaterMark: o.readableHighWaterMark ?? 1024 * 1024, size },
+  ];
+}
+
+/** Checks an input chunk. */
+export function checkChunk(chunk: unknown): asserts chunk is Uint8Array {
+  if (!(chunk instanceof Uint8Array)) {
+    throw new StreamV2Error('BAD_ARGUMENT', 'stream chunks must be Uint8Array');
+  }
+}
+
+/** A random id for a stream's session (not secret; it names the cached key in workers). */
+export function sessionId(): string {
+  const b = crypto.getRandomValues(new Uint8Array(12));
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+/** Calls the progress callback with a snapshot. */
+export function report(o: CommonOptions, t: Telemetry): void {
+  o.onProgress?.({ ...t });
+}
