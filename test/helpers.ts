@@ -1,0 +1,117 @@
+/** Test helpers shared by the Node and Chromium projects. `#lib` is dist/node.js or src/browser.ts. */
+import negative from './vectors/negative.json';
+import positive from './vectors/positive.json';
+
+export { negative, positive };
+
+/** A positive vector (test/vectors/positive.json). */
+export type PositiveVector = (typeof positive.vectors)[number] & {
+  plaintext_hex?: string;
+  ciphertext_hex?: string;
+  key_hex?: string;
+  passphrase?: string;
+  log_n?: number;
+};
+/** A negative vector (test/vectors/negative.json). */
+export type NegativeVector = (typeof negative.vectors)[number] & { key_hex?: string; passphrase?: string };
+
+export function hex(h: string): Uint8Array {
+  const out = new Uint8Array(h.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(h.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+export function toHex(b: Uint8Array): string {
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+export async function sha256Hex(b: Uint8Array): Promise<string> {
+  return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', b as Uint8Array<ArrayBuffer>)));
+}
+
+export function concat(chunks: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/** Plaintext of a vector: explicit hex, or the 'i mod 251' pattern. */
+export function vectorPlaintext(v: PositiveVector): Uint8Array {
+  if (v.plaintext_hex !== undefined) return hex(v.plaintext_hex);
+  return Uint8Array.from({ length: v.plaintext_length }, (_, i) => i % 251);
+}
+
+export function vectorSecret(v: { key_hex?: string; passphrase?: string }): Uint8Array | { passphrase: string } {
+  return v.key_hex !== undefined ? hex(v.key_hex) : { passphrase: v.passphrase as string };
+}
+
+/** Splits `data` into chunks: whole, fixed size, or random sizes (with empty chunks). */
+export function chunked(data: Uint8Array, how: 'whole' | 'bytes' | number | { seed: number; max: number }): Uint8Array[] {
+  if (how === 'whole') return [data];
+  const size = how === 'bytes' ? 1 : how;
+  const out: Uint8Array[] = [];
+  if (typeof size === 'number') {
+    for (let i = 0; i < data.length; i += size) out.push(data.subarray(i, i + size));
+    return out;
+  }
+  let seed = size.seed >>> 0 || 1;
+  const rand = () => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) / 2 ** 32;
+  };
+  for (let i = 0; i < data.length; ) {
+    const n = Math.floor(rand() * (size.max + 1)); // 0 gives an empty chunk
+    out.push(data.subarray(i, i + n));
+    i += n;
+  }
+  return out;
+}
+
+/** Result of running a transform: what came out, and the error it ended with, if any. */
+export interface RunResult {
+  chunks: Uint8Array[];
+  output: Uint8Array;
+  error: unknown;
+}
+
+/** Pipes `input` chunks through `transform` and collects the output chunks. Never throws. */
+export async function run(transform: TransformStream<Uint8Array, Uint8Array>, input: readonly Uint8Array[]): Promise<RunResult> {
+  const chunks: Uint8Array[] = [];
+  let error: unknown;
+  let i = 0;
+  const source = new ReadableStream<Uint8Array>({
+    pull(c) {
+      if (i < input.length) c.enqueue(input[i++] as Uint8Array);
+      else c.close();
+    },
+  });
+  try {
+    await source.pipeThrough(transform).pipeTo(
+      new WritableStream({
+        write(c) {
+          chunks.push(c);
+        },
+      }),
+    );
+  } catch (e) {
+    error = e;
+  }
+  return { chunks, output: concat(chunks), error };
+}
+
+/** Encrypt options that reproduce a positive vector. */
+export function vectorEncryptOptions(v: PositiveVector) {
+  return {
+    suite: (v.suite === 1 ? 'chacha20-poly1305' : 'aes-256-gcm') as 'chacha20-poly1305' | 'aes-256-gcm',
+    frameSize: v.frame_size,
+    framesPerSegment: v.frames_per_segment,
+    salt: hex(v.salt_hex),
+    ...(v.log_n !== undefined ? { logN: v.log_n } : {}),
+  };
+}
