@@ -42,7 +42,9 @@ export function concat(chunks: readonly Uint8Array[]): Uint8Array {
 /** Plaintext of a vector: explicit hex, or the 'i mod 251' pattern. */
 export function vectorPlaintext(v: PositiveVector): Uint8Array {
   if (v.plaintext_hex !== undefined) return hex(v.plaintext_hex);
-  return Uint8Array.from({ length: v.plaintext_length }, (_, i) => i % 251);
+  const out = new Uint8Array(v.plaintext_length);
+  for (let i = 0; i < out.length; i++) out[i] = i % 251;
+  return out;
 }
 
 export function vectorSecret(v: { key_hex?: string; passphrase?: string }): Uint8Array | { passphrase: string } {
@@ -114,4 +116,18 @@ export function vectorEncryptOptions(v: PositiveVector) {
     salt: hex(v.salt_hex),
     ...(v.log_n !== undefined ? { logN: v.log_n } : {}),
   };
+}
+
+/** `n` random bytes (getRandomValues takes at most 64 KiB a call). */
+export function randomBytes(n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i += 65536) crypto.getRandomValues(out.subarray(i, Math.min(n, i + 65536)));
+  return out;
+}
+
+/** Fast byte equality for large arrays (vitest's toEqual walks them element by element). */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -90,10 +90,9 @@ export class WorkerPool {
       this.kill(slot, new StreamV2Error('ABORTED', 'the worker pool was terminated'));
   }
 
-  /** Testing hook: makes one busy (or the first) worker crash. */
-  crashWorkerForTesting(): void {
-    const slot = this.slots.find((s) => s.pending.size > 0) ?? this.pick();
-    void slot.api.crashForTesting().catch(() => {});
+  /** Testing hook: the first started worker dies on its next item (a crash in mid-work). */
+  async crashWorkerForTesting(): Promise<void> {
+    await this.slots[0]?.api.crashForTesting();
   }
 
   private pick(): Slot {

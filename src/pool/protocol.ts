@@ -41,6 +41,6 @@ export interface WorkerApi {
   open(item: OpenItem): Promise<ItemResult>;
   /** spec §3 scrypt, off the main thread. */
   scrypt(password: Uint8Array, salt: Uint8Array, logN: number): Promise<Uint8Array>;
-  /** Testing hook: the worker dies as a crash would kill it. */
+  /** Testing hook: the worker dies on its next item, as a crash mid-work would kill it. */
   crashForTesting(): void;
 }

@@ -14,16 +14,24 @@ export function scryptMaxmem(logN: number): number {
 
 /** Builds the API a worker exposes, over the platform's backends. */
 export function createWorkerApi(backends: readonly CryptoBackend[], die: () => void): WorkerApi {
+  let armed = false; // crashForTesting: die on the next item, as a crash mid-work would
+  const crashIfArmed = () => {
+    if (!armed) return;
+    setTimeout(die, 0);
+    return new Promise<never>(() => {}); // never answers: only the death notice can end the call
+  };
   const result = (buffer: ArrayBuffer, length: number, hashes: Uint8Array, plaintextLength: number) =>
     transfer<ItemResult>({ data: { buffer, length }, hashes, plaintextLength }, [buffer, hashes.buffer as ArrayBuffer]);
   return {
     async seal({ session, range, data }: SealItem) {
+      await crashIfArmed();
       const fc = await frameCryptoFor(backends, session);
       const bytes = new Uint8Array(data.buffer, 0, data.length);
       const hashes = await sealDataFrames(fc, session.header, bytes, range);
       return result(data.buffer, data.length, hashes, 0);
     },
     async open({ session, range, data }: OpenItem) {
+      await crashIfArmed();
       const fc = await frameCryptoFor(backends, session);
       const bytes = new Uint8Array(data.buffer, 0, data.length);
       const { hashes, plaintextLength } = await openDataFrames(fc, session.header, bytes, range);
@@ -33,7 +41,7 @@ export function createWorkerApi(backends: readonly CryptoBackend[], die: () => v
       return scrypt(password, salt, { N: 2 ** logN, r: 8, p: 1, dkLen: 32, maxmem: scryptMaxmem(logN) });
     },
     crashForTesting() {
-      setTimeout(die, 0);
+      armed = true;
     },
   };
 }

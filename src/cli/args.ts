@@ -1,0 +1,164 @@
+/**
+ * A small hand-written argument parser. The commands and flags are a contract (docs/CLI.md):
+ * `--flag value`, `--flag=value`, `-o FILE`, `--` ends the flags, `-` names stdin/stdout.
+ */
+import { usage } from './errors.js';
+
+/** The commands of the CLI. */
+export const COMMANDS = ['encrypt', 'decrypt', 'verify', 'inspect', 'keygen'] as const;
+/** A command name. */
+export type Command = (typeof COMMANDS)[number];
+
+interface FlagSpec {
+  /** Takes a value (`--flag V`), or is a switch. */
+  value: boolean;
+  short?: string;
+}
+
+const FLAGS: Record<string, FlagSpec> = {
+  help: { value: false, short: 'h' },
+  quiet: { value: false, short: 'q' },
+  force: { value: false },
+  output: { value: true, short: 'o' },
+  json: { value: false },
+  // SECRET (one of).
+  'key-file': { value: true },
+  'passphrase-file': { value: true },
+  'passphrase-env': { value: true },
+  passphrase: { value: false },
+  // Encoder parameters (spec §2).
+  suite: { value: true },
+  'frame-size': { value: true },
+  'frames-per-segment': { value: true },
+  'log-n': { value: true },
+  // Decoder limits (spec §2).
+  'max-segment-bytes': { value: true },
+  'max-log-n': { value: true },
+  workers: { value: true },
+};
+
+const SECRET = ['key-file', 'passphrase-file', 'passphrase-env', 'passphrase'];
+const LIMITS = ['max-segment-bytes', 'max-log-n'];
+
+/** Flags each command accepts, and whether it takes an IN operand. */
+const ACCEPTS: Record<Command, { flags: string[]; input: boolean }> = {
+  encrypt: {
+    flags: [...SECRET, 'suite', 'frame-size', 'frames-per-segment', 'log-n', 'workers', 'output', 'force', 'quiet'],
+    input: true,
+  },
+  decrypt: { flags: [...SECRET, ...LIMITS, 'workers', 'output', 'force', 'quiet'], input: true },
+  verify: { flags: [...SECRET, ...LIMITS, 'workers', 'quiet'], input: true },
+  inspect: { flags: ['json', ...LIMITS], input: true },
+  keygen: { flags: ['output', 'force'], input: false },
+};
+
+/** Parsed command line. */
+export interface Args {
+  /** The command, or undefined for a bare `--help` / `--version`. */
+  command: Command | undefined;
+  /** Flags by long name; switches are `true`. */
+  flags: Map<string, string | true>;
+  /** The IN operand (`-` or absent: stdin). */
+  input: string | undefined;
+}
+
+const SHORT = new Map(Object.entries(FLAGS).flatMap(([name, s]) => (s.short ? [[s.short, name]] : [])));
+
+/**
+ * Parses `argv` (without node and script).
+ * @throws CliError `USAGE` for an unknown command or flag, a missing value, or extra operands
+ */
+export function parseArgs(argv: readonly string[]): Args {
+  const flags = new Map<string, string | true>();
+  const operands: string[] = [];
+  let command: Command | undefined;
+  let flagsDone = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (flagsDone || arg === '-' || !arg.startsWith('-')) {
+      if (command === undefined) {
+        if (!(COMMANDS as readonly string[]).includes(arg)) throw usage(`unknown command '${arg}'`);
+        command = arg as Command;
+      } else operands.push(arg);
+      continue;
+    }
+    if (arg === '--') {
+      flagsDone = true;
+      continue;
+    }
+    if (arg === '--version' || arg === '-V') {
+      flags.set('version', true);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') ? arg.slice(2, eq < 0 ? undefined : eq) : SHORT.get(arg.slice(1));
+    const spec = name === undefined ? undefined : FLAGS[name];
+    if (name === undefined || spec === undefined)
+      throw usage(`unknown option '${eq < 0 ? arg : arg.slice(0, eq)}'`, command);
+    if (command !== undefined && name !== 'help' && !(ACCEPTS[command].flags as string[]).includes(name)) {
+      throw usage(`${command} does not take --${name}`, command);
+    }
+    if (flags.has(name)) throw usage(`--${name} given twice`, command);
+    if (!spec.value) {
+      if (eq >= 0) throw usage(`--${name} takes no value`, command);
+      flags.set(name, true);
+      continue;
+    }
+    let value: string | undefined;
+    if (eq >= 0 && arg.startsWith('--')) value = arg.slice(eq + 1);
+    else value = argv[++i];
+    if (value === undefined) throw usage(`--${name} needs a value`, command);
+    flags.set(name, value);
+  }
+  if (command === undefined) {
+    if (flags.has('help') || flags.has('version')) return { command, flags, input: undefined };
+    throw usage('no command given');
+  }
+  // A flag given before the command is checked here.
+  for (const name of flags.keys()) {
+    if (name !== 'help' && name !== 'version' && !ACCEPTS[command].flags.includes(name)) {
+      throw usage(`${command} does not take --${name}`, command);
+    }
+  }
+  const maxOperands = ACCEPTS[command].input ? 1 : 0;
+  if (operands.length > maxOperands) throw usage(`unexpected operand '${operands[maxOperands]}'`, command);
+  const secrets = SECRET.filter((s) => flags.has(s));
+  if (secrets.length > 1) throw usage(`give one secret, not ${secrets.map((s) => `--${s}`).join(' and ')}`, command);
+  return { command, flags, input: operands[0] };
+}
+
+/** A string flag, or undefined. */
+export function stringFlag(args: Args, name: string): string | undefined {
+  const v = args.flags.get(name);
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** A switch. */
+export function hasFlag(args: Args, name: string): boolean {
+  return args.flags.has(name);
+}
+
+/**
+ * A decimal integer flag in `[min, max]`, or undefined when absent.
+ * @throws CliError `USAGE` for anything else
+ */
+export function intFlag(args: Args, name: string, min: number, max: number): number | undefined {
+  const v = stringFlag(args, name);
+  if (v === undefined) return undefined;
+  const n = /^\d+$/.test(v) ? Number(v) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw usage(`--${name} must be an integer in ${min}..${max}, got '${v}'`, args.command);
+  }
+  return n;
+}
+
+/** The IN operand as a path, or undefined for stdin. */
+export function inputPath(args: Args): string | undefined {
+  return args.input === '-' ? undefined : args.input;
+}
+
+/** The `-o` path, or undefined for stdout. */
+export function outputPath(args: Args): string | undefined {
+  const o = stringFlag(args, 'output');
+  return o === '-' ? undefined : o;
+}

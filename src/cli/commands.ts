@@ -1,0 +1,110 @@
+/** `encrypt`, `decrypt` and `keygen`: the core transforms between the CLI's input and output. */
+import { randomBytes } from 'node:crypto';
+import type { SuiteName } from '../format/constants.js';
+import { DecryptSegmentTransform, EncryptSegmentTransform, type Telemetry } from '../node.js';
+import { type Args, hasFlag, inputPath, intFlag, outputPath, stringFlag } from './args.js';
+import { usage } from './errors.js';
+import { type Input, type Output, openInput, openOutput } from './io.js';
+import { Progress } from './progress.js';
+import { readSecret } from './secrets.js';
+
+const SUITES: readonly string[] = ['aes-256-gcm', 'chacha20-poly1305'];
+
+/** `--workers N`: 0 runs inline; absent uses the library's shared pool (idle workers are unref'd). */
+export function workersFlag(args: Args): number | undefined {
+  return intFlag(args, 'workers', 0, 256);
+}
+
+/** `--max-segment-bytes` and `--max-log-n`: decoder limits (spec §2). */
+export function limitsFlags(args: Args): { maxSegmentBytes?: number; maxLogN?: number } {
+  const maxSegmentBytes = intFlag(args, 'max-segment-bytes', 1, 2 ** 40);
+  const maxLogN = intFlag(args, 'max-log-n', 1, 63);
+  return {
+    ...(maxSegmentBytes !== undefined ? { maxSegmentBytes } : {}),
+    ...(maxLogN !== undefined ? { maxLogN } : {}),
+  };
+}
+
+/** Cancels an input whose stream was never piped (it closes the file or stdin). */
+export async function cancelInput(input: Input): Promise<void> {
+  if (!input.stream.locked) await input.stream.cancel().catch(() => {});
+}
+
+/**
+ * Pipes IN through `make()`'s transform to OUT. OUT is committed only when the whole stream
+ * verified; on any failure the temporary file is removed (stdout keeps what was released).
+ */
+async function transformFile(
+  args: Args,
+  what: 'ciphertext' | 'plaintext',
+  make: (progress: Progress) => Promise<TransformStream<Uint8Array, Uint8Array>>,
+): Promise<void> {
+  const input = await openInput(inputPath(args));
+  let output: Output | undefined;
+  const progress = new Progress(hasFlag(args, 'quiet'), input.size);
+  try {
+    output = await openOutput(outputPath(args), {
+      what,
+      force: hasFlag(args, 'force'),
+      mode: what === 'plaintext' ? 0o600 : 0o666,
+    });
+    const transform = await make(progress);
+    await input.stream.pipeThrough(transform).pipeTo(output.writable);
+    await output.commit();
+    progress.done();
+  } catch (e) {
+    progress.clear();
+    await cancelInput(input);
+    await output?.discard();
+    throw e;
+  }
+}
+
+/** `stream-v2 encrypt [SECRET] [--suite S] [--frame-size N] [--frames-per-segment N] [--log-n N] [--workers N] [-o OUT] [IN]` */
+export async function encryptCommand(args: Args): Promise<void> {
+  const suite = stringFlag(args, 'suite');
+  if (suite !== undefined && !SUITES.includes(suite)) {
+    throw usage(`--suite must be one of ${SUITES.join(', ')}`, args.command);
+  }
+  // spec §2 bounds; the library checks them again.
+  const options = {
+    ...(suite !== undefined ? { suite: suite as SuiteName } : {}),
+    frameSize: intFlag(args, 'frame-size', 1, 2 ** 24),
+    framesPerSegment: intFlag(args, 'frames-per-segment', 1, 65536),
+    logN: intFlag(args, 'log-n', 1, 63),
+    workers: workersFlag(args),
+  };
+  await transformFile(args, 'ciphertext', async (progress) => {
+    const secret = await readSecret(args, true);
+    return new EncryptSegmentTransform(secret, {
+      ...options,
+      onProgress: (t: Readonly<Telemetry>) => progress.update(t.plaintextBytes),
+    });
+  });
+}
+
+/** `stream-v2 decrypt [SECRET] [--max-segment-bytes N] [--max-log-n N] [--workers N] [-o OUT] [IN]` */
+export async function decryptCommand(args: Args): Promise<void> {
+  const options = { limits: limitsFlags(args), workers: workersFlag(args) };
+  await transformFile(args, 'plaintext', async (progress) => {
+    const secret = await readSecret(args, false);
+    return new DecryptSegmentTransform(secret, {
+      ...options,
+      onProgress: (t: Readonly<Telemetry>) => progress.update(t.ciphertextBytes),
+    });
+  });
+}
+
+/** `stream-v2 keygen [-o FILE]`: 32 random bytes as 64 lowercase hex characters and a newline. */
+export async function keygenCommand(args: Args): Promise<void> {
+  const output = await openOutput(outputPath(args), { what: 'key', force: hasFlag(args, 'force'), mode: 0o600 });
+  try {
+    const writer = output.writable.getWriter();
+    await writer.write(new TextEncoder().encode(`${randomBytes(32).toString('hex')}\n`));
+    await writer.close();
+    await output.commit();
+  } catch (e) {
+    await output.discard();
+    throw e;
+  }
+}

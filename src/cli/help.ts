@@ -1,0 +1,87 @@
+/** Help texts of the CLI (the full reference is docs/CLI.md). */
+import type { Command } from './args.js';
+
+const SECRET = `SECRET (one of):
+  --key-file F         64 hex characters (whitespace ignored), or exactly 32 raw bytes
+  --passphrase-file F  the first line of F
+  --passphrase-env VAR the value of environment variable VAR
+  --passphrase         prompt on the terminal, without echo`;
+
+const COMMON = `  -q, --quiet          no progress line on stderr
+  -h, --help           this help`;
+
+const TEXTS: Record<Command, string> = {
+  encrypt: `usage: stream-v2 encrypt SECRET [options] [-o OUT] [IN]
+
+Encrypts IN (default stdin) to OUT (default stdout; never a terminal).
+
+${SECRET}
+    (encrypting asks for the passphrase twice)
+
+options:
+  --suite S                  aes-256-gcm (default) or chacha20-poly1305
+  --frame-size N             plaintext bytes per frame, 1..16777216 (default 65536)
+  --frames-per-segment N     frames per segment, 1..65536 (default 16)
+  --log-n N                  scrypt cost for a passphrase, N = 2^n (default 17)
+  --workers N                worker threads (0 = inline; default: one per core, at most 8)
+  -o, --output OUT           write OUT atomically (temporary file, renamed on success)
+  --force                    replace an existing OUT
+${COMMON}`,
+  decrypt: `usage: stream-v2 decrypt SECRET [options] [-o OUT] [IN]
+
+Decrypts IN (default stdin) to OUT (default stdout; never a terminal). With -o, OUT appears
+only once the whole stream verified. On stdout, each segment is written as soon as it
+verified: a stream that fails later may already have written earlier segments, so check
+the exit status.
+
+${SECRET}
+
+options:
+  --max-segment-bytes N      refuse larger segments (default 67108864)
+  --max-log-n N              refuse a costlier scrypt (default 20)
+  --workers N                worker threads (0 = inline)
+  -o, --output OUT           write OUT atomically
+  --force                    replace an existing OUT
+${COMMON}`,
+  verify: `usage: stream-v2 verify [SECRET] [options] [IN]
+
+Without SECRET: the keyless check (frame structure and every segment's digest).
+With SECRET: authenticates everything; writes no plaintext.
+Prints one line per segment and a final verdict on stdout.
+
+${SECRET}
+
+options:
+  --max-segment-bytes N, --max-log-n N, --workers N (as for decrypt)
+${COMMON}`,
+  inspect: `usage: stream-v2 inspect [--json] [IN]
+
+Prints the header fields, the segment count and sizes. Needs no key; checks structure only.
+
+options:
+  --json                     machine-readable output
+  --max-segment-bytes N, --max-log-n N (as for decrypt)
+  -h, --help                 this help`,
+  keygen: `usage: stream-v2 keygen [-o FILE] [--force]
+
+Writes a fresh 32-byte key as 64 lowercase hex characters and a newline
+(to stdout, or to FILE with mode 0600).`,
+};
+
+/** The general help. */
+export const MAIN_HELP = `usage: stream-v2 <command> [options]
+
+commands:
+  encrypt   encrypt a file or stdin
+  decrypt   decrypt and verify
+  verify    check a stream, with or without its key
+  inspect   show header fields and segment layout
+  keygen    make a random 32-byte key
+
+'stream-v2 <command> --help' shows a command's options.
+exit status: 0 ok, 1 failure ("error: CODE: message" on stderr), 2 usage error.`;
+
+/** The help text of a command. */
+export function commandHelp(command: Command): string {
+  return TEXTS[command];
+}

@@ -1,0 +1,45 @@
+import { DecryptSegmentTransform, EncryptSegmentTransform } from '#lib';
+import { describe, expect, it } from 'vitest';
+import { nobleBackend } from '../../src/crypto/noble.js';
+import { nodeBackend } from '../../src/crypto/node.js';
+import { webCryptoBackend } from '../../src/crypto/webcrypto.js';
+import { crossCheckBackends } from '../backends-cases.js';
+import { positive, run, sameBytes, sha256Hex, type PositiveVector, vectorEncryptOptions, vectorPlaintext, vectorSecret } from '../helpers.js';
+
+describe('backends (primitives)', () => crossCheckBackends([nodeBackend, webCryptoBackend, nobleBackend]));
+
+describe('backends (whole streams)', () => {
+  const picks = (positive.vectors as PositiveVector[]).filter((v) =>
+    ['s1-f16x3-p239', 's2-f32x2-p319', 's2-default-p2109497', 's1-default-p1048577'].includes(v.name),
+  );
+  it('covers both suites, several segments and the default layout', () => {
+    expect(picks.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(picks.map((v) => v.suite)).size).toBe(2);
+  });
+  for (const v of picks) {
+    const backends = v.suite === 2 ? (['node', 'webcrypto', 'noble'] as const) : (['node', 'noble'] as const);
+    for (const backend of backends) {
+      for (const workers of [0, 2]) {
+        it(`${v.name}: backend=${backend} workers=${workers} gives the vector's bytes and decrypts them`, async () => {
+          const enc = await run(
+            new EncryptSegmentTransform(vectorSecret(v), { ...vectorEncryptOptions(v), backend, workers }),
+            [vectorPlaintext(v)],
+          );
+          expect(enc.error).toBeUndefined();
+          expect(await sha256Hex(enc.output)).toBe(v.ciphertext_sha256);
+          const dec = await run(new DecryptSegmentTransform(vectorSecret(v), { backend, workers }), [enc.output]);
+          expect(dec.error).toBeUndefined();
+          expect(sameBytes(dec.output, vectorPlaintext(v))).toBe(true);
+        });
+      }
+    }
+  }
+
+  it('a backend that cannot do the suite is refused with UNSUPPORTED', async () => {
+    const key = new Uint8Array(32);
+    const enc = await run(new EncryptSegmentTransform(key, { suite: 'chacha20-poly1305', backend: 'webcrypto', workers: 0 }), [
+      new Uint8Array(10),
+    ]);
+    expect((enc.error as { code?: string }).code).toBe('UNSUPPORTED');
+  });
+});
