@@ -14,8 +14,25 @@ import type { Platform, WorkerHandle } from './types.js';
 // rewriting the URL.
 const WORKER_FILE = './worker.node.js';
 
+/** Flags (with a separate value) of the parent that describe its own entry, not a worker's. */
+const ENTRY_FLAGS = new Set(['-e', '--eval', '-p', '--print', '--input-type']);
+
+/**
+ * Workers inherit the parent's execArgv; `--input-type`, `--eval` and `--print` describe the
+ * parent's entry point and make a worker fail to start, so they are dropped.
+ */
+export function workerExecArgv(parent: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < parent.length; i++) {
+    const arg = parent[i] as string;
+    if (ENTRY_FLAGS.has(arg)) i++; // skip its value too
+    else if (!arg.startsWith('--input-type=') && !arg.startsWith('--eval=') && !arg.startsWith('--print=')) out.push(arg);
+  }
+  return out;
+}
+
 function spawnWorker(): WorkerHandle {
-  const worker = new Worker(new URL(WORKER_FILE, import.meta.url));
+  const worker = new Worker(new URL(WORKER_FILE, import.meta.url), { execArgv: workerExecArgv(process.execArgv) });
   worker.unref(); // idle workers never keep the process alive; the pool refs busy ones
   return {
     endpoint: nodeEndpoint(worker),

@@ -1,0 +1,130 @@
+/** Bounded memory: a stalled reader stalls the writer; huge and tiny chunks; output order. */
+import { DecryptSegmentTransform, EncryptSegmentTransform, WorkerPool } from '#lib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { randomBytes, run, sameBytes } from '../helpers.js';
+
+const MiB = 1024 * 1024;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** An endless pull-based source that counts what was taken from it. */
+function countingSource(chunk: Uint8Array) {
+  const counter = { pulled: 0 };
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      pull(c) {
+        counter.pulled += chunk.length;
+        c.enqueue(chunk);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { stream, counter };
+}
+
+describe('backpressure', () => {
+  const pool = new WorkerPool({ size: 2 });
+  afterAll(() => pool.terminate());
+
+  for (const workers of [0, 2] as const) {
+    it(`encrypt: a stalled reader bounds what is pulled from the source (workers=${workers})`, async () => {
+      const { stream, counter } = countingSource(new Uint8Array(64 * 1024));
+      const readable = stream.pipeThrough(new EncryptSegmentTransform(new Uint8Array(32), { workers: workers && pool }));
+      const reader = readable.getReader();
+      await reader.read(); // header
+      await reader.read(); // first segment
+      await sleep(500); // the reader stalls
+      const stalled = counter.pulled;
+      await sleep(500);
+      // Nothing more is pulled while stalled, and what was pulled is a few segments:
+      // writable HWM (1 MiB) + readable HWM (1 MiB) + in-flight (pool size + 2) + one filling.
+      expect(counter.pulled).toBe(stalled);
+      expect(stalled).toBeLessThanOrEqual(10 * MiB);
+      // Reading again makes progress again.
+      for (let i = 0; i < 8; i++) await reader.read();
+      expect(counter.pulled).toBeGreaterThan(stalled);
+      await reader.cancel();
+    });
+
+    it(`decrypt: a stalled reader bounds what is pulled from the source (workers=${workers})`, async () => {
+      const key = new Uint8Array(32);
+      const { stream, counter } = countingSource(new Uint8Array(256 * 1024));
+      // Ciphertext made on the fly, counted at the plaintext source: bounded on both sides.
+      const readable = stream
+        .pipeThrough(new EncryptSegmentTransform(key, { workers: 0 }))
+        .pipeThrough(new DecryptSegmentTransform(key, { workers: workers && pool }));
+      const reader = readable.getReader();
+      await reader.read();
+      await sleep(500);
+      const stalled = counter.pulled;
+      await sleep(500);
+      expect(counter.pulled).toBe(stalled);
+      expect(stalled).toBeLessThanOrEqual(20 * MiB);
+      for (let i = 0; i < 8; i++) await reader.read();
+      expect(counter.pulled).toBeGreaterThan(stalled);
+      await reader.cancel();
+    });
+  }
+});
+
+describe('chunking and order', () => {
+  it('one 100 MiB chunk in: header + 100 one-segment chunks out, in order, and back', async () => {
+    const key = new Uint8Array(32).fill(7);
+    const pt = new Uint8Array(100 * MiB);
+    for (let i = 0; i < pt.length; i += 4096) pt[i] = (i / 4096) & 0xff; // every segment differs
+    const enc = await run(new EncryptSegmentTransform(key, { workers: 2 }), [pt]);
+    expect(enc.error).toBeUndefined();
+    expect(enc.chunks.length).toBe(1 + 100);
+    expect(enc.chunks[0]?.length).toBe(80);
+    const dec = await run(new DecryptSegmentTransform(key, { workers: 2 }), [enc.output]);
+    expect(dec.error).toBeUndefined();
+    expect(dec.chunks.length).toBe(100);
+    expect(dec.chunks.every((c) => c.length === MiB)).toBe(true);
+    expect(sameBytes(dec.output, pt)).toBe(true);
+  });
+
+  it('empty chunks and 1-byte chunks give the same bytes as one chunk', async () => {
+    const key = new Uint8Array(32).fill(9);
+    const salt = new Uint8Array(32).fill(1);
+    const pt = randomBytes(5000);
+    const opts = { frameSize: 100, framesPerSegment: 3, salt, workers: 2 } as const;
+    const whole = await run(new EncryptSegmentTransform(key, opts), [pt]);
+    const pieces: Uint8Array[] = [new Uint8Array(0)];
+    for (let i = 0; i < pt.length; i++) pieces.push(pt.subarray(i, i + 1), new Uint8Array(0));
+    const bytewise = await run(new EncryptSegmentTransform(key, opts), pieces);
+    expect(bytewise.error).toBeUndefined();
+    expect(sameBytes(bytewise.output, whole.output)).toBe(true);
+  });
+
+  it('a segment larger than a work item is split across workers and gives identical bytes', async () => {
+    const key = new Uint8Array(32).fill(3);
+    const salt = new Uint8Array(32).fill(4);
+    const pt = randomBytes(3 * MiB + 12345);
+    const layout = { frameSize: 16 * 1024, framesPerSegment: 128, salt } as const; // 2 MiB segments
+    const inline = await run(new EncryptSegmentTransform(key, { ...layout, workers: 0 }), [pt]);
+    const split = await run(new EncryptSegmentTransform(key, { ...layout, workers: 2, itemBytes: 256 * 1024 }), [pt]);
+    expect(split.error).toBeUndefined();
+    expect(sameBytes(split.output, inline.output)).toBe(true);
+    const dec = await run(new DecryptSegmentTransform(key, { workers: 2, itemBytes: 256 * 1024 }), [split.output]);
+    expect(dec.error).toBeUndefined();
+    expect(sameBytes(dec.output, pt)).toBe(true);
+  });
+
+  it('telemetry and onProgress follow every segment', async () => {
+    const seen: number[] = [];
+    const t = new EncryptSegmentTransform(new Uint8Array(32), {
+      workers: 2,
+      onProgress: (x) => seen.push(x.segments),
+    });
+    const r = await run(t, [new Uint8Array(3 * MiB + 1)]);
+    expect(r.error).toBeUndefined();
+    expect(seen).toEqual([1, 2, 3, 4]);
+    expect(t.telemetry).toMatchObject({
+      segments: 4,
+      dataFrames: 49,
+      digestFrames: 4,
+      terminatorFrames: 4,
+      plaintextBytes: 3 * MiB + 1,
+      ciphertextBytes: r.output.length,
+    });
+  });
+});
