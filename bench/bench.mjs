@@ -1,0 +1,229 @@
+/**
+ * stream-v2 benchmark (see docs/BENCHMARKS.md). Run after a build:
+ *   node --expose-gc bench/bench.mjs [--json FILE]
+ * Env: BENCH_GIB (1), BENCH_RUNS (3), BENCH_PIPE_GIB (4),
+ *      BENCH_ONLY (comma list of: ceiling,lib,nodepipe,noble,pipe).
+ * Throughput is in MB/s of plaintext, 1 MB = 1e6 bytes. RSS is in MiB.
+ */
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { getDefaultPool } from 'stream-v2';
+import { ceilingRun, nobleLoopRun, nodePipelineRun } from './lib/baselines.mjs';
+import { decryptRun, encryptRun, pipeRun, warmPool } from './lib/library.mjs';
+import { fmt, GiB, gc, MiB, mbps, median, RssSampler, sleep, table, toMiB } from './lib/util.mjs';
+
+const env = process.env;
+const BYTES = Math.round(Number(env.BENCH_GIB ?? 1) * GiB);
+const RUNS = Math.max(1, Number(env.BENCH_RUNS ?? 3));
+const PIPE_BYTES = Math.round(Number(env.BENCH_PIPE_GIB ?? 4) * GiB);
+const SECTIONS = ['ceiling', 'lib', 'nodepipe', 'noble', 'pipe'];
+const ONLY = env.BENCH_ONLY ? env.BENCH_ONLY.split(',').map((s) => s.trim()) : SECTIONS;
+const jsonAt = process.argv.indexOf('--json');
+const JSON_FILE = jsonAt > 0 ? process.argv[jsonAt + 1] : undefined;
+const SUITES = ['aes-256-gcm', 'chacha20-poly1305'];
+const WORKERS = [0, 1, 2];
+const TARGET_CEILING = 0.8;
+const TARGET_NOBLE = 1.85;
+const TARGET_PIPE_MIB = 64;
+
+for (const s of ONLY) if (!SECTIONS.includes(s)) throw new Error(`unknown BENCH_ONLY section '${s}'`);
+if (!globalThis.gc) console.warn('warning: run with --expose-gc for stable idle RSS figures');
+
+const key = new Uint8Array(randomBytes(32));
+const results = {
+  date: new Date().toISOString(),
+  machine: { node: process.version, cpu: cpus()[0]?.model, cores: availableParallelism(), memMiB: toMiB(totalmem()) },
+  config: { bytes: BYTES, runs: RUNS, pipeBytes: PIPE_BYTES, sections: ONLY, unit: 'MB/s (1e6 B/s) of plaintext' },
+  ceiling: [],
+  library: [],
+  nodePipeline: undefined,
+  noble: [],
+  pipe: undefined,
+  targets: [],
+};
+
+/** Runs `fn` (→ ms) RUNS times after a gc each; returns the median MB/s and the runs' MB/s. */
+async function timed(bytes, fn) {
+  const all = [];
+  for (let i = 0; i < RUNS; i++) {
+    gc();
+    all.push(mbps(bytes, await fn()));
+  }
+  return { mbps: median(all), runs: all };
+}
+
+const has = (s) => ONLY.includes(s);
+const head = (t) => console.log(`\n== ${t}`);
+console.log(
+  `stream-v2 bench: ${fmt(BYTES / GiB, 3)} GiB per run, ${RUNS} runs (median), pipe ${fmt(PIPE_BYTES / GiB, 3)} GiB; ` +
+    `${results.machine.cores} cores, Node ${process.version}; MB/s = 1e6 bytes/s of plaintext`,
+);
+
+// First, in a fresh process: RSS that earlier sections grew (and glibc keeps) would hide the growth.
+if (has('pipe')) {
+  head(`Peak RSS: ${fmt(PIPE_BYTES / GiB, 3)} GiB generated → Encrypt → Decrypt → drop, default pool`);
+  await pipeRun(key, 8 * MiB, undefined); // start the default pool's workers
+  gc();
+  await sleep(200);
+  gc();
+  const idle = process.memoryUsage.rss();
+  const sampler = new RssSampler(10).start();
+  const r = await pipeRun(key, PIPE_BYTES, sampler);
+  const peak = sampler.stop();
+  if (r.out !== PIPE_BYTES) throw new Error(`pipe gave ${r.out} bytes, expected ${PIPE_BYTES}`);
+  gc();
+  await sleep(200);
+  results.pipe = {
+    afterGcMiB: toMiB(process.memoryUsage.rss()),
+    poolSize: getDefaultPool().size,
+    idleMiB: toMiB(idle),
+    peakMiB: toMiB(peak),
+    aboveIdleMiB: toMiB(peak - idle),
+    mbps: mbps(PIPE_BYTES, r.ms),
+  };
+  await getDefaultPool().terminate();
+  const p = results.pipe;
+  table(
+    ['pool', 'idle RSS', 'peak RSS', 'peak - idle', 'after gc', 'MB/s'],
+    [[p.poolSize, fmt(p.idleMiB), fmt(p.peakMiB), fmt(p.aboveIdleMiB, 1), fmt(p.afterGcMiB), fmt(p.mbps)]],
+  );
+}
+if (has('ceiling')) {
+  head('Ceiling: N threads sealing/opening + SHA-256 of 64 KiB frames with node:crypto (0 = main thread)');
+  for (const suite of SUITES)
+    for (const op of ['seal', 'open'])
+      for (const threads of WORKERS) {
+        const r = await timed(BYTES, () => ceilingRun(suite, op, threads, BYTES));
+        results.ceiling.push({ suite, op, threads, ...r });
+      }
+  table(
+    ['suite', 'op', 'threads', 'MB/s', 'runs'],
+    results.ceiling.map((c) => [c.suite, c.op, c.threads, fmt(c.mbps), c.runs.map((x) => fmt(x)).join(' ')]),
+  );
+}
+
+/** Keeps a run's record in `runs` and returns its duration. */
+function keepRun(runs, run) {
+  runs.push(run);
+  return run.ms;
+}
+
+/** Encrypt then decrypt runs of one configuration. */
+async function libraryConfig(suite, workers, backend) {
+  const pool = await warmPool(workers, key, suite, backend);
+  const options = { suite, workers: pool, backend };
+  const rows = [];
+  try {
+    const enc = [];
+    const e = await timed(BYTES, async () => keepRun(enc, await encryptRun(key, options, BYTES)));
+    rows.push({ suite, workers, backend: backend ?? 'default', dir: 'encrypt', ...e, ...rss(enc) });
+    let chunks = [];
+    await encryptRun(key, options, BYTES, chunks);
+    gc();
+    const dec = [];
+    const d = await timed(BYTES, async () => keepRun(dec, await decryptRun(key, options, chunks, BYTES)));
+    rows.push({ suite, workers, backend: backend ?? 'default', dir: 'decrypt', ...d, ...rss(dec) });
+    chunks = undefined;
+  } finally {
+    if (pool) await pool.terminate();
+    gc();
+  }
+  return rows;
+}
+
+/** Peak RSS over runs (absolute, and above the RSS just before the run); median main-thread busy. */
+const rss = (runs) => ({
+  mainBusy: median(runs.map((r) => r.busy)),
+  peakRssMiB: toMiB(Math.max(...runs.map((r) => r.peak))),
+  peakAboveStartMiB: toMiB(Math.max(...runs.map((r) => r.peak - r.before))),
+});
+
+const libTable = (rows) =>
+  table(
+    ['suite', 'workers', 'backend', 'dir', 'MB/s', 'runs', 'peak RSS', '+start', 'main busy'],
+    rows.map((r) => [
+      r.suite,
+      r.workers,
+      r.backend,
+      r.dir,
+      fmt(r.mbps),
+      r.runs.map((x) => fmt(x)).join(' '),
+      fmt(r.peakRssMiB),
+      fmt(r.peakAboveStartMiB),
+      `${fmt(r.mainBusy * 100)}%`,
+    ]),
+  );
+
+if (has('lib')) {
+  head('Library: generated stream → transform → sink; warm pool of N workers (0 = inline); RSS in MiB');
+  for (const suite of SUITES) for (const w of WORKERS) results.library.push(...(await libraryConfig(suite, w)));
+  libTable(results.library);
+}
+
+if (has('nodepipe')) {
+  head("Node createCipheriv('aes-256-gcm') stream pipeline (one tag, no framing; single thread)");
+  results.nodePipeline = await timed(BYTES, () => nodePipelineRun(BYTES));
+  table(
+    ['pipeline', 'MB/s', 'runs'],
+    [['aes-256-gcm encrypt', fmt(results.nodePipeline.mbps), results.nodePipeline.runs.map((x) => fmt(x)).join(' ')]],
+  );
+}
+
+if (has('noble')) {
+  head('noble ChaCha20-Poly1305: single-thread loop over 64 KiB frames vs the library, backend noble');
+  for (const op of ['seal', 'open'])
+    for (const hash of [false, true]) {
+      const r = await timed(BYTES, () => nobleLoopRun(op, BYTES, hash));
+      results.noble.push({ what: `loop ${op}${hash ? ' + noble sha256' : ''}`, op, hash, ...r });
+    }
+  const rows = await libraryConfig('chacha20-poly1305', 2, 'noble');
+  for (const r of rows) results.noble.push({ what: `library ${r.dir}, 2 workers`, ...r });
+  table(
+    ['path', 'MB/s', 'runs'],
+    results.noble.map((r) => [r.what, fmt(r.mbps), r.runs.map((x) => fmt(x)).join(' ')]),
+  );
+  libTable(rows);
+}
+
+// Targets, against baselines measured in this same run.
+const target = (name, value, limit, pass, detail) => results.targets.push({ name, value, limit, pass, detail });
+for (const r of results.library) {
+  const op = r.dir === 'encrypt' ? 'seal' : 'open';
+  const c = results.ceiling.find((x) => x.suite === r.suite && x.op === op && x.threads === r.workers);
+  if (!c) continue;
+  const ratio = r.mbps / c.mbps;
+  const d = `${fmt(r.mbps)} / ${fmt(c.mbps)} MB/s`;
+  target(
+    `${r.dir} ${r.suite} workers ${r.workers} ≥ ${TARGET_CEILING} × ceiling`,
+    ratio,
+    TARGET_CEILING,
+    ratio >= TARGET_CEILING,
+    d,
+  );
+}
+for (const dir of ['encrypt', 'decrypt']) {
+  const lib = results.noble.find((r) => r.dir === dir);
+  const loop = results.noble.find((r) => r.op === (dir === 'encrypt' ? 'seal' : 'open') && !r.hash);
+  if (!lib || !loop) continue;
+  const ratio = lib.mbps / loop.mbps;
+  const d = `${fmt(lib.mbps)} / ${fmt(loop.mbps)} MB/s`;
+  target(`noble ${dir} 2 workers ≥ ${TARGET_NOBLE} × noble loop`, ratio, TARGET_NOBLE, ratio >= TARGET_NOBLE, d);
+}
+if (results.pipe) {
+  const p = results.pipe;
+  const d = `peak ${fmt(p.peakMiB)} MiB, idle ${fmt(p.idleMiB)} MiB`;
+  target(`pipe peak RSS above idle ≤ ${TARGET_PIPE_MIB} MiB`, p.aboveIdleMiB, TARGET_PIPE_MIB, p.aboveIdleMiB <= 64, d);
+}
+
+head('Targets');
+table(
+  ['result', 'target', 'value', 'detail'],
+  results.targets.map((t) => [t.pass ? 'PASS' : 'FAIL', t.name, fmt(t.value, 2), t.detail]),
+);
+const failed = results.targets.filter((t) => !t.pass).length;
+console.log(`\n${results.targets.length - failed}/${results.targets.length} targets met`);
+if (JSON_FILE) {
+  writeFileSync(JSON_FILE, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`results written to ${JSON_FILE}`);
+}
