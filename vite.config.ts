@@ -31,6 +31,7 @@ export default defineConfig({
         node: here('src/node.ts'),
         browser: here('src/browser.ts'),
         'worker.node': here('src/worker/node.ts'),
+        cli: here('src/cli/main.ts'),
       },
       formats: ['es'],
     },

@@ -52,7 +52,10 @@ export function vectorSecret(v: { key_hex?: string; passphrase?: string }): Uint
 }
 
 /** Splits `data` into chunks: whole, fixed size, or random sizes (with empty chunks). */
-export function chunked(data: Uint8Array, how: 'whole' | 'bytes' | number | { seed: number; max: number }): Uint8Array[] {
+export function chunked(
+  data: Uint8Array,
+  how: 'whole' | 'bytes' | number | { seed: number; max: number },
+): Uint8Array[] {
   if (how === 'whole') return [data];
   const size = how === 'bytes' ? 1 : how;
   const out: Uint8Array[] = [];
@@ -83,7 +86,10 @@ export interface RunResult {
 }
 
 /** Pipes `input` chunks through `transform` and collects the output chunks. Never throws. */
-export async function run(transform: TransformStream<Uint8Array, Uint8Array>, input: readonly Uint8Array[]): Promise<RunResult> {
+export async function run(
+  transform: TransformStream<Uint8Array, Uint8Array>,
+  input: readonly Uint8Array[],
+): Promise<RunResult> {
   const chunks: Uint8Array[] = [];
   let error: unknown;
   let i = 0;

@@ -1,7 +1,7 @@
 /** `encrypt`, `decrypt` and `keygen`: the core transforms between the CLI's input and output. */
 import { randomBytes } from 'node:crypto';
 import type { SuiteName } from '../format/constants.js';
-import { DecryptSegmentTransform, EncryptSegmentTransform, type Telemetry } from '../node.js';
+import { DecryptSegmentTransform, EncryptSegmentTransform } from '../node.js';
 import { type Args, hasFlag, inputPath, intFlag, outputPath, stringFlag } from './args.js';
 import { usage } from './errors.js';
 import { type Input, type Output, openInput, openOutput } from './io.js';
@@ -37,7 +37,7 @@ export async function cancelInput(input: Input): Promise<void> {
 async function transformFile(
   args: Args,
   what: 'ciphertext' | 'plaintext',
-  make: (progress: Progress) => Promise<TransformStream<Uint8Array, Uint8Array>>,
+  make: (onProgress: () => void) => Promise<TransformStream<Uint8Array, Uint8Array>>,
 ): Promise<void> {
   const input = await openInput(inputPath(args));
   let output: Output | undefined;
@@ -48,7 +48,7 @@ async function transformFile(
       force: hasFlag(args, 'force'),
       mode: what === 'plaintext' ? 0o600 : 0o666,
     });
-    const transform = await make(progress);
+    const transform = await make(() => progress.update(input.bytesRead()));
     await input.stream.pipeThrough(transform).pipeTo(output.writable);
     await output.commit();
     progress.done();
@@ -74,11 +74,11 @@ export async function encryptCommand(args: Args): Promise<void> {
     logN: intFlag(args, 'log-n', 1, 63),
     workers: workersFlag(args),
   };
-  await transformFile(args, 'ciphertext', async (progress) => {
+  await transformFile(args, 'ciphertext', async (onProgress) => {
     const secret = await readSecret(args, true);
     return new EncryptSegmentTransform(secret, {
       ...options,
-      onProgress: (t: Readonly<Telemetry>) => progress.update(t.plaintextBytes),
+      onProgress,
     });
   });
 }
@@ -86,11 +86,11 @@ export async function encryptCommand(args: Args): Promise<void> {
 /** `stream-v2 decrypt [SECRET] [--max-segment-bytes N] [--max-log-n N] [--workers N] [-o OUT] [IN]` */
 export async function decryptCommand(args: Args): Promise<void> {
   const options = { limits: limitsFlags(args), workers: workersFlag(args) };
-  await transformFile(args, 'plaintext', async (progress) => {
+  await transformFile(args, 'plaintext', async (onProgress) => {
     const secret = await readSecret(args, false);
     return new DecryptSegmentTransform(secret, {
       ...options,
-      onProgress: (t: Readonly<Telemetry>) => progress.update(t.ciphertextBytes),
+      onProgress,
     });
   });
 }

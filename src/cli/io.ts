@@ -18,6 +18,8 @@ export interface Input {
   readonly stream: ReadableStream<Uint8Array>;
   /** Its size, when it is a regular file (or stdin redirected from one). */
   readonly size: number | undefined;
+  /** Bytes read from it so far (for progress). */
+  bytesRead(): number;
 }
 
 /**
@@ -38,6 +40,7 @@ export async function openInput(path: string | undefined): Promise<Input> {
     throw new CliError('IO', `'${path}' is a directory`);
   }
   let closed = false;
+  let count = 0;
   const close = async () => {
     if (closed) return;
     closed = true;
@@ -52,7 +55,10 @@ export async function openInput(path: string | undefined): Promise<Input> {
           if (bytesRead === 0) {
             await close();
             controller.close();
-          } else controller.enqueue(buf.subarray(0, bytesRead));
+          } else {
+            count += bytesRead;
+            controller.enqueue(buf.subarray(0, bytesRead));
+          }
         } catch (e) {
           await close().catch(() => {});
           throw asIo(e, `cannot read '${path}'`);
@@ -62,7 +68,7 @@ export async function openInput(path: string | undefined): Promise<Input> {
     },
     { highWaterMark: 0 },
   );
-  return { stream, size: st.isFile() ? st.size : undefined };
+  return { stream, size: st.isFile() ? st.size : undefined, bytesRead: () => count };
 }
 
 function stdinInput(): Input {
@@ -74,13 +80,17 @@ function stdinInput(): Input {
     // no stat for stdin: size unknown
   }
   const it = process.stdin[Symbol.asyncIterator]();
+  let count = 0;
   const stream = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         try {
           const { value, done } = await it.next();
           if (done) controller.close();
-          else controller.enqueue(value as Uint8Array);
+          else {
+            count += (value as Uint8Array).length;
+            controller.enqueue(value as Uint8Array);
+          }
         } catch (e) {
           throw asIo(e, 'cannot read stdin');
         }
@@ -91,7 +101,7 @@ function stdinInput(): Input {
     },
     { highWaterMark: 0 },
   );
-  return { stream, size };
+  return { stream, size, bytesRead: () => count };
 }
 
 /** An output being written. */

@@ -68,7 +68,7 @@ async function verifyKeyed(
           `${t.plaintextBytes - last.plaintextBytes} plaintext bytes, authenticated`,
       );
       last = { ...t };
-      progress.update(t.ciphertextBytes);
+      progress.update(input.bytesRead()); // input read: decrypt telemetry's wire count lags with workers
     },
   });
   await input.stream.pipeThrough(transform).pipeTo(new WritableStream({ write() {} }));
@@ -88,7 +88,6 @@ async function verifyKeyless(input: Input, progress: Progress, limits: ReturnTyp
   let reader: SegmentReader | undefined;
   const head = new Uint8Array(HEADER_SIZE);
   let headFill = 0;
-  let consumed = 0;
   let plaintext = 0;
   let segments = 0;
   const source = input.stream.getReader();
@@ -96,7 +95,6 @@ async function verifyKeyless(input: Input, progress: Progress, limits: ReturnTyp
     for (;;) {
       const { value, done } = await source.read();
       if (done) break;
-      consumed += value.length;
       let off = 0;
       if (!reader) {
         off = Math.min(HEADER_SIZE - headFill, value.length);
@@ -121,7 +119,7 @@ async function verifyKeyless(input: Input, progress: Progress, limits: ReturnTyp
           plaintext += step.segment.plaintextLength;
         }
       }
-      progress.update(consumed);
+      progress.update(input.bytesRead());
     }
     if (!reader) throw new StreamV2Error('TRUNCATED', `input ended inside the ${HEADER_SIZE}-byte header`);
     reader.finish(); // spec §6.4: TRUNCATED without a FINAL terminator

@@ -35,7 +35,7 @@ export function chooseBackends(
 
 function forcedChoice(candidates: readonly CryptoBackend[], suite: SuiteName, name: BackendName): BackendChoice {
   const b = candidates.find((c) => c.name === name);
-  if (!b || !b.supports(suite)) {
+  if (!b?.supports(suite)) {
     throw new StreamV2Error('UNSUPPORTED', `backend '${name}' cannot do ${suite} here`);
   }
   return { cipher: b, hash: b };

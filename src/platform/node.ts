@@ -25,8 +25,10 @@ export function workerExecArgv(parent: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < parent.length; i++) {
     const arg = parent[i] as string;
-    if (ENTRY_FLAGS.has(arg)) i++; // skip its value too
-    else if (!arg.startsWith('--input-type=') && !arg.startsWith('--eval=') && !arg.startsWith('--print=')) out.push(arg);
+    if (ENTRY_FLAGS.has(arg))
+      i++; // skip its value too
+    else if (!arg.startsWith('--input-type=') && !arg.startsWith('--eval=') && !arg.startsWith('--print='))
+      out.push(arg);
   }
   return out;
 }

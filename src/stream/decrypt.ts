@@ -171,6 +171,7 @@ class Opener {
       frameSize: header.frameSize,
       lastLength: seg.plaintextLength - Math.max(0, count - 1) * header.frameSize,
     };
+    const wireLength = seg.bytes.length; // read now: a worker takes the buffer over
     const opening =
       count === 0
         ? Promise.resolve({ wire: seg.bytes, plaintext: new Uint8Array(0), hashes: new Uint8Array(0) })
@@ -180,7 +181,6 @@ class Opener {
       await openSegmentTail(this.tail, header.bytes, wire, seg.tailOffset, seg.segmentIndex, hashes);
       return plaintext;
     });
-    const wireLength = seg.bytes.length;
     this.out.push(work, (plaintext) => {
       const t = this.telemetry;
       t.segments++;

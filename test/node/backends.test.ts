@@ -1,10 +1,19 @@
-import { DecryptSegmentTransform, EncryptSegmentTransform } from '#lib';
 import { describe, expect, it } from 'vitest';
+import { DecryptSegmentTransform, EncryptSegmentTransform } from '#lib';
 import { nobleBackend } from '../../src/crypto/noble.js';
 import { nodeBackend } from '../../src/crypto/node.js';
 import { webCryptoBackend } from '../../src/crypto/webcrypto.js';
 import { crossCheckBackends } from '../backends-cases.js';
-import { positive, run, sameBytes, sha256Hex, type PositiveVector, vectorEncryptOptions, vectorPlaintext, vectorSecret } from '../helpers.js';
+import {
+  type PositiveVector,
+  positive,
+  run,
+  sameBytes,
+  sha256Hex,
+  vectorEncryptOptions,
+  vectorPlaintext,
+  vectorSecret,
+} from '../helpers.js';
 
 describe('backends (primitives)', () => crossCheckBackends([nodeBackend, webCryptoBackend, nobleBackend]));
 
@@ -37,9 +46,10 @@ describe('backends (whole streams)', () => {
 
   it('a backend that cannot do the suite is refused with UNSUPPORTED', async () => {
     const key = new Uint8Array(32);
-    const enc = await run(new EncryptSegmentTransform(key, { suite: 'chacha20-poly1305', backend: 'webcrypto', workers: 0 }), [
-      new Uint8Array(10),
-    ]);
+    const enc = await run(
+      new EncryptSegmentTransform(key, { suite: 'chacha20-poly1305', backend: 'webcrypto', workers: 0 }),
+      [new Uint8Array(10)],
+    );
     expect((enc.error as { code?: string }).code).toBe('UNSUPPORTED');
   });
 });

@@ -1,6 +1,7 @@
 /** Bounded memory: a stalled reader stalls the writer; huge and tiny chunks; output order. */
-import { DecryptSegmentTransform, EncryptSegmentTransform, WorkerPool } from '#lib';
+
 import { afterAll, describe, expect, it } from 'vitest';
+import { DecryptSegmentTransform, EncryptSegmentTransform, WorkerPool } from '#lib';
 import { randomBytes, run, sameBytes } from '../helpers.js';
 
 const MiB = 1024 * 1024;
@@ -28,7 +29,9 @@ describe('backpressure', () => {
   for (const workers of [0, 2] as const) {
     it(`encrypt: a stalled reader bounds what is pulled from the source (workers=${workers})`, async () => {
       const { stream, counter } = countingSource(new Uint8Array(64 * 1024));
-      const readable = stream.pipeThrough(new EncryptSegmentTransform(new Uint8Array(32), { workers: workers && pool }));
+      const readable = stream.pipeThrough(
+        new EncryptSegmentTransform(new Uint8Array(32), { workers: workers && pool }),
+      );
       const reader = readable.getReader();
       await reader.read(); // header
       await reader.read(); // first segment

@@ -1,6 +1,7 @@
 /** Crash, abort, cancel, wrong secrets and hostile headers: no panic, nothing lost, nothing hangs. */
-import { DecryptSegmentTransform, EncryptSegmentTransform, StreamV2Error, WorkerPool } from '#lib';
+
 import { afterAll, describe, expect, it } from 'vitest';
+import { DecryptSegmentTransform, EncryptSegmentTransform, StreamV2Error, WorkerPool } from '#lib';
 import { hex, randomBytes, run, sameBytes } from '../helpers.js';
 
 const key = () => crypto.getRandomValues(new Uint8Array(32));
@@ -39,7 +40,9 @@ describe('worker crash', () => {
       let source = endless();
       if (side === 'decrypt') source = source.pipeThrough(new EncryptSegmentTransform(k, { workers: 0 }));
       const transform =
-        side === 'encrypt' ? new EncryptSegmentTransform(k, { workers: pool }) : new DecryptSegmentTransform(k, { workers: pool });
+        side === 'encrypt'
+          ? new EncryptSegmentTransform(k, { workers: pool })
+          : new DecryptSegmentTransform(k, { workers: pool });
       const done = source.pipeThrough(transform).pipeTo(
         new WritableStream({
           write(c) {
@@ -48,7 +51,13 @@ describe('worker crash', () => {
           },
         }),
       );
-      const error = await within(done.then(() => undefined, (e: unknown) => e), 15_000);
+      const error = await within(
+        done.then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+        15_000,
+      );
       expect(StreamV2Error.is(error)).toBe(true);
       expect((error as StreamV2Error).code).toBe('WORKER_FAILED');
       await within(roundTrip(pool), 15_000);
@@ -92,9 +101,17 @@ describe('abort and cancel', () => {
 
   it('a terminated pool fails its streams with ABORTED instead of hanging', async () => {
     const own = new WorkerPool({ size: 1 });
-    const done = endless().pipeThrough(new EncryptSegmentTransform(key(), { workers: own })).pipeTo(new WritableStream());
+    const done = endless()
+      .pipeThrough(new EncryptSegmentTransform(key(), { workers: own }))
+      .pipeTo(new WritableStream());
     setTimeout(() => void own.terminate(), 200);
-    const error = await within(done.then(() => undefined, (e: unknown) => e), 10_000);
+    const error = await within(
+      done.then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+      10_000,
+    );
     expect((error as StreamV2Error).code).toBe('ABORTED');
   });
 });
@@ -107,7 +124,9 @@ describe('secrets and hostile headers', () => {
     expect((wrong.error as StreamV2Error).code).toBe('WRONG_KEY');
     const kind = await run(new DecryptSegmentTransform({ passphrase: 'x' }, { workers: 0 }), [enc.output]);
     expect((kind.error as StreamV2Error).code).toBe('WRONG_KEY');
-    const p = await run(new EncryptSegmentTransform({ passphrase: 'pw' }, { logN: 4, workers: 0 }), [new Uint8Array(9)]);
+    const p = await run(new EncryptSegmentTransform({ passphrase: 'pw' }, { logN: 4, workers: 0 }), [
+      new Uint8Array(9),
+    ]);
     const raw = await run(new DecryptSegmentTransform(k, { workers: 0 }), [p.output]);
     expect((raw.error as StreamV2Error).code).toBe('WRONG_KEY');
     const wrongPass = await run(new DecryptSegmentTransform({ passphrase: 'pw ' }, { workers: 0 }), [p.output]);
@@ -128,7 +147,9 @@ describe('secrets and hostile headers', () => {
     const header = hex(`53563200010100000100000000010000${'00'.repeat(64)}`);
     const r = await run(new DecryptSegmentTransform(key(), { workers: 0 }), [header]);
     expect((r.error as StreamV2Error).code).toBe('LIMIT_EXCEEDED');
-    const ok = await run(new DecryptSegmentTransform(key(), { workers: 0, limits: { maxSegmentBytes: 2 ** 40 } }), [header]);
+    const ok = await run(new DecryptSegmentTransform(key(), { workers: 0, limits: { maxSegmentBytes: 2 ** 40 } }), [
+      header,
+    ]);
     expect((ok.error as StreamV2Error).code).toBe('WRONG_KEY'); // passes the limit, then fails the MAC
   });
 
