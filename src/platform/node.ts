@@ -33,8 +33,21 @@ export function workerExecArgv(parent: readonly string[]): string[] {
   return out;
 }
 
+function startWorker(): Worker {
+  const url = new URL(WORKER_FILE, import.meta.url);
+  const execArgv = workerExecArgv(process.execArgv);
+  // Inherit untouched flags implicitly: Node refuses some (V8 flags such as --expose-gc) when
+  // they are listed explicitly, though they apply to the whole process anyway.
+  if (execArgv.length === process.execArgv.length) return new Worker(url);
+  try {
+    return new Worker(url, { execArgv });
+  } catch {
+    return new Worker(url, { execArgv: [] });
+  }
+}
+
 function spawnWorker(): WorkerHandle {
-  const worker = new Worker(new URL(WORKER_FILE, import.meta.url), { execArgv: workerExecArgv(process.execArgv) });
+  const worker = startWorker();
   worker.unref(); // idle workers never keep the process alive; the pool refs busy ones
   return {
     endpoint: nodeEndpoint(worker),

@@ -58,7 +58,14 @@ export class WorkerPool {
     if (this.failedStarts >= MAX_FAILED_STARTS) {
       return Promise.reject(new StreamV2Error('WORKER_FAILED', 'workers fail to start'));
     }
-    const slot = this.pick();
+    let slot: Slot;
+    try {
+      slot = this.pick();
+    } catch (e) {
+      return Promise.reject(
+        new StreamV2Error('WORKER_FAILED', `a worker could not start: ${String(e)}`, {}, { cause: e }),
+      );
+    }
     return new Promise<T>((resolve, reject) => {
       const fail = (e: StreamV2Error) => reject(e);
       if (slot.pending.size === 0) slot.handle.ref();

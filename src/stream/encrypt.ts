@@ -202,7 +202,9 @@ class Sealer {
   private sealData(): ReturnType<Engine['seal']> {
     const range = this.range();
     if (range.count === 0) return Promise.resolve({ wire: this.wire as Uint8Array, hashes: new Uint8Array(0) });
-    return this.engine.seal(this.session, range, this.wire as Uint8Array);
+    const sealing = this.engine.seal(this.session, range, this.wire as Uint8Array);
+    sealing.catch(() => {}); // awaited in order by finishSegment; never an unhandled rejection
+    return sealing;
   }
 
   /** Adds DIGEST and TERMINATOR (spec §4) once the DATA frames are sealed, then releases. */
