@@ -22,7 +22,7 @@ const HEADER_INFO = new TextEncoder().encode('stream_v2 header');
 const FRAME_INFO = new TextEncoder().encode('stream_v2 frame');
 
 /** Checks the shape of a secret, without revealing it in any message. */
-export function checkSecret(secret: unknown): asserts secret is Secret {
+export function checkSecret(secret: unknown, forEncrypt = false): asserts secret is Secret {
   if (secret instanceof Uint8Array) {
     if (secret.length !== KEY_SIZE) {
       throw new StreamV2Error('BAD_ARGUMENT', `a raw key must be ${KEY_SIZE} bytes, got ${secret.length}`);
@@ -33,7 +33,7 @@ export function checkSecret(secret: unknown): asserts secret is Secret {
   if (typeof pass !== 'string') {
     throw new StreamV2Error('BAD_ARGUMENT', 'secret must be a 32-byte Uint8Array or { passphrase: string }');
   }
-  if (pass.length === 0) throw new StreamV2Error('BAD_ARGUMENT', 'the passphrase is empty');
+  if (forEncrypt && pass.length === 0) throw new StreamV2Error('BAD_ARGUMENT', 'the passphrase is empty');
 }
 
 /**
@@ -53,11 +53,23 @@ export async function deriveKeys(
     );
   }
   // spec §3: the passphrase is UTF-8 as given, without normalization.
-  const ikm = isRaw ? secret : await scrypt(new TextEncoder().encode(secret.passphrase), header.salt, header.logN);
+  const ikm = isRaw ? secret : await runScrypt(scrypt, secret.passphrase, header.salt, header.logN);
   return {
     headerKey: hkdf(sha256, ikm, header.salt, HEADER_INFO, KEY_SIZE),
     frameKey: hkdf(sha256, ikm, header.salt, FRAME_INFO, KEY_SIZE),
   };
+}
+
+/** Largest scrypt cost this implementation can run (128·2^30·8 bytes is already 1 TiB). */
+export const MAX_RUNNABLE_LOG_N = 30;
+
+async function runScrypt(scrypt: ScryptFn, passphrase: string, salt: Uint8Array, logN: number): Promise<Uint8Array> {
+  try {
+    return await scrypt(new TextEncoder().encode(passphrase), salt, logN);
+  } catch (e) {
+    // Out of memory or past what the scrypt implementation accepts: a resource limit.
+    throw new StreamV2Error('LIMIT_EXCEEDED', `scrypt with log_n ${logN} could not run`, {}, { cause: e });
+  }
 }
 
 /** spec §2: header_mac = HMAC-SHA256(header_key, header[0..48]). */

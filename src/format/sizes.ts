@@ -1,6 +1,13 @@
 /** Sizes that follow from the header alone (spec §5). */
 import { StreamV2Error } from '../errors.js';
-import { FRAME_HEADER_SIZE, HEADER_SIZE, SEGMENT_TAIL_SIZE, TAG_SIZE } from './constants.js';
+import {
+  FRAME_HEADER_SIZE,
+  HEADER_SIZE,
+  MAX_FRAME_SIZE,
+  MAX_FRAMES_PER_SEGMENT,
+  SEGMENT_TAIL_SIZE,
+  TAG_SIZE,
+} from './constants.js';
 
 /** The two header fields that fix the layout. */
 export interface LayoutParams {
@@ -48,6 +55,12 @@ export function encryptedSize(plaintextBytes: number, params: Partial<LayoutPara
     throw new StreamV2Error('BAD_ARGUMENT', 'plaintextBytes must be a non-negative safe integer');
   }
   const p = { frameSize: params.frameSize ?? 65536, framesPerSegment: params.framesPerSegment ?? 16 };
+  if (!Number.isInteger(p.frameSize) || p.frameSize < 1 || p.frameSize > MAX_FRAME_SIZE) {
+    throw new StreamV2Error('BAD_ARGUMENT', `frameSize must be an integer in 1..${MAX_FRAME_SIZE}`);
+  }
+  if (!Number.isInteger(p.framesPerSegment) || p.framesPerSegment < 1 || p.framesPerSegment > MAX_FRAMES_PER_SEGMENT) {
+    throw new StreamV2Error('BAD_ARGUMENT', `framesPerSegment must be an integer in 1..${MAX_FRAMES_PER_SEGMENT}`);
+  }
   const s = segmentPlaintextSize(p);
   const n = segmentCount(plaintextBytes, p);
   const last = plaintextBytes - (n - 1) * s;

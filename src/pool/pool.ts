@@ -73,19 +73,21 @@ export class WorkerPool {
       const settle = () => {
         if (slot.pending.delete(fail) && slot.pending.size === 0) slot.handle.unref();
       };
-      call(slot.api).then(
-        (v) => {
-          slot.answered = true;
-          this.failedStarts = 0;
-          settle();
-          resolve(v);
-        },
-        (e) => {
-          slot.answered = true;
-          settle();
-          reject(toStreamV2Error(e));
-        },
-      );
+      Promise.resolve()
+        .then(() => call(slot.api))
+        .then(
+          (v) => {
+            slot.answered = true;
+            this.failedStarts = 0;
+            settle();
+            resolve(v);
+          },
+          (e) => {
+            slot.answered = true;
+            settle();
+            reject(toStreamV2Error(e));
+          },
+        );
     });
   }
 

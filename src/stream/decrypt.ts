@@ -1,11 +1,11 @@
 /** DecryptSegmentTransform: stream_v2 wire bytes in, one verified plaintext chunk per segment out. */
-import { checkSecret, deriveKeys, type Secret, verifyHeaderMac } from '../codec/keys.js';
+import { checkSecret, deriveKeys, MAX_RUNNABLE_LOG_N, type Secret, verifyHeaderMac } from '../codec/keys.js';
 import { SegmentReader, type WireSegment } from '../codec/reader.js';
 import { openSegmentTail } from '../codec/segment.js';
 import { forgetSession, frameCryptoFor, type SessionKey } from '../crypto/select.js';
 import type { FrameCrypto } from '../crypto/types.js';
 import { StreamV2Error } from '../errors.js';
-import { HEADER_SIZE, MAX_LOG_N } from '../format/constants.js';
+import { HEADER_SIZE } from '../format/constants.js';
 import { checkLimits, checkMagic, type DecoderLimits, parseHeader, type StreamHeader } from '../format/header.js';
 import { getPlatform } from '../platform/types.js';
 import { Engine } from './engine.js';
@@ -81,12 +81,12 @@ class Opener {
     checkSecret(secret);
     const limits = options.limits ?? {};
     checkInt('limits.maxSegmentBytes', limits.maxSegmentBytes, 1, 2 ** 40);
-    checkInt('limits.maxLogN', limits.maxLogN, 1, MAX_LOG_N);
+    checkInt('limits.maxLogN', limits.maxLogN, 1, MAX_RUNNABLE_LOG_N);
     this.engine = new Engine(options.workers, options.itemBytes);
   }
 
   start(controller: TransformStreamDefaultController<Uint8Array>): void {
-    this.out = new OrderedOutput(controller, this.engine.inFlightLimit);
+    this.out = new OrderedOutput(controller, this.engine.inFlightLimit, () => this.close());
   }
 
   async write(chunk: Uint8Array): Promise<void> {

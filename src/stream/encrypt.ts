@@ -1,5 +1,5 @@
 /** EncryptSegmentTransform: plaintext in, stream_v2 wire bytes out (header, then one chunk per segment). */
-import { checkSecret, deriveKeys, type Secret, sealHeader } from '../codec/keys.js';
+import { checkSecret, deriveKeys, MAX_RUNNABLE_LOG_N, type Secret, sealHeader } from '../codec/keys.js';
 import { type FrameRange, sealSegmentTail } from '../codec/segment.js';
 import { forgetSession, frameCryptoFor, type SessionKey } from '../crypto/select.js';
 import type { FrameCrypto } from '../crypto/types.js';
@@ -9,7 +9,6 @@ import {
   FRAME_HEADER_SIZE,
   MAX_FRAME_SIZE,
   MAX_FRAMES_PER_SEGMENT,
-  MAX_LOG_N,
   SALT_SIZE,
   SEGMENT_TAIL_SIZE,
   SUITE,
@@ -31,6 +30,12 @@ import {
   type Telemetry,
 } from './options.js';
 import { OrderedOutput } from './ordered.js';
+
+/**
+ * Largest segment an encoder buffers (1 GiB). Decoders refuse segments over 64 MiB by default
+ * (spec §2 limits), so larger ones need `limits.maxSegmentBytes` on the reading side.
+ */
+const MAX_ENCODER_SEGMENT = 2 ** 30;
 
 /** Options of {@link EncryptSegmentTransform}. */
 export interface EncryptOptions extends CommonOptions {
@@ -95,14 +100,14 @@ class Sealer {
     private readonly secret: Secret,
     private readonly options: EncryptOptions,
   ) {
-    checkSecret(secret);
+    checkSecret(secret, true);
     const o = options;
-    if (o.suite !== undefined && !(o.suite in SUITE)) {
+    if (o.suite !== undefined && !Object.hasOwn(SUITE, o.suite)) {
       throw new StreamV2Error('BAD_ARGUMENT', `suite must be one of ${Object.keys(SUITE).join(', ')}`);
     }
     checkInt('frameSize', o.frameSize, 1, MAX_FRAME_SIZE);
     checkInt('framesPerSegment', o.framesPerSegment, 1, MAX_FRAMES_PER_SEGMENT);
-    checkInt('logN', o.logN, 1, MAX_LOG_N);
+    checkInt('logN', o.logN, 1, MAX_RUNNABLE_LOG_N);
     if (o.salt !== undefined && (!(o.salt instanceof Uint8Array) || o.salt.length !== SALT_SIZE)) {
       throw new StreamV2Error('BAD_ARGUMENT', `salt must be ${SALT_SIZE} bytes`);
     }
@@ -114,13 +119,16 @@ class Sealer {
       frameSize: o.frameSize ?? DEFAULTS.frameSize,
       framesPerSegment: o.framesPerSegment ?? DEFAULTS.framesPerSegment,
     };
+    if (this.params.frameSize * this.params.framesPerSegment > MAX_ENCODER_SEGMENT) {
+      throw new StreamV2Error('BAD_ARGUMENT', `segments over ${MAX_ENCODER_SEGMENT} bytes cannot be buffered`);
+    }
     this.frameWire = dataFrameWireSize(this.params.frameSize);
     this.segmentBytes = this.params.frameSize * this.params.framesPerSegment;
     this.engine = new Engine(o.workers, o.itemBytes);
   }
 
   async start(controller: TransformStreamDefaultController<Uint8Array>): Promise<void> {
-    this.out = new OrderedOutput(controller, this.engine.inFlightLimit);
+    this.out = new OrderedOutput(controller, this.engine.inFlightLimit, () => this.close());
     try {
       const salt = this.options.salt?.slice() ?? crypto.getRandomValues(new Uint8Array(SALT_SIZE));
       const header = encodeHeaderPrefix(this.params, salt);

@@ -22,6 +22,8 @@ export class OrderedOutput {
   constructor(
     private readonly sink: OutputSink,
     private readonly limit: number,
+    /** Runs once when the output fails or stops (releases pools and keys). */
+    private readonly onEnd: () => void = () => {},
   ) {}
 
   /** The first failure, if any. */
@@ -79,6 +81,7 @@ export class OrderedOutput {
     this.failed = true;
     this.failure = StreamV2Error.is(reason) ? reason : new StreamV2Error('ABORTED', 'the stream was cancelled');
     this.wake();
+    this.onEnd();
   }
 
   private fail(e: unknown): void {
@@ -91,6 +94,7 @@ export class OrderedOutput {
       // The stream may already be closed or errored.
     }
     this.wake();
+    this.onEnd();
   }
 
   private throwIfFailed(): void {

@@ -1,7 +1,7 @@
 /** Crash, abort, cancel, wrong secrets and hostile headers: no panic, nothing lost, nothing hangs. */
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { DecryptSegmentTransform, EncryptSegmentTransform, StreamV2Error, WorkerPool } from '#lib';
+import { DecryptSegmentTransform, EncryptSegmentTransform, encryptedSize, StreamV2Error, WorkerPool } from '#lib';
 import { hex, randomBytes, run, sameBytes } from '../helpers.js';
 
 const key = () => crypto.getRandomValues(new Uint8Array(32));
@@ -161,8 +161,12 @@ describe('secrets and hostile headers', () => {
       () => new EncryptSegmentTransform(key(), { framesPerSegment: 65537 }),
       () => new EncryptSegmentTransform(key(), { suite: 'rot13' as never }),
       () => new EncryptSegmentTransform(key(), { workers: -1 }),
-      () => new DecryptSegmentTransform({ passphrase: '' }),
       () => new DecryptSegmentTransform(key(), { limits: { maxLogN: 64 } }),
+      () => new EncryptSegmentTransform(key(), { suite: 'toString' as never }),
+      () => new EncryptSegmentTransform({ passphrase: 'pw' }, { logN: 31 }),
+      () => new EncryptSegmentTransform({ passphrase: '' }),
+      () => new EncryptSegmentTransform(key(), { frameSize: 2 ** 24, framesPerSegment: 65536 }),
+      () => encryptedSize(10, { frameSize: 0 }),
     ]) {
       let error: unknown;
       try {
@@ -173,6 +177,11 @@ describe('secrets and hostile headers', () => {
       expect((error as StreamV2Error).code).toBe('BAD_ARGUMENT');
       expect((error as Error).message).not.toMatch(/ab,?\s*ab|abab/i);
     }
+  });
+
+  it('an empty passphrase: refused for encrypting, accepted for decrypting (spec §3 allows it)', () => {
+    expect(() => new EncryptSegmentTransform({ passphrase: '' })).toThrow(/BAD_ARGUMENT/);
+    expect(() => new DecryptSegmentTransform({ passphrase: '' })).not.toThrow();
   });
 
   it('a non-Uint8Array chunk errors the stream with BAD_ARGUMENT', async () => {
