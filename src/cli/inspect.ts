@@ -3,15 +3,14 @@
  * found by walking the frame structure without a key. Nothing is authenticated here; memory
  * stays bounded (one segment buffer), whatever the number of segments.
  */
-import { SegmentReader } from '../codec/reader.js';
-import { StreamV2Error } from '../errors.js';
 import { HEADER_SIZE } from '../format/constants.js';
-import { checkLimits, checkMagic, parseHeader, type StreamHeader } from '../format/header.js';
+import type { StreamHeader } from '../format/header.js';
 import { fullSegmentWireSize } from '../format/sizes.js';
 import { type Args, hasFlag, inputPath } from './args.js';
 import { cancelInput, limitsFlags } from './commands.js';
 import { toFailure } from './errors.js';
 import { openInput } from './io.js';
+import { scanWire } from './scan.js';
 
 /** What inspect found. */
 interface Report {
@@ -31,31 +30,14 @@ export async function inspectCommand(args: Args): Promise<void> {
   const limits = limitsFlags(args);
   const input = await openInput(inputPath(args));
   const r: Report = { segments: 0, plaintextBytes: 0, ciphertextBytes: 0, complete: false };
-  const head = new Uint8Array(HEADER_SIZE);
-  let fill = 0;
-  let reader: SegmentReader | undefined;
   const source = input.stream.getReader();
   try {
-    for (;;) {
-      const { value, done } = await source.read();
-      if (done) break;
-      let off = 0;
-      if (!reader) {
-        off = Math.min(HEADER_SIZE - fill, value.length);
-        head.set(value.subarray(0, off), fill);
-        fill += off;
-        checkMagic(head.subarray(0, fill));
-        if (fill < HEADER_SIZE) continue;
-        r.header = parseHeader(head);
+    for await (const ev of scanWire(source, limits)) {
+      if (ev.kind === 'header') {
+        r.header = ev.header;
         r.ciphertextBytes = HEADER_SIZE;
-        checkLimits(r.header, limits); // spec §2: before allocating a segment buffer
-        reader = new SegmentReader(r.header);
-      }
-      while (off < value.length) {
-        const step = reader.feed(value, off);
-        off = step.next;
-        const seg = step.segment;
-        if (!seg) continue;
+      } else if (ev.kind === 'segment') {
+        const seg = ev.segment;
         r.segments++;
         r.plaintextBytes += seg.plaintextLength;
         r.ciphertextBytes += seg.bytes.length;
@@ -64,8 +46,6 @@ export async function inspectCommand(args: Args): Promise<void> {
         }
       }
     }
-    if (!reader) throw new StreamV2Error('TRUNCATED', `input ended inside the ${HEADER_SIZE}-byte header`);
-    reader.finish();
     r.complete = true;
   } catch (e) {
     r.error = e;

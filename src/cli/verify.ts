@@ -4,17 +4,18 @@
  * secret: a full decryption (spec §6) into a sink that discards the plaintext.
  */
 import { createHash } from 'node:crypto';
-import { SegmentReader, type WireSegment } from '../codec/reader.js';
+import type { WireSegment } from '../codec/reader.js';
 import { digestValue, equalBytes } from '../codec/segment.js';
 import { StreamV2Error } from '../errors.js';
-import { DIGEST_PAYLOAD_SIZE, FRAME_HEADER_SIZE, HEADER_SIZE } from '../format/constants.js';
-import { checkLimits, checkMagic, parseHeader, type StreamHeader } from '../format/header.js';
+import { DIGEST_PAYLOAD_SIZE, FRAME_HEADER_SIZE } from '../format/constants.js';
+import type { StreamHeader } from '../format/header.js';
 import { dataFrameWireSize } from '../format/sizes.js';
 import { DecryptSegmentTransform, type Telemetry } from '../node.js';
 import { type Args, hasFlag, inputPath } from './args.js';
 import { cancelInput, limitsFlags, workersFlag } from './commands.js';
 import { type Input, openInput } from './io.js';
 import { formatBytes, Progress } from './progress.js';
+import { scanWire } from './scan.js';
 import { hasSecret, readSecret } from './secrets.js';
 
 const sha256 = async (b: Uint8Array): Promise<Uint8Array> => new Uint8Array(createHash('sha256').update(b).digest());
@@ -85,44 +86,24 @@ async function verifyKeyed(
  */
 async function verifyKeyless(input: Input, progress: Progress, limits: ReturnType<typeof limitsFlags>): Promise<void> {
   let header: StreamHeader | undefined;
-  let reader: SegmentReader | undefined;
-  const head = new Uint8Array(HEADER_SIZE);
-  let headFill = 0;
   let plaintext = 0;
   let segments = 0;
   const source = input.stream.getReader();
   try {
-    for (;;) {
-      const { value, done } = await source.read();
-      if (done) break;
-      let off = 0;
-      if (!reader) {
-        off = Math.min(HEADER_SIZE - headFill, value.length);
-        head.set(value.subarray(0, off), headFill);
-        headFill += off;
-        checkMagic(head.subarray(0, headFill));
-        if (headFill < HEADER_SIZE) continue;
-        header = parseHeader(head); // spec §2 structure
-        checkLimits(header, limits); // before allocating a segment buffer
-        reader = new SegmentReader(header);
+    for await (const ev of scanWire(source, limits)) {
+      if (ev.kind === 'header') header = ev.header;
+      else if (ev.kind === 'chunk') progress.update(input.bytesRead());
+      else {
+        const seg = ev.segment;
+        await checkDigest(header as StreamHeader, seg);
+        say(
+          `segment ${seg.segmentIndex}: ${seg.dataFrames} data frames, ` +
+            `${seg.plaintextLength} plaintext bytes, digest ok${seg.final ? ', final' : ''}`,
+        );
+        segments++;
+        plaintext += seg.plaintextLength;
       }
-      while (off < value.length) {
-        const step = reader.feed(value, off);
-        off = step.next;
-        if (step.segment) {
-          await checkDigest(header as StreamHeader, step.segment);
-          say(
-            `segment ${step.segment.segmentIndex}: ${step.segment.dataFrames} data frames, ` +
-              `${step.segment.plaintextLength} plaintext bytes, digest ok${step.segment.final ? ', final' : ''}`,
-          );
-          segments++;
-          plaintext += step.segment.plaintextLength;
-        }
-      }
-      progress.update(input.bytesRead());
     }
-    if (!reader) throw new StreamV2Error('TRUNCATED', `input ended inside the ${HEADER_SIZE}-byte header`);
-    reader.finish(); // spec §6.4: TRUNCATED without a FINAL terminator
   } finally {
     source.releaseLock();
   }
