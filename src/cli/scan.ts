@@ -3,10 +3,8 @@
  * (structure and limits checked, spec §2), then every segment with its frame headers checked
  * against their positions (spec §5, §6.2). Nothing is authenticated here.
  */
-import { SegmentReader, type WireSegment } from '../codec/reader.js';
-import { StreamV2Error } from '../errors.js';
-import { HEADER_SIZE } from '../format/constants.js';
-import { checkLimits, checkMagic, type DecoderLimits, parseHeader, type StreamHeader } from '../format/header.js';
+import { HeaderReader, SegmentReader, type WireSegment } from '../codec/reader.js';
+import type { DecoderLimits, StreamHeader } from '../format/header.js';
 
 /** What the scan meets, in stream order; `chunk` follows each input chunk. */
 export type ScanEvent =
@@ -22,23 +20,18 @@ export async function* scanWire(
   source: ReadableStreamDefaultReader<Uint8Array>,
   limits: DecoderLimits,
 ): AsyncGenerator<ScanEvent> {
-  const head = new Uint8Array(HEADER_SIZE);
-  let fill = 0;
+  const head = new HeaderReader(limits);
   let reader: SegmentReader | undefined;
   for (;;) {
     const { value, done } = await source.read();
     if (done) break;
     let off = 0;
     if (!reader) {
-      off = Math.min(HEADER_SIZE - fill, value.length);
-      head.set(value.subarray(0, off), fill);
-      fill += off;
-      checkMagic(head.subarray(0, fill));
-      if (fill < HEADER_SIZE) continue;
-      const header = parseHeader(head);
-      checkLimits(header, limits); // spec §2: before allocating a segment buffer
-      reader = new SegmentReader(header);
-      yield { kind: 'header', header };
+      const step = head.feed(value, 0);
+      off = step.next;
+      if (!step.header) continue;
+      reader = new SegmentReader(step.header);
+      yield { kind: 'header', header: step.header };
     }
     while (off < value.length) {
       const step = reader.feed(value, off);
@@ -47,6 +40,6 @@ export async function* scanWire(
     }
     yield { kind: 'chunk' };
   }
-  if (!reader) throw new StreamV2Error('TRUNCATED', `input ended inside the ${HEADER_SIZE}-byte header`);
+  if (!reader) throw HeaderReader.truncated();
   reader.finish(); // spec §6.4: TRUNCATED without a FINAL terminator
 }

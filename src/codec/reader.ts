@@ -12,10 +12,45 @@ import {
   FRAME_DIGEST,
   FRAME_HEADER_SIZE,
   FRAME_TERMINATOR,
+  HEADER_SIZE,
   TAG_SIZE,
 } from '../format/constants.js';
 import { type FrameHeader, isSegment, readFrameHeader } from '../format/frame.js';
+import { checkLimits, checkMagic, type DecoderLimits, parseHeader, type StreamHeader } from '../format/header.js';
 import { fullSegmentWireSize, type LayoutParams } from '../format/sizes.js';
+
+/**
+ * Collects the 80-byte stream header from arbitrary chunks and checks it in spec §2 order:
+ * magic as soon as its bytes arrive, then structure and decoder limits, before the caller does
+ * any key work or allocation. header_mac needs the key and is the caller's next step.
+ */
+export class HeaderReader {
+  private readonly bytes = new Uint8Array(HEADER_SIZE);
+  private fill = 0;
+
+  constructor(private readonly limits: DecoderLimits = {}) {}
+
+  /**
+   * Consumes header bytes of `chunk` from `start`. Returns where it stopped, and the checked
+   * header once all 80 bytes are in.
+   * @throws StreamV2Error `BAD_HEADER`, `UNSUPPORTED` or `LIMIT_EXCEEDED`
+   */
+  feed(chunk: Uint8Array, start: number): { next: number; header?: StreamHeader } {
+    const take = Math.min(HEADER_SIZE - this.fill, chunk.length - start);
+    this.bytes.set(chunk.subarray(start, start + take), this.fill);
+    this.fill += take;
+    checkMagic(this.bytes.subarray(0, this.fill)); // fail fast on foreign input
+    if (this.fill < HEADER_SIZE) return { next: start + take };
+    const header = parseHeader(this.bytes);
+    checkLimits(header, this.limits);
+    return { next: start + take, header };
+  }
+
+  /** @throws StreamV2Error `TRUNCATED`: input ended inside the header. */
+  static truncated(): StreamV2Error {
+    return new StreamV2Error('TRUNCATED', `input ended inside the ${HEADER_SIZE}-byte header`);
+  }
+}
 
 /** A complete segment as read from the wire, frame headers checked, nothing authenticated. */
 export interface WireSegment {

@@ -8,6 +8,7 @@ import type { CryptoBackend, FrameCipher } from './types.js';
 /** Pure-JS backend; always available. */
 export const nobleBackend: CryptoBackend = {
   name: 'noble',
+  canHash: () => true,
   supports: () => true,
   async cipher(suite: SuiteName, key: Uint8Array): Promise<FrameCipher> {
     const make = suite === 'aes-256-gcm' ? gcm : chacha20poly1305;

@@ -8,6 +8,7 @@ const available = new Set(getCiphers());
 /** node:crypto backend. Only imported by the Node entry points. */
 export const nodeBackend: CryptoBackend = {
   name: 'node',
+  canHash: () => true,
   supports: (suite: SuiteName) => available.has(suite),
   async cipher(suite: SuiteName, key: Uint8Array): Promise<FrameCipher> {
     const k = Buffer.from(key); // a private copy

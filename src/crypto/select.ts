@@ -35,7 +35,7 @@ export function chooseBackends(
 
 function forcedChoice(candidates: readonly CryptoBackend[], suite: SuiteName, name: BackendName): BackendChoice {
   const b = candidates.find((c) => c.name === name);
-  if (!b?.supports(suite)) {
+  if (!b?.supports(suite) || !b.canHash()) {
     throw new StreamV2Error('UNSUPPORTED', `backend '${name}' cannot do ${suite} here`);
   }
   return { cipher: b, hash: b };
@@ -43,8 +43,7 @@ function forcedChoice(candidates: readonly CryptoBackend[], suite: SuiteName, na
 
 function preferredChoice(candidates: readonly CryptoBackend[], suite: SuiteName): BackendChoice {
   const cipher = candidates.find((c) => c.supports(suite));
-  // Every backend hashes; WebCrypto only where it is present, which its support of AES tells.
-  const hash = candidates.find((c) => c.name !== 'webcrypto' || c.supports('aes-256-gcm'));
+  const hash = candidates.find((c) => c.canHash());
   if (!cipher || !hash) throw new StreamV2Error('UNSUPPORTED', `no backend can do ${suite} here`);
   return { cipher, hash };
 }

@@ -21,6 +21,8 @@ export interface FrameCipher {
 /** A crypto backend: AEAD ciphers for the suites it supports, and SHA-256. */
 export interface CryptoBackend {
   readonly name: BackendName;
+  /** Whether this backend can hash (SHA-256) here. */
+  canHash(): boolean;
   /** Suites this backend can seal and open here. */
   supports(suite: SuiteName): boolean;
   /** Imports `key` for `suite`; the caller has checked {@link CryptoBackend.supports}. */

@@ -15,6 +15,7 @@ function subtle(): SubtleCrypto | undefined {
 /** WebCrypto backend (AES-256-GCM and SHA-256 only). */
 export const webCryptoBackend: CryptoBackend = {
   name: 'webcrypto',
+  canHash: () => subtle() !== undefined,
   supports: (suite: SuiteName) => suite === 'aes-256-gcm' && subtle() !== undefined,
   async cipher(_suite: SuiteName, key: Uint8Array): Promise<FrameCipher> {
     const s = subtle() as SubtleCrypto;

@@ -1,20 +1,19 @@
 /** DecryptSegmentTransform: stream_v2 wire bytes in, one verified plaintext chunk per segment out. */
 import { checkSecret, deriveKeys, MAX_RUNNABLE_LOG_N, type Secret, verifyHeaderMac } from '../codec/keys.js';
-import { SegmentReader, type WireSegment } from '../codec/reader.js';
+import { HeaderReader, SegmentReader, type WireSegment } from '../codec/reader.js';
 import { openSegmentTail } from '../codec/segment.js';
 import { forgetSession, frameCryptoFor, type SessionKey } from '../crypto/select.js';
 import type { FrameCrypto } from '../crypto/types.js';
-import { StreamV2Error } from '../errors.js';
 import { HEADER_SIZE } from '../format/constants.js';
-import { checkLimits, checkMagic, type DecoderLimits, parseHeader, type StreamHeader } from '../format/header.js';
+import type { DecoderLimits, StreamHeader } from '../format/header.js';
 import { getPlatform } from '../platform/types.js';
 import { Engine } from './engine.js';
 import {
   type CommonOptions,
   checkChunk,
   checkInt,
+  countSegment,
   newTelemetry,
-  report,
   sessionId,
   strategies,
   type Telemetry,
@@ -68,8 +67,7 @@ class Opener {
   header: StreamHeader | undefined;
   private readonly engine: Engine;
   private out!: OrderedOutput;
-  private headerBytes = new Uint8Array(HEADER_SIZE);
-  private headerFill = 0;
+  private readonly headerReader: HeaderReader;
   private reader: SegmentReader | null = null;
   private session!: SessionKey;
   private tail!: FrameCrypto;
@@ -83,6 +81,7 @@ class Opener {
     checkInt('limits.maxSegmentBytes', limits.maxSegmentBytes, 1, 2 ** 40);
     checkInt('limits.maxLogN', limits.maxLogN, 1, MAX_RUNNABLE_LOG_N);
     this.engine = new Engine(options.workers, options.itemBytes);
+    this.headerReader = new HeaderReader(limits);
   }
 
   start(controller: TransformStreamDefaultController<Uint8Array>): void {
@@ -117,7 +116,7 @@ class Opener {
   async end(): Promise<void> {
     try {
       if (!this.reader) {
-        throw new StreamV2Error('TRUNCATED', `input ended inside the ${HEADER_SIZE}-byte header`);
+        throw HeaderReader.truncated();
       }
       try {
         this.reader.finish();
@@ -135,16 +134,10 @@ class Opener {
     this.close();
   }
 
-  /** Collects the 80 header bytes, then checks them in spec §2/§3 order. Returns bytes used. */
+  /** Reads the header (spec §2), derives the keys and checks header_mac (spec §3). Returns bytes used. */
   private async readHeader(chunk: Uint8Array): Promise<number> {
-    const take = Math.min(HEADER_SIZE - this.headerFill, chunk.length);
-    this.headerBytes.set(chunk.subarray(0, take), this.headerFill);
-    this.headerFill += take;
-    checkMagic(this.headerBytes.subarray(0, this.headerFill)); // fail fast on foreign input
-    if (this.headerFill < HEADER_SIZE) return take;
-    // Structure and limits before any key work or allocation (spec §2).
-    const header = parseHeader(this.headerBytes);
-    checkLimits(header, this.options.limits);
+    const { next, header } = this.headerReader.feed(chunk, 0);
+    if (!header) return next;
     const keys = await deriveKeys(this.secret, header, this.engine.scrypt);
     verifyHeaderMac(keys.headerKey, header.bytes);
     this.header = header;
@@ -158,7 +151,7 @@ class Opener {
     this.tail = await frameCryptoFor(getPlatform().backends, this.session);
     this.reader = new SegmentReader(header);
     this.telemetry.ciphertextBytes += HEADER_SIZE;
-    return take;
+    return next;
   }
 
   private openSegment(seg: WireSegment): void {
@@ -181,16 +174,7 @@ class Opener {
       await openSegmentTail(this.tail, header.bytes, wire, seg.tailOffset, seg.segmentIndex, hashes);
       return plaintext;
     });
-    this.out.push(work, (plaintext) => {
-      const t = this.telemetry;
-      t.segments++;
-      t.dataFrames += count;
-      t.digestFrames++;
-      t.terminatorFrames++;
-      t.plaintextBytes += plaintext.length;
-      t.ciphertextBytes += wireLength;
-      report(this.options, t);
-    });
+    this.out.push(work, (plaintext) => countSegment(this.options, this.telemetry, count, plaintext.length, wireLength));
   }
 
   private close(): void {

@@ -23,8 +23,8 @@ import {
   type CommonOptions,
   checkChunk,
   checkInt,
+  countSegment,
   newTelemetry,
-  report,
   sessionId,
   strategies,
   type Telemetry,
@@ -226,16 +226,7 @@ class Sealer {
       await sealSegmentTail(this.tail, this.session.header, wire, tailAt, index, hashes, final);
       return wire.subarray(0, tailAt + SEGMENT_TAIL_SIZE);
     });
-    this.out.push(work, (chunk) => {
-      const t = this.telemetry;
-      t.segments++;
-      t.dataFrames += range.count;
-      t.digestFrames++;
-      t.terminatorFrames++;
-      t.plaintextBytes += plaintext;
-      t.ciphertextBytes += chunk.length;
-      report(this.options, t);
-    });
+    this.out.push(work, (chunk) => countSegment(this.options, this.telemetry, range.count, plaintext, chunk.length));
     this.segmentIndex++;
     this.wire = null;
     this.sealing = null;

@@ -6,14 +6,14 @@
 import { scryptAsync } from '@noble/hashes/scrypt.js';
 import { transfer } from 'comlink';
 import type { ScryptFn } from '../codec/keys.js';
-import { type FrameRange, openDataFrames, sealDataFrames } from '../codec/segment.js';
-import { frameCryptoFor, type SessionKey } from '../crypto/select.js';
+import type { FrameRange } from '../codec/segment.js';
+import type { SessionKey } from '../crypto/select.js';
 import { StreamV2Error } from '../errors.js';
 import { dataFrameWireSize } from '../format/sizes.js';
 import { getPlatform } from '../platform/types.js';
 import { getDefaultPool, WorkerPool } from '../pool/pool.js';
-import type { ItemResult, Transferred } from '../pool/protocol.js';
-import { scryptMaxmem } from '../pool/worker-api.js';
+import type { ItemResult, Transferred, WorkerApi } from '../pool/protocol.js';
+import { createWorkerApi, scryptMaxmem } from '../pool/worker-api.js';
 
 /** Default plaintext bytes per work item: a round trip costs ~80 µs, so items are large. */
 export const DEFAULT_ITEM_BYTES = 1024 * 1024;
@@ -22,6 +22,8 @@ export const DEFAULT_ITEM_BYTES = 1024 * 1024;
 export type WorkersOption = number | WorkerPool;
 
 type ItemFn = (range: FrameRange, data: Uint8Array) => Promise<ItemResult>;
+/** The part of the worker API that work items use. */
+type ItemApi = Pick<WorkerApi, 'seal' | 'open'>;
 
 /** Seals and opens segments' DATA frames for one stream. */
 export class Engine {
@@ -29,6 +31,8 @@ export class Engine {
   private readonly pool: WorkerPool | undefined;
   private readonly ownsPool: boolean;
   private readonly itemBytes: number;
+  /** Runs an item call on a pool worker, or on this thread through the very same worker API. */
+  private readonly run: <T>(call: (api: ItemApi) => Promise<T>) => Promise<T>;
 
   constructor(workers: WorkersOption | undefined, itemBytes = DEFAULT_ITEM_BYTES) {
     if (workers instanceof WorkerPool) {
@@ -50,6 +54,13 @@ export class Engine {
     // Enough segments in flight to keep every worker busy across a round trip, no more:
     // memory stays bounded whatever the input size and the reader's speed.
     this.inFlightLimit = this.pool ? this.pool.size + 2 : 1;
+    const pool = this.pool;
+    if (pool) {
+      this.run = (call) => pool.run(call);
+    } else {
+      const inline = createWorkerApi(getPlatform().backends, () => {});
+      this.run = (call) => call(inline);
+    }
   }
 
   /** scrypt off the main thread: the platform's native one, else a pool worker. */
@@ -66,14 +77,9 @@ export class Engine {
    * @returns the sealed wire buffer (maybe a new view) and the frame hashes
    */
   async seal(session: SessionKey, range: FrameRange, wire: Uint8Array) {
-    const item: ItemFn = this.pool
-      ? (r, data) => (this.pool as WorkerPool).run((api) => api.seal(ship({ session, range: r }, data)))
-      : async (r, data) => {
-          const fc = await frameCryptoFor(getPlatform().backends, session);
-          const hashes = await sealDataFrames(fc, session.header, data, r);
-          return { data: { buffer: data.buffer as ArrayBuffer, length: data.length }, hashes, plaintextLength: 0 };
-        };
-    const { wire: out, hashes } = await this.split(range, wire, item, false);
+    const { wire: out, hashes } = await this.split(range, wire, false, (r, data) =>
+      this.run((api) => api.seal(ship({ session, range: r }, data))),
+    );
     return { wire: out, hashes };
   }
 
@@ -81,15 +87,8 @@ export class Engine {
    * Opens the DATA frames of a segment.
    * @returns the plaintext, the wire buffer still holding the segment tail, the frame hashes
    */
-  async open(session: SessionKey, range: FrameRange, wire: Uint8Array) {
-    const item: ItemFn = this.pool
-      ? (r, data) => (this.pool as WorkerPool).run((api) => api.open(ship({ session, range: r }, data)))
-      : async (r, data) => {
-          const fc = await frameCryptoFor(getPlatform().backends, session);
-          const { hashes, plaintextLength } = await openDataFrames(fc, session.header, data, r);
-          return { data: { buffer: data.buffer as ArrayBuffer, length: data.length }, hashes, plaintextLength };
-        };
-    return this.split(range, wire, item, true);
+  open(session: SessionKey, range: FrameRange, wire: Uint8Array) {
+    return this.split(range, wire, true, (r, data) => this.run((api) => api.open(ship({ session, range: r }, data))));
   }
 
   /** Releases a pool this engine created for itself. */
@@ -97,7 +96,7 @@ export class Engine {
     if (this.ownsPool) void this.pool?.terminate();
   }
 
-  private async split(range: FrameRange, wire: Uint8Array, item: ItemFn, opening: boolean) {
+  private async split(range: FrameRange, wire: Uint8Array, opening: boolean, item: ItemFn) {
     const perItem = Math.max(1, Math.floor(this.itemBytes / range.frameSize));
     if (range.count <= perItem) {
       // One item: the whole buffer travels and comes back (spec layout unchanged).

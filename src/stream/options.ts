@@ -72,7 +72,19 @@ export function sessionId(): string {
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
-/** Calls the progress callback with a snapshot. */
-export function report(o: CommonOptions, t: Telemetry): void {
+/** Counts one released segment (its DATA frames, DIGEST and TERMINATOR) and reports progress. */
+export function countSegment(
+  o: CommonOptions,
+  t: Telemetry,
+  dataFrames: number,
+  plaintextBytes: number,
+  wireBytes: number,
+): void {
+  t.segments++;
+  t.dataFrames += dataFrames;
+  t.digestFrames++;
+  t.terminatorFrames++;
+  t.plaintextBytes += plaintextBytes;
+  t.ciphertextBytes += wireBytes;
   o.onProgress?.({ ...t });
 }
