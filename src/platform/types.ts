@@ -25,6 +25,11 @@ export interface Platform {
   readonly backends: readonly CryptoBackend[];
   /** Starts one pool worker. */
   spawnWorker(): WorkerHandle;
+  /**
+   * Idle time after which the pool stops a worker, where idle workers would otherwise keep the
+   * process alive (Deno has no Worker.unref) or hold memory; undefined: never.
+   */
+  readonly idleWorkerMs?: number;
   /** Logical cores available to this process. */
   hardwareConcurrency(): number;
   /** A native scrypt that runs off the main thread, when the platform has one. */

@@ -6,7 +6,7 @@ import type { Platform, WorkerHandle } from './types.js';
 function spawnWorker(): WorkerHandle {
   // Bundlers (Vite) turn this exact pattern into a separate worker chunk.
   const worker = new Worker(new URL('../worker/web.ts', import.meta.url), { type: 'module' });
-  const noop = () => {};
+  (worker as { unref?: () => void }).unref?.(); // idle workers never keep a process alive
   return {
     endpoint: worker,
     onFailure(callback) {
@@ -17,8 +17,9 @@ function spawnWorker(): WorkerHandle {
       worker.addEventListener('messageerror', () => callback(new Error('worker message could not be read')));
     },
     terminate: () => worker.terminate(),
-    ref: noop,
-    unref: noop,
+    // Bun's Worker can be unref'd like Node's; browsers and Deno have no such call.
+    ref: () => (worker as { ref?: () => void }).ref?.(),
+    unref: () => (worker as { unref?: () => void }).unref?.(),
   };
 }
 
@@ -27,5 +28,6 @@ export const webPlatform: Platform = {
   name: 'web',
   backends: [webCryptoBackend, nobleBackend],
   spawnWorker,
+  idleWorkerMs: 2000,
   hardwareConcurrency: () => globalThis.navigator?.hardwareConcurrency ?? 4,
 };

@@ -13,6 +13,12 @@ import type { WorkerApi } from './protocol.js';
 export interface WorkerPoolOptions {
   /** Number of workers (default: the number of logical cores, at most 8). */
   size?: number;
+  /**
+   * Stop a worker after this many idle milliseconds; it restarts on the next item. Default: 2000
+   * on the Web platform (so Deno processes can exit and browsers get memory back), never in Node
+   * (idle workers are unref'd there).
+   */
+  idleTimeoutMs?: number;
 }
 
 interface Slot {
@@ -20,6 +26,7 @@ interface Slot {
   api: Remote<WorkerApi>;
   pending: Set<(e: StreamV2Error) => void>;
   answered: boolean;
+  idleTimer?: ReturnType<typeof setTimeout> | undefined;
 }
 
 /** Consecutive deaths of workers that never answered before the pool gives up. */
@@ -32,6 +39,7 @@ const MAX_FAILED_STARTS = 3;
 export class WorkerPool {
   /** Number of workers. */
   readonly size: number;
+  private readonly idleTimeoutMs: number | undefined;
   private readonly slots: Slot[] = [];
   private failedStarts = 0;
   private terminated = false;
@@ -42,6 +50,10 @@ export class WorkerPool {
       throw new StreamV2Error('BAD_ARGUMENT', `pool size must be an integer in 1..256, got ${size}`);
     }
     this.size = size;
+    this.idleTimeoutMs = options.idleTimeoutMs ?? getPlatform().idleWorkerMs;
+    if (this.idleTimeoutMs !== undefined && !(this.idleTimeoutMs >= 0)) {
+      throw new StreamV2Error('BAD_ARGUMENT', 'idleTimeoutMs must be a non-negative number');
+    }
   }
 
   /** True once {@link WorkerPool.terminate} was called. */
@@ -68,10 +80,10 @@ export class WorkerPool {
     }
     return new Promise<T>((resolve, reject) => {
       const fail = (e: StreamV2Error) => reject(e);
-      if (slot.pending.size === 0) slot.handle.ref();
+      if (slot.pending.size === 0) this.busy(slot);
       slot.pending.add(fail);
       const settle = () => {
-        if (slot.pending.delete(fail) && slot.pending.size === 0) slot.handle.unref();
+        if (slot.pending.delete(fail) && slot.pending.size === 0) this.idle(slot);
       };
       Promise.resolve()
         .then(() => call(slot.api))
@@ -104,6 +116,23 @@ export class WorkerPool {
     await this.slots[0]?.api.crashForTesting();
   }
 
+  private busy(slot: Slot): void {
+    clearTimeout(slot.idleTimer);
+    slot.idleTimer = undefined;
+    slot.handle.ref();
+  }
+
+  private idle(slot: Slot): void {
+    slot.handle.unref();
+    if (this.idleTimeoutMs === undefined) return;
+    slot.idleTimer = setTimeout(() => {
+      const i = this.slots.indexOf(slot);
+      if (i < 0 || slot.pending.size > 0) return;
+      this.slots.splice(i, 1);
+      slot.handle.terminate();
+    }, this.idleTimeoutMs);
+  }
+
   private pick(): Slot {
     if (this.slots.length < this.size) {
       // Start workers lazily, one per call until the pool is full.
@@ -134,6 +163,7 @@ export class WorkerPool {
   }
 
   private kill(slot: Slot, error: StreamV2Error): void {
+    clearTimeout(slot.idleTimer);
     for (const fail of slot.pending) fail(error);
     slot.pending.clear();
     slot.handle.unref();

@@ -1,0 +1,43 @@
+// Run by Deno and Bun (test/node/runtimes.test.ts): the package's Web build, every positive
+// vector with an explicit key and plaintext, inline and with 2 Web Workers, plus one tamper.
+import { DecryptSegmentTransform, EncryptSegmentTransform } from 'stream-v2';
+import vectors from '../vectors/positive.json' with { type: 'json' };
+
+const hex = (h) => Uint8Array.from(h.match(/../g) ?? [], (x) => Number.parseInt(x, 16));
+const toHex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+
+async function run(transform, input) {
+  const out = [];
+  await new ReadableStream({
+    start(c) {
+      c.enqueue(input);
+      c.close();
+    },
+  })
+    .pipeThrough(transform)
+    .pipeTo(new WritableStream({ write: (c) => void out.push(...c) }));
+  return Uint8Array.from(out);
+}
+
+let ok = 0;
+for (const v of vectors.vectors.filter((x) => x.key_hex && x.plaintext_hex !== undefined)) {
+  for (const workers of [0, 2]) {
+    const suite = v.suite === 1 ? 'chacha20-poly1305' : 'aes-256-gcm';
+    const opts = { suite, frameSize: v.frame_size, framesPerSegment: v.frames_per_segment, salt: hex(v.salt_hex) };
+    const ct = await run(new EncryptSegmentTransform(hex(v.key_hex), { ...opts, workers }), hex(v.plaintext_hex));
+    if (toHex(ct) !== v.ciphertext_hex) throw new Error(`encrypt mismatch: ${v.name}, workers ${workers}`);
+    const pt = await run(new DecryptSegmentTransform(hex(v.key_hex), { workers }), ct);
+    if (toHex(pt) !== v.plaintext_hex) throw new Error(`decrypt mismatch: ${v.name}, workers ${workers}`);
+    ok++;
+  }
+}
+const v = vectors.vectors.find((x) => x.name === 's2-f16x3-p239');
+const bad = hex(v.ciphertext_hex);
+bad[200] ^= 1;
+let code = 'none';
+try {
+  await run(new DecryptSegmentTransform(hex(v.key_hex)), bad);
+} catch (e) {
+  code = e.code;
+}
+console.log(`entry ${import.meta.resolve('stream-v2').split('/').pop()}; ${ok} round trips; tamper ${code}`);
