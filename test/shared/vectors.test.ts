@@ -121,6 +121,18 @@ function workersFor(workers: 0 | 2, mode: 'whole' | 'random' | 'bytes'): number 
 const positives = positive.vectors as PositiveVector[];
 const negatives = negative.vectors as NegativeVector[];
 
+/** The telemetry a whole run over vector `v` must end with, on either side. */
+function expectedTelemetry(v: PositiveVector) {
+  return {
+    segments: v.segments,
+    dataFrames: Math.ceil(v.plaintext_length / v.frame_size),
+    digestFrames: v.segments,
+    terminatorFrames: v.segments,
+    plaintextBytes: v.plaintext_length,
+    ciphertextBytes: v.ciphertext_length,
+  };
+}
+
 describe('positive vectors', () => {
   it('covers every kind of vector', () => {
     expect(positives.length).toBeGreaterThanOrEqual(70);
@@ -164,14 +176,7 @@ describe('positive vectors', () => {
           expect(header.logN).toBe(v.log_n ?? 0);
           expect(toHex(header.salt)).toBe(v.salt_hex);
 
-          expect({ ...enc.telemetry }).toEqual({
-            segments: v.segments,
-            dataFrames: Math.ceil(v.plaintext_length / v.frame_size),
-            digestFrames: v.segments,
-            terminatorFrames: v.segments,
-            plaintextBytes: v.plaintext_length,
-            ciphertextBytes: v.ciphertext_length,
-          });
+          expect({ ...enc.telemetry }).toEqual(expectedTelemetry(v));
         });
       }
 
@@ -190,14 +195,7 @@ describe('positive vectors', () => {
             // Exactly one chunk per verified segment (an empty stream gives one empty chunk).
             expect(r.chunks.map((c) => c.length)).toEqual(ptSizes);
 
-            expect({ ...dec.telemetry }).toEqual({
-              segments: v.segments,
-              dataFrames: Math.ceil(v.plaintext_length / v.frame_size),
-              digestFrames: v.segments,
-              terminatorFrames: v.segments,
-              plaintextBytes: v.plaintext_length,
-              ciphertextBytes: v.ciphertext_length,
-            });
+            expect({ ...dec.telemetry }).toEqual(expectedTelemetry(v));
           });
         }
       }
