@@ -85,7 +85,14 @@ export class SegmentReader {
   private finalFlag = false;
   private ended = false;
 
-  constructor(layout: LayoutParams) {
+  /**
+   * @param allocate - makes the buffer of each segment (the caller may recycle them: the
+   *   reader only writes and reads the bytes it received)
+   */
+  constructor(
+    layout: LayoutParams,
+    private readonly allocate: (size: number) => Uint8Array = (size) => new Uint8Array(size),
+  ) {
     this.layout = layout;
   }
 
@@ -110,7 +117,7 @@ export class SegmentReader {
       if (this.ended) throw new StreamV2Error('TRAILING_DATA', 'bytes follow the FINAL terminator');
       // A segment never exceeds W (every length is checked against the layout), so one
       // allocation of W holds it.
-      this.buf ??= new Uint8Array(fullSegmentWireSize(this.layout));
+      this.buf ??= this.allocate(fullSegmentWireSize(this.layout));
       const buf = this.buf;
       const want = this.frameStart + this.need - this.fill;
       const take = Math.min(want, chunk.length - off);

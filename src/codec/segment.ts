@@ -3,8 +3,8 @@
  * TERMINATOR that close a segment (spec §4, §5). No I/O, no workers: the same functions run
  * inline and inside workers, so every path gives the same bytes.
  *
- * A work item is a buffer that starts at a DATA frame and holds `count` consecutive frames in
- * wire layout. For sealing, the plaintext of frame i already sits at its body position.
+ * A work item is `count` consecutive DATA frames of a segment: contiguous plaintext on one side,
+ * the frames in wire layout on the other.
  */
 import type { FrameCrypto } from '../crypto/types.js';
 import { StreamV2Error } from '../errors.js';
@@ -38,15 +38,25 @@ export interface FrameRange {
 }
 
 const HASH_SIZE = 32;
+/** The empty plaintext of DIGEST and TERMINATOR tags (spec §4). */
+const NOTHING = new Uint8Array(0);
+
+/** Wire bytes of the `count` DATA frames of `r` (all full but the last). */
+export function itemWireSize(r: Pick<FrameRange, 'count' | 'frameSize' | 'lastLength'>): number {
+  return r.count === 0 ? 0 : (r.count - 1) * dataFrameWireSize(r.frameSize) + dataFrameWireSize(r.lastLength);
+}
 
 /**
- * Seals the DATA frames of an item in place and returns their frame hashes
+ * Seals the DATA frames of an item: `plaintext` (the item's plaintext, contiguous) goes into
+ * `wire` in wire layout from offset 0 (`wire` has at least {@link itemWireSize} bytes, every
+ * one of which is written). Returns the frame hashes
  * (spec §4: frame_hash_i = SHA-256(frame_header_i ‖ body_i)), 32 bytes each, in order.
  */
 export async function sealDataFrames(
   fc: FrameCrypto,
   header: Uint8Array,
-  buf: Uint8Array,
+  plaintext: Uint8Array,
+  wire: Uint8Array,
   r: FrameRange,
 ): Promise<Uint8Array> {
   const hashes = new Uint8Array(r.count * HASH_SIZE);
@@ -55,49 +65,63 @@ export async function sealDataFrames(
     const frameIndex = r.firstFrame + i;
     const length = i === r.count - 1 ? r.lastLength : r.frameSize;
     const end = off + dataFrameWireSize(length);
-    writeFrameHeader(buf, off, r.segmentIndex, frameIndex, FRAME_DATA, 0, length);
-    const aad = frameAad(header, buf.subarray(off, off + FRAME_HEADER_SIZE));
-    await fc.cipher.seal(frameNonce(r.segmentIndex, frameIndex), buf.subarray(off + FRAME_HEADER_SIZE, end), aad);
-    hashes.set(await fc.sha256(buf.subarray(off, end)), i * HASH_SIZE);
+    writeFrameHeader(wire, off, r.segmentIndex, frameIndex, FRAME_DATA, 0, length);
+    const aad = frameAad(header, wire.subarray(off, off + FRAME_HEADER_SIZE));
+    const body = plaintext.subarray(i * r.frameSize, i * r.frameSize + length);
+    await fc.cipher.seal(
+      frameNonce(r.segmentIndex, frameIndex),
+      body,
+      wire.subarray(off + FRAME_HEADER_SIZE, end),
+      aad,
+    );
+    hashes.set(await fc.sha256(wire.subarray(off, end)), i * HASH_SIZE);
     off = end;
   }
   return hashes;
 }
 
 /**
- * Opens the DATA frames of an item. Frame headers were already checked against their
- * positions by the reader (spec §6.2). The plaintext is compacted in place at the start of
- * `buf` (each frame's plaintext lands before its own wire position, so nothing unread is
- * overwritten). Returns the frame hashes and the plaintext length.
+ * Opens the DATA frames of an item (`wire` starts at its first frame; frame headers were
+ * already checked against their positions by the reader, spec §6.2) into `plaintext`,
+ * contiguous from offset 0. Returns the frame hashes. `plaintext` is only meaningful if this
+ * resolves: a failed frame may leave unauthenticated bytes in it.
  *
- * @throws StreamV2Error `AUTH_FAILED` with the failing frame's position
+ * @throws StreamV2Error `AUTH_FAILED` with the failing frame's position, `BAD_FRAME` if the
+ *   frames do not fit the buffers
  */
 export async function openDataFrames(
   fc: FrameCrypto,
   header: Uint8Array,
-  buf: Uint8Array,
+  wire: Uint8Array,
+  plaintext: Uint8Array,
   r: Pick<FrameRange, 'segmentIndex' | 'firstFrame' | 'count'>,
-): Promise<{ hashes: Uint8Array; plaintextLength: number }> {
+): Promise<Uint8Array> {
   const hashes = new Uint8Array(r.count * HASH_SIZE);
   let off = 0;
   let plain = 0;
   for (let i = 0; i < r.count; i++) {
     const frameIndex = r.firstFrame + i;
     const position = { segmentIndex: r.segmentIndex, frameIndex };
-    const { length } = readFrameHeader(buf, off);
+    const { length } = readFrameHeader(wire, off);
     const end = off + dataFrameWireSize(length);
-    if (end > buf.length) throw new StreamV2Error('BAD_FRAME', 'frame runs past its work item', position);
-    // Hash the wire bytes before the in-place compaction can touch them.
-    hashes.set(await fc.sha256(buf.subarray(off, end)), i * HASH_SIZE);
-    const aad = frameAad(header, buf.subarray(off, off + FRAME_HEADER_SIZE));
-    const sealed = buf.subarray(off + FRAME_HEADER_SIZE, end);
-    const opened = await fc.cipher.open(frameNonce(r.segmentIndex, frameIndex), sealed, aad);
-    if (opened === null) throw new StreamV2Error('AUTH_FAILED', 'a DATA frame failed to authenticate', position);
-    buf.set(opened, plain);
+    if (end > wire.length || plain + length > plaintext.length) {
+      throw new StreamV2Error('BAD_FRAME', 'frame runs past its work item', position);
+    }
+    hashes.set(await fc.sha256(wire.subarray(off, end)), i * HASH_SIZE);
+    const aad = frameAad(header, wire.subarray(off, off + FRAME_HEADER_SIZE));
+    const sealed = wire.subarray(off + FRAME_HEADER_SIZE, end);
+    const out = plaintext.subarray(plain, plain + length);
+    if (!(await fc.cipher.open(frameNonce(r.segmentIndex, frameIndex), sealed, out, aad))) {
+      throw new StreamV2Error('AUTH_FAILED', 'a DATA frame failed to authenticate', position);
+    }
     plain += length;
     off = end;
   }
-  return { hashes, plaintextLength: plain };
+  if (plain !== plaintext.length)
+    throw new StreamV2Error('BAD_FRAME', 'frames and plaintext length disagree', {
+      segmentIndex: r.segmentIndex,
+    });
+  return hashes;
 }
 
 /**
@@ -147,13 +171,13 @@ export async function sealSegmentTail(
   const payload = buf.subarray(payloadAt, payloadAt + DIGEST_PAYLOAD_SIZE);
   const digestAad = frameAad(header, buf.subarray(offset), payload);
   const digestTag = buf.subarray(payloadAt + DIGEST_PAYLOAD_SIZE, offset + DIGEST_FRAME_SIZE);
-  await fc.cipher.seal(frameNonce(segmentIndex, d), digestTag, digestAad);
+  await fc.cipher.seal(frameNonce(segmentIndex, d), NOTHING, digestTag, digestAad);
 
   const term = offset + DIGEST_FRAME_SIZE;
   writeFrameHeader(buf, term, segmentIndex, d + 1, FRAME_TERMINATOR, final ? FLAG_FINAL : 0, 0);
   const termAad = frameAad(header, buf.subarray(term));
   const termBody = buf.subarray(term + FRAME_HEADER_SIZE, term + FRAME_HEADER_SIZE + TAG_SIZE);
-  await fc.cipher.seal(frameNonce(segmentIndex, d + 1), termBody, termAad);
+  await fc.cipher.seal(frameNonce(segmentIndex, d + 1), NOTHING, termBody, termAad);
 }
 
 /**
@@ -181,7 +205,7 @@ export async function openSegmentTail(
   }
   const digestTag = buf.subarray(payloadAt + DIGEST_PAYLOAD_SIZE, offset + DIGEST_FRAME_SIZE);
   const digestAad = frameAad(header, buf.subarray(offset), payload);
-  if ((await fc.cipher.open(frameNonce(segmentIndex, d), digestTag, digestAad)) === null) {
+  if (!(await fc.cipher.open(frameNonce(segmentIndex, d), digestTag, NOTHING, digestAad))) {
     throw new StreamV2Error('AUTH_FAILED', 'the DIGEST frame failed to authenticate', {
       segmentIndex,
       frameIndex: d,
@@ -189,7 +213,9 @@ export async function openSegmentTail(
   }
   const term = offset + DIGEST_FRAME_SIZE;
   const termTag = buf.subarray(term + FRAME_HEADER_SIZE, term + FRAME_HEADER_SIZE + TAG_SIZE);
-  if ((await fc.cipher.open(frameNonce(segmentIndex, d + 1), termTag, frameAad(header, buf.subarray(term)))) === null) {
+  if (
+    !(await fc.cipher.open(frameNonce(segmentIndex, d + 1), termTag, NOTHING, frameAad(header, buf.subarray(term))))
+  ) {
     throw new StreamV2Error('AUTH_FAILED', 'the TERMINATOR frame failed to authenticate', {
       segmentIndex,
       frameIndex: d + 1,

@@ -11,17 +11,34 @@ export const nobleBackend: CryptoBackend = {
   canHash: () => true,
   supports: () => true,
   async cipher(suite: SuiteName, key: Uint8Array): Promise<FrameCipher> {
-    const make = suite === 'aes-256-gcm' ? gcm : chacha20poly1305;
     const k = key.slice();
+    if (suite === 'chacha20-poly1305') {
+      // noble's ChaCha20-Poly1305 writes into a given buffer: no copy.
+      return {
+        seal(nonce, plaintext, out, aad) {
+          chacha20poly1305(k, nonce, aad).encrypt(plaintext, out);
+        },
+        open(nonce, sealed, out, aad) {
+          if (sealed.length < TAG_SIZE) return false;
+          try {
+            chacha20poly1305(k, nonce, aad).decrypt(sealed, out);
+            return true;
+          } catch {
+            return false; // noble throws on a bad tag
+          }
+        },
+      };
+    }
     return {
-      seal(nonce, body, aad) {
-        body.set(make(k, nonce, aad).encrypt(body.subarray(0, body.length - TAG_SIZE)));
+      seal(nonce, plaintext, out, aad) {
+        out.set(gcm(k, nonce, aad).encrypt(plaintext));
       },
-      open(nonce, sealed, aad) {
+      open(nonce, sealed, out, aad) {
         try {
-          return make(k, nonce, aad).decrypt(sealed);
+          out.set(gcm(k, nonce, aad).decrypt(sealed));
+          return true;
         } catch {
-          return null; // noble throws on a bad tag; the codec maps null to AUTH_FAILED
+          return false; // noble throws on a bad tag
         }
       },
     };

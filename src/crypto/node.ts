@@ -13,27 +13,26 @@ export const nodeBackend: CryptoBackend = {
   async cipher(suite: SuiteName, key: Uint8Array): Promise<FrameCipher> {
     const k = Buffer.from(key); // a private copy
     return {
-      seal(nonce, body, aad) {
-        const n = body.length - TAG_SIZE;
+      seal(nonce, plaintext, out, aad) {
         const c = createCipheriv(suite as 'aes-256-gcm', k, nonce, { authTagLength: TAG_SIZE });
         c.setAAD(aad);
-        body.set(c.update(body.subarray(0, n)), 0);
+        out.set(c.update(plaintext), 0); // node:crypto cannot write into a given buffer
         c.final();
-        body.set(c.getAuthTag(), n);
+        out.set(c.getAuthTag(), plaintext.length);
       },
-      open(nonce, sealed, aad) {
+      open(nonce, sealed, out, aad) {
         const n = sealed.length - TAG_SIZE;
-        if (n < 0) return null;
+        if (n < 0) return false;
         const d = createDecipheriv(suite as 'aes-256-gcm', k, nonce, { authTagLength: TAG_SIZE });
         d.setAAD(aad);
         d.setAuthTag(sealed.subarray(n));
-        const plain = d.update(sealed.subarray(0, n));
+        out.set(d.update(sealed.subarray(0, n)), 0);
         try {
           d.final();
         } catch {
-          return null; // "Unsupported state or unable to authenticate data"
+          return false; // "Unsupported state or unable to authenticate data"
         }
-        return plain;
+        return true;
       },
     };
   },

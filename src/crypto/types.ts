@@ -7,15 +7,23 @@ export type MaybePromise<T> = T | Promise<T>;
 /** Backend names; `backend` options and telemetry use them. */
 export type BackendName = 'node' | 'webcrypto' | 'noble';
 
-/** An AEAD keyed once with a frame_key. Nonces are built by the codec from positions only. */
+/**
+ * An AEAD keyed once with a frame_key. Nonces are built by the codec from positions only.
+ * Outputs go into buffers the caller gives (no extra copy where the primitive can write there);
+ * inputs and outputs never overlap.
+ */
 export interface FrameCipher {
   /**
-   * Seals in place: `body` holds the plaintext followed by 16 spare bytes; afterwards it holds
-   * ciphertext ‖ tag (spec §4 DATA body). An empty plaintext gives just the tag.
+   * Seals `plaintext` into `out` (exactly `plaintext.length + 16` bytes): ciphertext ‖ tag
+   * (spec §4 DATA body). An empty plaintext gives just the tag.
    */
-  seal(nonce: Uint8Array, body: Uint8Array, aad: Uint8Array): MaybePromise<void>;
-  /** Returns the plaintext, or null when the tag does not verify. */
-  open(nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): MaybePromise<Uint8Array | null>;
+  seal(nonce: Uint8Array, plaintext: Uint8Array, out: Uint8Array, aad: Uint8Array): MaybePromise<void>;
+  /**
+   * Opens `sealed` (ciphertext ‖ tag) into `out` (exactly `sealed.length - 16` bytes).
+   * Returns false when the tag does not verify; `out` may then hold unauthenticated bytes,
+   * which the caller drops.
+   */
+  open(nonce: Uint8Array, sealed: Uint8Array, out: Uint8Array, aad: Uint8Array): MaybePromise<boolean>;
 }
 
 /** A crypto backend: AEAD ciphers for the suites it supports, and SHA-256. */

@@ -2,7 +2,7 @@
  * WebCrypto backend: hardware AES-256-GCM and SHA-256 in browsers, Deno, Bun and Node.
  * WebCrypto has no ChaCha20-Poly1305, so {@link CryptoBackend.supports} says no to it.
  */
-import { type SuiteName, TAG_SIZE } from '../format/constants.js';
+import type { SuiteName } from '../format/constants.js';
 import type { CryptoBackend, FrameCipher } from './types.js';
 
 // `BufferSource` views must be backed by a plain ArrayBuffer for WebCrypto's types.
@@ -21,17 +21,17 @@ export const webCryptoBackend: CryptoBackend = {
     const s = subtle() as SubtleCrypto;
     const k = await s.importKey('raw', key.slice() as Bytes, 'AES-GCM', false, ['encrypt', 'decrypt']);
     return {
-      async seal(nonce, body, aad) {
+      async seal(nonce, plaintext, out, aad) {
         const params = { name: 'AES-GCM', iv: nonce as Bytes, additionalData: aad as Bytes };
-        const plaintext = body.subarray(0, body.length - TAG_SIZE) as Bytes;
-        body.set(new Uint8Array(await s.encrypt(params, k, plaintext)));
+        out.set(new Uint8Array(await s.encrypt(params, k, plaintext as Bytes)));
       },
-      async open(nonce, sealed, aad) {
+      async open(nonce, sealed, out, aad) {
         const params = { name: 'AES-GCM', iv: nonce as Bytes, additionalData: aad as Bytes };
         try {
-          return new Uint8Array(await s.decrypt(params, k, sealed as Bytes));
+          out.set(new Uint8Array(await s.decrypt(params, k, sealed as Bytes)));
+          return true;
         } catch {
-          return null; // OperationError: the tag did not verify
+          return false; // OperationError: the tag did not verify
         }
       },
     };

@@ -34,6 +34,20 @@ export interface Platform {
   hardwareConcurrency(): number;
   /** A native scrypt that runs off the main thread, when the platform has one. */
   readonly nativeScrypt?: ScryptFn;
+  /**
+   * A buffer of `size` bytes that may hold stale memory, where the platform can skip zeroing
+   * (Node: `Buffer.allocUnsafeSlow`). Only for buffers the codec overwrites completely before
+   * any byte leaves the library.
+   */
+  readonly allocUninitialized?: (size: number) => Uint8Array;
+}
+
+/** Allocates a buffer the caller overwrites completely (see `Platform.allocUninitialized`). */
+export type Allocator = (size: number) => Uint8Array;
+
+/** The installed platform's fastest allocator for buffers that are overwritten completely. */
+export function allocator(): Allocator {
+  return getPlatform().allocUninitialized ?? ((size) => new Uint8Array(size));
 }
 
 let current: Platform | undefined;

@@ -1,7 +1,8 @@
 /**
  * The worker protocol: types only, shared by the pool and the workers. Buffers travel by
  * transfer (Comlink.transfer), never by copy; only the 32-byte key and 80-byte header are
- * cloned with each item.
+ * cloned with each item. Inputs come back with the result, so callers recycle them; outputs are
+ * new buffers, since they are handed on to the stream's reader.
  */
 
 import type { FrameRange } from '../codec/segment.js';
@@ -13,26 +14,36 @@ export interface Transferred {
   readonly length: number;
 }
 
-/** Seal the DATA frames of `range`; plaintext sits at the body positions of `data`. */
+/**
+ * Seal the DATA frames of `range`: `data` holds their plaintext, contiguous. The worker writes
+ * the frames into a new buffer with `room` spare bytes at its end (for the segment tail).
+ */
 export interface SealItem {
   readonly session: SessionKey;
   readonly range: FrameRange;
   readonly data: Transferred;
+  readonly room: number;
 }
 
-/** Open the DATA frames of `range` (headers already checked by the reader). */
+/**
+ * Open the DATA frames of `range` (headers already checked by the reader): `data` holds them
+ * in wire layout from offset 0; their plaintext is `plaintextLength` bytes.
+ */
 export interface OpenItem {
   readonly session: SessionKey;
   readonly range: Pick<FrameRange, 'segmentIndex' | 'firstFrame' | 'count'>;
   readonly data: Transferred;
+  readonly plaintextLength: number;
 }
 
-/** The sealed (or opened, compacted) bytes come back in the same buffer, with frame hashes. */
+/**
+ * An item's output in a new buffer (wire bytes for seal, plaintext for open), the frame
+ * hashes, and the input buffer handed back so the caller can reuse it.
+ */
 export interface ItemResult {
-  readonly data: Transferred;
+  readonly output: Transferred;
   readonly hashes: Uint8Array;
-  /** For open: plaintext bytes at the start of `data`. */
-  readonly plaintextLength: number;
+  readonly input: ArrayBuffer;
 }
 
 /** What a pool worker exposes through Comlink. */

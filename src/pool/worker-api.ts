@@ -1,9 +1,10 @@
 /** The worker side of the protocol: the pure codec, keyed per session, over transferred buffers. */
 import { scrypt } from '@noble/hashes/scrypt.js';
 import { transfer } from 'comlink';
-import { openDataFrames, sealDataFrames } from '../codec/segment.js';
+import { itemWireSize, openDataFrames, sealDataFrames } from '../codec/segment.js';
 import { frameCryptoFor } from '../crypto/select.js';
 import type { CryptoBackend } from '../crypto/types.js';
+import type { Allocator } from '../platform/types.js';
 import './comlink-errors.js';
 import type { ItemResult, OpenItem, SealItem, WorkerApi } from './protocol.js';
 
@@ -12,30 +13,42 @@ export function scryptMaxmem(logN: number): number {
   return 2 * 128 * 8 * 2 ** logN + 1024 * 1024;
 }
 
-/** Builds the API a worker exposes, over the platform's backends. */
-export function createWorkerApi(backends: readonly CryptoBackend[], die: () => void): WorkerApi {
+/**
+ * Builds the API a worker exposes, over the platform's backends.
+ * @param allocate - makes output buffers (they are written completely before they leave)
+ */
+export function createWorkerApi(
+  backends: readonly CryptoBackend[],
+  die: () => void,
+  allocate: Allocator = (size) => new Uint8Array(size),
+): WorkerApi {
   let armed = false; // crashForTesting: die on the next item, as a crash mid-work would
   const crashIfArmed = () => {
     if (!armed) return;
     setTimeout(die, 0);
     return new Promise<never>(() => {}); // never answers: only the death notice can end the call
   };
-  const result = (buffer: ArrayBuffer, length: number, hashes: Uint8Array, plaintextLength: number) =>
-    transfer<ItemResult>({ data: { buffer, length }, hashes, plaintextLength }, [buffer, hashes.buffer as ArrayBuffer]);
+  const result = (output: Uint8Array, hashes: Uint8Array, input: ArrayBuffer) => {
+    const buffer = output.buffer as ArrayBuffer;
+    const transfers = [buffer, hashes.buffer as ArrayBuffer, input];
+    return transfer<ItemResult>({ output: { buffer, length: output.length }, hashes, input }, transfers);
+  };
   return {
-    async seal({ session, range, data }: SealItem) {
+    async seal({ session, range, data, room }: SealItem) {
       await crashIfArmed();
       const fc = await frameCryptoFor(backends, session);
-      const bytes = new Uint8Array(data.buffer, 0, data.length);
-      const hashes = await sealDataFrames(fc, session.header, bytes, range);
-      return result(data.buffer, data.length, hashes, 0);
+      const wire = allocate(itemWireSize(range) + room);
+      const plaintext = new Uint8Array(data.buffer, 0, data.length);
+      const hashes = await sealDataFrames(fc, session.header, plaintext, wire, range);
+      return result(wire, hashes, data.buffer);
     },
-    async open({ session, range, data }: OpenItem) {
+    async open({ session, range, data, plaintextLength }: OpenItem) {
       await crashIfArmed();
       const fc = await frameCryptoFor(backends, session);
-      const bytes = new Uint8Array(data.buffer, 0, data.length);
-      const { hashes, plaintextLength } = await openDataFrames(fc, session.header, bytes, range);
-      return result(data.buffer, data.length, hashes, plaintextLength);
+      const plaintext = allocate(plaintextLength);
+      const wire = new Uint8Array(data.buffer, 0, data.length);
+      const hashes = await openDataFrames(fc, session.header, wire, plaintext, range);
+      return result(plaintext, hashes, data.buffer);
     },
     async scrypt(password, salt, logN) {
       return scrypt(password, salt, { N: 2 ** logN, r: 8, p: 1, dkLen: 32, maxmem: scryptMaxmem(logN) });

@@ -19,6 +19,7 @@ import {
   type Telemetry,
 } from './options.js';
 import { OrderedOutput } from './ordered.js';
+import { Staging } from './staging.js';
 
 /** Options of {@link DecryptSegmentTransform}. */
 export interface DecryptOptions extends CommonOptions {
@@ -71,6 +72,7 @@ class Opener {
   private reader: SegmentReader | null = null;
   private session!: SessionKey;
   private tail!: FrameCrypto;
+  private readonly staging: Staging;
 
   constructor(
     private readonly secret: Secret,
@@ -81,6 +83,7 @@ class Opener {
     checkInt('limits.maxSegmentBytes', limits.maxSegmentBytes, 1, 2 ** 40);
     checkInt('limits.maxLogN', limits.maxLogN, 1, MAX_RUNNABLE_LOG_N);
     this.engine = new Engine(options.workers, options.itemBytes);
+    this.staging = new Staging(this.engine.inFlightLimit + 1);
     this.headerReader = new HeaderReader(limits);
   }
 
@@ -149,7 +152,7 @@ class Opener {
       backend: this.options.backend,
     };
     this.tail = await frameCryptoFor(getPlatform().backends, this.session);
-    this.reader = new SegmentReader(header);
+    this.reader = new SegmentReader(header, this.staging.take);
     this.telemetry.ciphertextBytes += HEADER_SIZE;
     return next;
   }
@@ -165,13 +168,11 @@ class Opener {
       lastLength: seg.plaintextLength - Math.max(0, count - 1) * header.frameSize,
     };
     const wireLength = seg.bytes.length; // read now: a worker takes the buffer over
-    const opening =
-      count === 0
-        ? Promise.resolve({ wire: seg.bytes, plaintext: new Uint8Array(0), hashes: new Uint8Array(0) })
-        : this.engine.open(this.session, range, seg.bytes);
-    const work = opening.then(async ({ wire, plaintext, hashes }) => {
+    const opening = this.engine.open(this.session, range, seg.bytes, seg.plaintextLength);
+    const work = opening.then(async ({ plaintext, hashes, input }) => {
       // spec §6.3: nothing of the segment goes out before DIGEST and TERMINATOR verify.
-      await openSegmentTail(this.tail, header.bytes, wire, seg.tailOffset, seg.segmentIndex, hashes);
+      await openSegmentTail(this.tail, header.bytes, new Uint8Array(input), seg.tailOffset, seg.segmentIndex, hashes);
+      this.staging.give(input);
       return plaintext;
     });
     this.out.push(work, (plaintext) => countSegment(this.options, this.telemetry, count, plaintext.length, wireLength));

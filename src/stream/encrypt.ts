@@ -6,19 +6,16 @@ import type { FrameCrypto } from '../crypto/types.js';
 import { StreamV2Error } from '../errors.js';
 import {
   DEFAULTS,
-  FRAME_HEADER_SIZE,
   MAX_FRAME_SIZE,
   MAX_FRAMES_PER_SEGMENT,
   SALT_SIZE,
   SEGMENT_TAIL_SIZE,
   SUITE,
   type SuiteName,
-  TAG_SIZE,
 } from '../format/constants.js';
 import { encodeHeaderPrefix, type HeaderParams } from '../format/header.js';
-import { dataFrameWireSize, fullSegmentWireSize } from '../format/sizes.js';
 import { getPlatform } from '../platform/types.js';
-import { Engine } from './engine.js';
+import { Engine, type Sealed } from './engine.js';
 import {
   type CommonOptions,
   checkChunk,
@@ -30,6 +27,7 @@ import {
   type Telemetry,
 } from './options.js';
 import { OrderedOutput } from './ordered.js';
+import { Staging } from './staging.js';
 
 /**
  * Largest segment an encoder buffers (1 GiB). Decoders refuse segments over 64 MiB by default
@@ -86,15 +84,16 @@ class Sealer {
   readonly telemetry = newTelemetry();
   private readonly params: HeaderParams;
   private readonly engine: Engine;
-  private readonly frameWire: number;
   private readonly segmentBytes: number;
+  private readonly staging: Staging;
   private out!: OrderedOutput;
   private session!: SessionKey;
   private tail!: FrameCrypto;
   private segmentIndex = 0;
-  private wire: Uint8Array | null = null; // the segment being filled
-  private filled = 0; // its plaintext bytes
-  private sealing: ReturnType<Engine['seal']> | null = null; // its DATA frames, once full
+  private plain: Uint8Array | null = null; // the plaintext of the segment being filled
+  private filled = 0; // its bytes
+  /** The last segment filled, its DATA frames being sealed; its tail waits to know if it is final. */
+  private pending: { range: FrameRange; sealing: Promise<Sealed> } | null = null;
 
   constructor(
     private readonly secret: Secret,
@@ -122,9 +121,9 @@ class Sealer {
     if (this.params.frameSize * this.params.framesPerSegment > MAX_ENCODER_SEGMENT) {
       throw new StreamV2Error('BAD_ARGUMENT', `segments over ${MAX_ENCODER_SEGMENT} bytes cannot be buffered`);
     }
-    this.frameWire = dataFrameWireSize(this.params.frameSize);
     this.segmentBytes = this.params.frameSize * this.params.framesPerSegment;
     this.engine = new Engine(o.workers, o.itemBytes);
+    this.staging = new Staging(this.engine.inFlightLimit + 2);
   }
 
   async start(controller: TransformStreamDefaultController<Uint8Array>): Promise<void> {
@@ -157,23 +156,19 @@ class Sealer {
   async write(chunk: Uint8Array): Promise<void> {
     try {
       checkChunk(chunk);
-      const { frameSize } = this.params;
       let off = 0;
       while (off < chunk.length) {
-        if (this.sealing) this.finishSegment(false); // more plaintext: the full one was not the last
-        if (!this.wire) {
+        if (this.pending) this.finishSegment(false); // more plaintext: the full one was not the last
+        if (!this.plain) {
           await this.out.waitForRoom();
-          this.wire = new Uint8Array(fullSegmentWireSize(this.params));
+          this.plain = this.staging.take(this.segmentBytes);
           this.filled = 0;
         }
-        // Copy into the body of the frame being filled (spec §4 wire layout).
-        const frame = Math.floor(this.filled / frameSize);
-        const within = this.filled - frame * frameSize;
-        const take = Math.min(frameSize - within, chunk.length - off);
-        this.wire.set(chunk.subarray(off, off + take), frame * this.frameWire + FRAME_HEADER_SIZE + within);
+        const take = Math.min(this.segmentBytes - this.filled, chunk.length - off);
+        this.plain.set(chunk.subarray(off, off + take), this.filled);
         this.filled += take;
         off += take;
-        if (this.filled === this.segmentBytes) this.sealing = this.sealData();
+        if (this.filled === this.segmentBytes) this.sealData();
       }
     } catch (e) {
       this.close();
@@ -183,12 +178,9 @@ class Sealer {
 
   async end(): Promise<void> {
     try {
-      if (!this.sealing && (this.wire || this.segmentIndex === 0)) {
-        // The final segment: partial, or segment 0 of an empty plaintext (spec §5).
-        this.wire ??= new Uint8Array(SEGMENT_TAIL_SIZE);
-        this.sealing = this.sealData();
-      }
-      if (this.sealing) this.finishSegment(true);
+      // The final segment: partial, or segment 0 of an empty plaintext (spec §5).
+      if (!this.pending && (this.plain || this.segmentIndex === 0)) this.sealData();
+      if (this.pending) this.finishSegment(true);
       await this.out.drain();
     } finally {
       this.close();
@@ -200,37 +192,34 @@ class Sealer {
     this.close();
   }
 
-  private range(): FrameRange {
+  /** Hands the filled segment's plaintext to the engine, which seals its DATA frames. */
+  private sealData(): void {
     const { frameSize } = this.params;
     const count = Math.ceil(this.filled / frameSize);
     const lastLength = this.filled - (count - 1) * frameSize;
-    return { segmentIndex: this.segmentIndex, firstFrame: 0, count, frameSize, lastLength };
-  }
-
-  private sealData(): ReturnType<Engine['seal']> {
-    const range = this.range();
-    if (range.count === 0) return Promise.resolve({ wire: this.wire as Uint8Array, hashes: new Uint8Array(0) });
-    const sealing = this.engine.seal(this.session, range, this.wire as Uint8Array);
+    const range = { segmentIndex: this.segmentIndex, firstFrame: 0, count, frameSize, lastLength };
+    const plain = (this.plain ?? new Uint8Array(0)).subarray(0, this.filled);
+    const sealing = this.engine.seal(this.session, range, plain, SEGMENT_TAIL_SIZE);
     sealing.catch(() => {}); // awaited in order by finishSegment; never an unhandled rejection
-    return sealing;
+    this.pending = { range, sealing };
+    this.plain = null; // the engine has it now
+    this.filled = 0;
   }
 
   /** Adds DIGEST and TERMINATOR (spec §4) once the DATA frames are sealed, then releases. */
   private finishSegment(final: boolean): void {
-    const range = this.range();
-    const sealing = this.sealing as ReturnType<Engine['seal']>;
-    const tailAt = range.count * (FRAME_HEADER_SIZE + TAG_SIZE) + this.filled;
+    const { range, sealing } = this.pending as NonNullable<Sealer['pending']>;
     const index = this.segmentIndex;
-    const plaintext = this.filled;
-    const work = sealing.then(async ({ wire, hashes }) => {
+    const plaintext = range.count === 0 ? 0 : (range.count - 1) * range.frameSize + range.lastLength;
+    const work = sealing.then(async ({ wire, hashes, input }) => {
+      this.staging.give(input);
+      const tailAt = wire.length - SEGMENT_TAIL_SIZE;
       await sealSegmentTail(this.tail, this.session.header, wire, tailAt, index, hashes, final);
-      return wire.subarray(0, tailAt + SEGMENT_TAIL_SIZE);
+      return wire;
     });
     this.out.push(work, (chunk) => countSegment(this.options, this.telemetry, range.count, plaintext, chunk.length));
     this.segmentIndex++;
-    this.wire = null;
-    this.sealing = null;
-    this.filled = 0;
+    this.pending = null;
   }
 
   private close(): void {

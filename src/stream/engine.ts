@@ -1,16 +1,17 @@
 /**
  * Runs the DATA-frame work of a segment, inline (`workers: 0`) or on a worker pool, with the
- * same codec either way. A segment whose plaintext fits in one work item travels whole and
- * comes back in the same buffer (no copy); a larger one is cut into items of whole frames.
+ * same codec either way. A segment whose plaintext fits in one work item travels whole: its
+ * input buffer goes over and comes back for reuse, the output is written once, into a new
+ * buffer. A larger segment is cut into items of whole frames (copied out and back in).
  */
 import { scryptAsync } from '@noble/hashes/scrypt.js';
 import { transfer } from 'comlink';
 import type { ScryptFn } from '../codec/keys.js';
-import type { FrameRange } from '../codec/segment.js';
+import { type FrameRange, itemWireSize } from '../codec/segment.js';
 import type { SessionKey } from '../crypto/select.js';
 import { StreamV2Error } from '../errors.js';
 import { dataFrameWireSize } from '../format/sizes.js';
-import { getPlatform } from '../platform/types.js';
+import { allocator, getPlatform } from '../platform/types.js';
 import { getDefaultPool, WorkerPool } from '../pool/pool.js';
 import type { ItemResult, Transferred, WorkerApi } from '../pool/protocol.js';
 import { createWorkerApi, scryptMaxmem } from '../pool/worker-api.js';
@@ -21,7 +22,6 @@ export const DEFAULT_ITEM_BYTES = 1024 * 1024;
 /** The `workers` option: a count (0 = inline) or a shared pool. */
 export type WorkersOption = number | WorkerPool;
 
-type ItemFn = (range: FrameRange, data: Uint8Array) => Promise<ItemResult>;
 /** The part of the worker API that work items use. */
 type ItemApi = Pick<WorkerApi, 'seal' | 'open'>;
 
@@ -53,12 +53,13 @@ export class Engine {
     this.itemBytes = itemBytes;
     // Enough segments in flight to keep every worker busy across a round trip, no more:
     // memory stays bounded whatever the input size and the reader's speed.
-    this.inFlightLimit = this.pool ? this.pool.size + 2 : 1;
+    this.inFlightLimit = this.pool ? 2 * this.pool.size + 2 : 1;
     const pool = this.pool;
     if (pool) {
       this.run = (call) => pool.run(call);
     } else {
-      const inline = createWorkerApi(getPlatform().backends, () => {});
+      const platform = getPlatform();
+      const inline = createWorkerApi(platform.backends, () => {}, platform.allocUninitialized);
       this.run = (call) => call(inline);
     }
   }
@@ -73,22 +74,50 @@ export class Engine {
   };
 
   /**
-   * Seals the DATA frames of a segment in `wire` (plaintext at body positions).
-   * @returns the sealed wire buffer (maybe a new view) and the frame hashes
+   * Seals the DATA frames of a segment. `plaintext` is the segment's plaintext, a view from
+   * offset 0 of a buffer the caller gives up until this resolves.
+   * @param room - spare bytes wanted at the end of the wire buffer (the segment tail)
+   * @returns the new wire buffer, the frame hashes, and the plaintext buffer handed back
    */
-  async seal(session: SessionKey, range: FrameRange, wire: Uint8Array) {
-    const { wire: out, hashes } = await this.split(range, wire, false, (r, data) =>
-      this.run((api) => api.seal(ship({ session, range: r }, data))),
+  async seal(session: SessionKey, range: FrameRange, plaintext: Uint8Array, room: number): Promise<Sealed> {
+    const items = this.items(range);
+    if (items.length === 1) {
+      const r = await this.run((api) => api.seal(ship({ session, range, room }, plaintext)));
+      return { wire: view(r.output), hashes: r.hashes, input: r.input };
+    }
+    // A large segment: items of whole frames, each with a copy of its plaintext, in parallel.
+    const results = await Promise.all(
+      items.map(({ sub, plainAt, plainEnd }) =>
+        this.run((api) => api.seal(ship({ session, range: sub, room: 0 }, plaintext.slice(plainAt, plainEnd)))),
+      ),
     );
-    return { wire: out, hashes };
+    const wire = allocator()(itemWireSize(range) + room);
+    for (const [i, r] of results.entries()) wire.set(view(r.output), (items[i] as Item).wireAt);
+    return { wire, hashes: joinHashes(range, results), input: plaintext.buffer as ArrayBuffer };
   }
 
   /**
-   * Opens the DATA frames of a segment.
-   * @returns the plaintext, the wire buffer still holding the segment tail, the frame hashes
+   * Opens the DATA frames of a segment. `wire` holds the segment from offset 0 of a buffer the
+   * caller gives up until this resolves.
+   * @returns the plaintext (a new buffer), the frame hashes, and the wire buffer handed back
+   *   (its segment tail is still to be checked)
    */
-  open(session: SessionKey, range: FrameRange, wire: Uint8Array) {
-    return this.split(range, wire, true, (r, data) => this.run((api) => api.open(ship({ session, range: r }, data))));
+  async open(session: SessionKey, range: FrameRange, wire: Uint8Array, plaintextLength: number): Promise<Opened> {
+    const items = this.items(range);
+    if (items.length === 1) {
+      const r = await this.run((api) => api.open(ship({ session, range, plaintextLength }, wire)));
+      return { plaintext: view(r.output), hashes: r.hashes, input: r.input };
+    }
+    const results = await Promise.all(
+      items.map(({ sub, wireAt, wireEnd, plainAt, plainEnd }) =>
+        this.run((api) =>
+          api.open(ship({ session, range: sub, plaintextLength: plainEnd - plainAt }, wire.slice(wireAt, wireEnd))),
+        ),
+      ),
+    );
+    const plaintext = allocator()(plaintextLength);
+    for (const [i, r] of results.entries()) plaintext.set(view(r.output), (items[i] as Item).plainAt);
+    return { plaintext, hashes: joinHashes(range, results), input: wire.buffer as ArrayBuffer };
   }
 
   /** Releases a pool this engine created for itself. */
@@ -96,46 +125,64 @@ export class Engine {
     if (this.ownsPool) void this.pool?.terminate();
   }
 
-  private async split(range: FrameRange, wire: Uint8Array, opening: boolean, item: ItemFn) {
+  /** Cuts a segment's DATA frames into work items of whole frames (spec §4 layout). */
+  private items(range: FrameRange): Item[] {
     const perItem = Math.max(1, Math.floor(this.itemBytes / range.frameSize));
-    if (range.count <= perItem) {
-      // One item: the whole buffer travels and comes back (spec layout unchanged).
-      const r = await item(range, wire);
-      const out = new Uint8Array(r.data.buffer, 0, r.data.length);
-      return { wire: out, plaintext: out.subarray(0, r.plaintextLength), hashes: r.hashes };
-    }
     const full = dataFrameWireSize(range.frameSize);
-    const jobs: Promise<ItemResult>[] = [];
+    const items: Item[] = [];
     for (let first = 0; first < range.count; first += perItem) {
       const count = Math.min(perItem, range.count - first);
       const last = first + count === range.count;
-      const end = first * full + (count - 1) * full + dataFrameWireSize(last ? range.lastLength : range.frameSize);
-      const sub = {
-        ...range,
-        firstFrame: range.firstFrame + first,
-        count,
-        lastLength: last ? range.lastLength : range.frameSize,
-      };
-      jobs.push(item(sub, wire.slice(first * full, end)));
+      const lastLength = last ? range.lastLength : range.frameSize;
+      const sub = { ...range, firstFrame: range.firstFrame + first, count, lastLength };
+      const plainAt = first * range.frameSize;
+      const wireAt = first * full;
+      items.push({
+        sub,
+        plainAt,
+        plainEnd: plainAt + (count - 1) * range.frameSize + lastLength,
+        wireAt,
+        wireEnd: wireAt + itemWireSize(sub),
+      });
     }
-    const results = await Promise.all(jobs);
-    const hashes = new Uint8Array(range.count * 32);
-    let plain = 0;
-    for (const r of results) plain += r.plaintextLength;
-    const plaintext = new Uint8Array(opening ? plain : 0);
-    let at = 0;
-    results.forEach((r, i) => {
-      const bytes = new Uint8Array(r.data.buffer, 0, r.data.length);
-      hashes.set(r.hashes, i * perItem * 32);
-      if (opening) {
-        plaintext.set(bytes.subarray(0, r.plaintextLength), at);
-        at += r.plaintextLength;
-      } else {
-        wire.set(bytes, i * perItem * full);
-      }
-    });
-    return { wire, plaintext, hashes };
+    return items;
   }
+}
+
+/** One work item of a segment and where it sits in the segment's plaintext and wire bytes. */
+interface Item {
+  sub: FrameRange;
+  plainAt: number;
+  plainEnd: number;
+  wireAt: number;
+  wireEnd: number;
+}
+
+/** A sealed segment: wire bytes (tail room at the end), frame hashes, the input buffer back. */
+export interface Sealed {
+  wire: Uint8Array;
+  hashes: Uint8Array;
+  input: ArrayBuffer;
+}
+
+/** An opened segment: plaintext, frame hashes, the wire buffer back. */
+export interface Opened {
+  plaintext: Uint8Array;
+  hashes: Uint8Array;
+  input: ArrayBuffer;
+}
+
+const view = (t: Transferred) => new Uint8Array(t.buffer, 0, t.length);
+
+/** The frame hashes of a segment's items, in order. */
+function joinHashes(range: FrameRange, results: ItemResult[]): Uint8Array {
+  const hashes = new Uint8Array(range.count * 32);
+  let at = 0;
+  for (const r of results) {
+    hashes.set(r.hashes, at);
+    at += r.hashes.length;
+  }
+  return hashes;
 }
 
 /** Packs an item for transfer: the buffer goes over whole, never cloned. */

@@ -7,6 +7,6 @@ import { createWorkerApi } from '../pool/worker-api.js';
 
 if (!parentPort) throw new Error('stream-v2 worker must run in a worker thread');
 expose(
-  createWorkerApi(nodePlatform.backends, () => process.exit(70)),
+  createWorkerApi(nodePlatform.backends, () => process.exit(70), nodePlatform.allocUninitialized),
   nodeEndpoint(parentPort),
 );

@@ -53,6 +53,19 @@ function expectRejected(
   return error;
 }
 
+/**
+ * Each chunk owns its whole buffer, and no two chunks share one: nothing stale or recycled
+ * (the transforms reuse their input buffers) is reachable through `chunk.buffer`.
+ */
+function expectOwnBuffers(chunks: readonly Uint8Array[]): void {
+  const buffers = new Set<ArrayBufferLike>();
+  for (const c of chunks) {
+    expect([c.byteOffset, c.byteLength]).toEqual([0, c.buffer.byteLength]);
+    buffers.add(c.buffer);
+  }
+  expect(buffers.size).toBe(chunks.length);
+}
+
 let pool: WorkerPool | undefined;
 beforeAll(() => {
   pool = new WorkerPool({ size: 2 });
@@ -113,6 +126,7 @@ describe('round trip', () => {
         expect(e.output.length).toBe(encryptedSize(c.size, layout));
         expect(e.chunks.length).toBe(1 + segments);
         expect(e.chunks[0]?.length).toBe(HEADER);
+        expectOwnBuffers(e.chunks);
 
         const decMax = Math.max(c.maxChunk, Math.ceil(e.output.length / 500));
         const dec = new DecryptSegmentTransform(KEY, { workers: workersOf(c.decWorkers) });
@@ -120,6 +134,7 @@ describe('round trip', () => {
         expect(d.error).toBeUndefined();
         expect(d.output.length).toBe(c.size);
         expect(d.output).toEqual(plaintext);
+        expectOwnBuffers(d.chunks);
         expect(dec.telemetry.segments).toBe(segments);
         expect(dec.telemetry.plaintextBytes).toBe(c.size);
       }),

@@ -1,0 +1,30 @@
+/**
+ * Recycled input buffers of one stream: the segment being filled (plaintext for encrypt, wire
+ * bytes for decrypt) and those a worker is working on. They never reach the stream's reader,
+ * whose chunks are always new buffers, so reusing them is safe; it spares the main thread a
+ * fresh allocation per segment, which costs page faults (~100 ms per GiB measured in Node).
+ */
+import { type Allocator, allocator } from '../platform/types.js';
+
+export class Staging {
+  private readonly free: ArrayBuffer[] = [];
+  private readonly allocate: Allocator = allocator();
+
+  /** @param keep - how many free buffers to hold at most (the stream's segments in flight) */
+  constructor(private readonly keep: number) {}
+
+  /** A buffer of exactly `size` bytes, recycled when one is free; its content is stale. */
+  take = (size: number): Uint8Array => {
+    const i = this.free.findIndex((b) => b.byteLength === size);
+    if (i < 0) return this.allocate(size);
+    return new Uint8Array(this.free.splice(i, 1)[0] as ArrayBuffer);
+  };
+
+  /** Hands a buffer back once nothing reads it any more. */
+  give(buffer: ArrayBuffer): void {
+    if (buffer.byteLength > 0 && !this.free.includes(buffer)) {
+      this.free.push(buffer);
+      if (this.free.length > this.keep) this.free.shift();
+    }
+  }
+}
