@@ -60,13 +60,14 @@ export async function sealDataFrames(
   r: FrameRange,
 ): Promise<Uint8Array> {
   const hashes = new Uint8Array(r.count * HASH_SIZE);
+  const aad = frameAad(header, new Uint8Array(FRAME_HEADER_SIZE)); // frame header rewritten per frame
   let off = 0;
   for (let i = 0; i < r.count; i++) {
     const frameIndex = r.firstFrame + i;
     const length = i === r.count - 1 ? r.lastLength : r.frameSize;
     const end = off + dataFrameWireSize(length);
     writeFrameHeader(wire, off, r.segmentIndex, frameIndex, FRAME_DATA, 0, length);
-    const aad = frameAad(header, wire.subarray(off, off + FRAME_HEADER_SIZE));
+    aad.set(wire.subarray(off, off + FRAME_HEADER_SIZE), HEADER_SIZE);
     const body = plaintext.subarray(i * r.frameSize, i * r.frameSize + length);
     await fc.cipher.seal(
       frameNonce(r.segmentIndex, frameIndex),
@@ -97,6 +98,7 @@ export async function openDataFrames(
   r: Pick<FrameRange, 'segmentIndex' | 'firstFrame' | 'count'>,
 ): Promise<Uint8Array> {
   const hashes = new Uint8Array(r.count * HASH_SIZE);
+  const aad = frameAad(header, new Uint8Array(FRAME_HEADER_SIZE)); // frame header rewritten per frame
   let off = 0;
   let plain = 0;
   for (let i = 0; i < r.count; i++) {
@@ -108,7 +110,7 @@ export async function openDataFrames(
       throw new StreamV2Error('BAD_FRAME', 'frame runs past its work item', position);
     }
     hashes.set(await fc.sha256(wire.subarray(off, end)), i * HASH_SIZE);
-    const aad = frameAad(header, wire.subarray(off, off + FRAME_HEADER_SIZE));
+    aad.set(wire.subarray(off, off + FRAME_HEADER_SIZE), HEADER_SIZE);
     const sealed = wire.subarray(off + FRAME_HEADER_SIZE, end);
     const out = plaintext.subarray(plain, plain + length);
     if (!(await fc.cipher.open(frameNonce(r.segmentIndex, frameIndex), sealed, out, aad))) {
