@@ -2,14 +2,14 @@
  * stream-v2 benchmark (see docs/BENCHMARKS.md). Run after a build:
  *   node --expose-gc bench/bench.mjs [--json FILE]
  * Env: BENCH_GIB (1), BENCH_RUNS (3), BENCH_PIPE_GIB (4),
- *      BENCH_ONLY (comma list of: ceiling,lib,nodepipe,noble,pipe).
+ *      BENCH_ONLY (comma list of: ceiling,handoff,lib,nodepipe,noble,pipe).
  * Throughput is in MB/s of plaintext, 1 MB = 1e6 bytes. RSS is in MiB.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { getDefaultPool } from 'stream-v2';
-import { ceilingRun, nobleLoopRun, nodePipelineRun } from './lib/baselines.mjs';
+import { ceilingRun, handoffRun, nobleLoopRun, nodePipelineRun } from './lib/baselines.mjs';
 import { decryptRun, encryptRun, pipeRun, warmPool } from './lib/library.mjs';
 import { fmt, GiB, gc, MiB, mbps, median, RssSampler, sleep, table, toMiB } from './lib/util.mjs';
 
@@ -17,7 +17,7 @@ const env = process.env;
 const BYTES = Math.round(Number(env.BENCH_GIB ?? 1) * GiB);
 const RUNS = Math.max(1, Number(env.BENCH_RUNS ?? 3));
 const PIPE_BYTES = Math.round(Number(env.BENCH_PIPE_GIB ?? 4) * GiB);
-const SECTIONS = ['ceiling', 'lib', 'nodepipe', 'noble', 'pipe'];
+const SECTIONS = ['ceiling', 'handoff', 'lib', 'nodepipe', 'noble', 'pipe'];
 const ONLY = env.BENCH_ONLY ? env.BENCH_ONLY.split(',').map((s) => s.trim()) : SECTIONS;
 const jsonAt = process.argv.indexOf('--json');
 const JSON_FILE = jsonAt > 0 ? process.argv[jsonAt + 1] : undefined;
@@ -100,6 +100,27 @@ if (has('ceiling')) {
   table(
     ['suite', 'op', 'threads', 'MB/s', 'runs'],
     results.ceiling.map((c) => [c.suite, c.op, c.threads, fmt(c.mbps), c.runs.map((x) => fmt(x)).join(' ')]),
+  );
+}
+
+if (has('handoff')) {
+  head('Hand-off floor: new 1 MiB segment buffers through N worker_threads that seal + hash in place (no streams)');
+  results.handoff = [];
+  for (const suite of SUITES)
+    for (const threads of [1, 2]) {
+      const r = await timed(BYTES, () => handoffRun(suite, threads, BYTES));
+      const c = results.ceiling.find((x) => x.suite === suite && x.op === 'seal' && x.threads === threads);
+      results.handoff.push({ suite, threads, ...r, ofCeiling: c ? r.mbps / c.mbps : undefined });
+    }
+  table(
+    ['suite', 'threads', 'MB/s', 'runs', '÷ ceiling'],
+    results.handoff.map((h) => [
+      h.suite,
+      h.threads,
+      fmt(h.mbps),
+      h.runs.map((x) => fmt(x)).join(' '),
+      fmt(h.ofCeiling, 2),
+    ]),
   );
 }
 
