@@ -6,6 +6,9 @@
  */
 import { type Allocator, allocator } from '../platform/types.js';
 
+/** Free buffers kept beyond this many bytes are dropped (huge segments are not hoarded). */
+const KEEP_BYTES = 64 * 1024 * 1024;
+
 export class Staging {
   private readonly free: ArrayBuffer[] = [];
   private readonly allocate: Allocator = allocator();
@@ -22,9 +25,10 @@ export class Staging {
 
   /** Hands a buffer back once nothing reads it any more. */
   give(buffer: ArrayBuffer): void {
+    const most = Math.min(this.keep, Math.max(1, Math.floor(KEEP_BYTES / buffer.byteLength)));
     if (buffer.byteLength > 0 && !this.free.includes(buffer)) {
       this.free.push(buffer);
-      if (this.free.length > this.keep) this.free.shift();
+      if (this.free.length > most) this.free.shift();
     }
   }
 }
