@@ -74,25 +74,21 @@ export async function encryptCommand(args: Args): Promise<void> {
     logN: intFlag(args, 'log-n', 1, 63),
     workers: workersFlag(args),
   };
-  await transformFile(args, 'ciphertext', async (onProgress) => {
-    const secret = await readSecret(args, true);
-    return new EncryptSegmentTransform(secret, {
-      ...options,
-      onProgress,
-    });
-  });
+  await transformFile(
+    args,
+    'ciphertext',
+    async (onProgress) => new EncryptSegmentTransform(await readSecret(args, true), { ...options, onProgress }),
+  );
 }
 
 /** `stream-v2 decrypt [SECRET] [--max-segment-bytes N] [--max-log-n N] [--workers N] [-o OUT] [IN]` */
 export async function decryptCommand(args: Args): Promise<void> {
   const options = { limits: limitsFlags(args), workers: workersFlag(args) };
-  await transformFile(args, 'plaintext', async (onProgress) => {
-    const secret = await readSecret(args, false);
-    return new DecryptSegmentTransform(secret, {
-      ...options,
-      onProgress,
-    });
-  });
+  await transformFile(
+    args,
+    'plaintext',
+    async (onProgress) => new DecryptSegmentTransform(await readSecret(args, false), { ...options, onProgress }),
+  );
 }
 
 /** `stream-v2 keygen [-o FILE]`: 32 random bytes as 64 lowercase hex characters and a newline. */

@@ -22,7 +22,7 @@ import {
   TAG_SIZE,
 } from '../format/constants.js';
 import { frameAad, frameNonce, readFrameHeader, writeFrameHeader } from '../format/frame.js';
-import { dataFrameWireSize } from '../format/sizes.js';
+import { dataFramesWireSize, dataFrameWireSize } from '../format/sizes.js';
 
 /** Which DATA frames a work item holds. */
 export interface FrameRange {
@@ -41,14 +41,19 @@ const HASH_SIZE = 32;
 /** The empty plaintext of DIGEST and TERMINATOR tags (spec §4). */
 const NOTHING = new Uint8Array(0);
 
-/** Wire bytes of the `count` DATA frames of `r` (all full but the last). */
-export function itemWireSize(r: Pick<FrameRange, 'count' | 'frameSize' | 'lastLength'>): number {
-  return r.count === 0 ? 0 : (r.count - 1) * dataFrameWireSize(r.frameSize) + dataFrameWireSize(r.lastLength);
+/** Plaintext bytes of the DATA frames of `r`. */
+export function rangePlaintextSize(r: FrameRange): number {
+  return r.count === 0 ? 0 : (r.count - 1) * r.frameSize + r.lastLength;
+}
+
+/** Wire bytes of the DATA frames of `r`. */
+export function rangeWireSize(r: FrameRange): number {
+  return dataFramesWireSize(r.frameSize, rangePlaintextSize(r));
 }
 
 /**
  * Seals the DATA frames of an item: `plaintext` (the item's plaintext, contiguous) goes into
- * `wire` in wire layout from offset 0 (`wire` has at least {@link itemWireSize} bytes, every
+ * `wire` in wire layout from offset 0 (`wire` has at least {@link rangeWireSize} bytes, every
  * one of which is written). Returns the frame hashes
  * (spec §4: frame_hash_i = SHA-256(frame_header_i ‖ body_i)), 32 bytes each, in order.
  */
@@ -183,6 +188,29 @@ export async function sealSegmentTail(
 }
 
 /**
+ * spec §4: checks the DIGEST payload of the frame at `offset` of `buf` against the value
+ * recomputed from the frame hashes. Needs no key (the keyless verify uses it too).
+ * @throws StreamV2Error `DIGEST_MISMATCH`
+ */
+export async function checkDigest(
+  sha256: FrameCrypto['sha256'],
+  header: Uint8Array,
+  buf: Uint8Array,
+  offset: number,
+  segmentIndex: number,
+  hashes: Uint8Array,
+): Promise<void> {
+  const valueAt = offset + FRAME_HEADER_SIZE + 1; // after the alg byte
+  const expected = await digestValue(sha256, header, segmentIndex, hashes);
+  if (!equalBytes(expected, buf.subarray(valueAt, valueAt + expected.length))) {
+    throw new StreamV2Error('DIGEST_MISMATCH', 'segment digest does not match its DATA frames', {
+      segmentIndex,
+      frameIndex: hashes.length / HASH_SIZE,
+    });
+  }
+}
+
+/**
  * Checks the DIGEST value against the recomputed one, then the DIGEST and TERMINATOR tags
  * (spec §6.2). Frame headers were checked by the reader.
  * @throws StreamV2Error `DIGEST_MISMATCH` or `AUTH_FAILED`
@@ -198,13 +226,7 @@ export async function openSegmentTail(
   const d = hashes.length / HASH_SIZE;
   const payloadAt = offset + FRAME_HEADER_SIZE;
   const payload = buf.subarray(payloadAt, payloadAt + DIGEST_PAYLOAD_SIZE);
-  const expected = await digestValue(fc.sha256, header, segmentIndex, hashes);
-  if (!equalBytes(expected, payload.subarray(1))) {
-    throw new StreamV2Error('DIGEST_MISMATCH', 'segment digest does not match its DATA frames', {
-      segmentIndex,
-      frameIndex: d,
-    });
-  }
+  await checkDigest(fc.sha256, header, buf, offset, segmentIndex, hashes);
   const digestTag = buf.subarray(payloadAt + DIGEST_PAYLOAD_SIZE, offset + DIGEST_FRAME_SIZE);
   const digestAad = frameAad(header, buf.subarray(offset), payload);
   if (!(await fc.cipher.open(frameNonce(segmentIndex, d), digestTag, NOTHING, digestAad))) {
@@ -226,7 +248,7 @@ export async function openSegmentTail(
 }
 
 /** Byte equality (the digest value is public, so timing does not matter here). */
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

@@ -32,10 +32,14 @@ export function fullSegmentWireSize(p: LayoutParams): number {
   return p.framesPerSegment * dataFrameWireSize(p.frameSize) + SEGMENT_TAIL_SIZE;
 }
 
+/** Wire size of the DATA frames carrying `plaintextBytes` bytes, every frame full but the last. */
+export function dataFramesWireSize(frameSize: number, plaintextBytes: number): number {
+  return Math.ceil(plaintextBytes / frameSize) * (FRAME_HEADER_SIZE + TAG_SIZE) + plaintextBytes;
+}
+
 /** Wire size of a segment holding `plaintextBytes` (≤ S) bytes. */
 export function segmentWireSize(p: LayoutParams, plaintextBytes: number): number {
-  const frames = Math.ceil(plaintextBytes / p.frameSize);
-  return frames * (FRAME_HEADER_SIZE + TAG_SIZE) + plaintextBytes + SEGMENT_TAIL_SIZE;
+  return dataFramesWireSize(p.frameSize, plaintextBytes) + SEGMENT_TAIL_SIZE;
 }
 
 /** spec §5: n = max(1, ceil(P / S)). */

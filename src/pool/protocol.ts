@@ -26,14 +26,13 @@ export interface SealItem {
 }
 
 /**
- * Open the DATA frames of `range` (headers already checked by the reader): `data` holds them
- * in wire layout from offset 0; their plaintext is `plaintextLength` bytes.
+ * Open the DATA frames of `range` (headers already checked by the reader against it): `data`
+ * holds them in wire layout from offset 0.
  */
 export interface OpenItem {
   readonly session: SessionKey;
-  readonly range: Pick<FrameRange, 'segmentIndex' | 'firstFrame' | 'count'>;
+  readonly range: FrameRange;
   readonly data: Transferred;
-  readonly plaintextLength: number;
 }
 
 /**

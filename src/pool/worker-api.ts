@@ -1,12 +1,15 @@
 /** The worker side of the protocol: the pure codec, keyed per session, over transferred buffers. */
 import { scrypt } from '@noble/hashes/scrypt.js';
 import { transfer } from 'comlink';
-import { itemWireSize, openDataFrames, sealDataFrames } from '../codec/segment.js';
+import { openDataFrames, rangePlaintextSize, rangeWireSize, sealDataFrames } from '../codec/segment.js';
 import { frameCryptoFor } from '../crypto/select.js';
 import type { CryptoBackend } from '../crypto/types.js';
 import type { Allocator } from '../platform/types.js';
 import './comlink-errors.js';
-import type { ItemResult, OpenItem, SealItem, WorkerApi } from './protocol.js';
+import type { ItemResult, OpenItem, SealItem, Transferred, WorkerApi } from './protocol.js';
+
+/** The bytes of a transferred buffer. */
+export const viewOf = (t: Transferred): Uint8Array => new Uint8Array(t.buffer, 0, t.length);
 
 /** scrypt maxmem for a given log_n: 128·N·r bytes plus slack. */
 export function scryptMaxmem(logN: number): number {
@@ -37,17 +40,16 @@ export function createWorkerApi(
     async seal({ session, range, data, room }: SealItem) {
       await crashIfArmed();
       const fc = await frameCryptoFor(backends, session);
-      const wire = allocate(itemWireSize(range) + room);
-      const plaintext = new Uint8Array(data.buffer, 0, data.length);
+      const wire = allocate(rangeWireSize(range) + room);
+      const plaintext = viewOf(data);
       const hashes = await sealDataFrames(fc, session.header, plaintext, wire, range);
       return result(wire, hashes, data.buffer);
     },
-    async open({ session, range, data, plaintextLength }: OpenItem) {
+    async open({ session, range, data }: OpenItem) {
       await crashIfArmed();
       const fc = await frameCryptoFor(backends, session);
-      const plaintext = allocate(plaintextLength);
-      const wire = new Uint8Array(data.buffer, 0, data.length);
-      const hashes = await openDataFrames(fc, session.header, wire, plaintext, range);
+      const plaintext = allocate(rangePlaintextSize(range));
+      const hashes = await openDataFrames(fc, session.header, viewOf(data), plaintext, range);
       return result(plaintext, hashes, data.buffer);
     },
     async scrypt(password, salt, logN) {

@@ -168,7 +168,7 @@ class Opener {
       lastLength: seg.plaintextLength - Math.max(0, count - 1) * header.frameSize,
     };
     const wireLength = seg.bytes.length; // read now: a worker takes the buffer over
-    const opening = this.engine.open(this.session, range, seg.bytes, seg.plaintextLength);
+    const opening = this.engine.open(this.session, range, seg.bytes);
     const work = opening.then(async ({ plaintext, hashes, input }) => {
       // spec §6.3: nothing of the segment goes out before DIGEST and TERMINATOR verify.
       await openSegmentTail(this.tail, header.bytes, new Uint8Array(input), seg.tailOffset, seg.segmentIndex, hashes);

@@ -1,6 +1,6 @@
 /** EncryptSegmentTransform: plaintext in, stream_v2 wire bytes out (header, then one chunk per segment). */
 import { checkSecret, deriveKeys, MAX_RUNNABLE_LOG_N, type Secret, sealHeader } from '../codec/keys.js';
-import { type FrameRange, sealSegmentTail } from '../codec/segment.js';
+import { type FrameRange, rangePlaintextSize, sealSegmentTail } from '../codec/segment.js';
 import { forgetSession, frameCryptoFor, type SessionKey } from '../crypto/select.js';
 import type { FrameCrypto } from '../crypto/types.js';
 import { StreamV2Error } from '../errors.js';
@@ -210,14 +210,15 @@ class Sealer {
   private finishSegment(final: boolean): void {
     const { range, sealing } = this.pending as NonNullable<Sealer['pending']>;
     const index = this.segmentIndex;
-    const plaintext = range.count === 0 ? 0 : (range.count - 1) * range.frameSize + range.lastLength;
     const work = sealing.then(async ({ wire, hashes, input }) => {
       this.staging.give(input);
       const tailAt = wire.length - SEGMENT_TAIL_SIZE;
       await sealSegmentTail(this.tail, this.session.header, wire, tailAt, index, hashes, final);
       return wire;
     });
-    this.out.push(work, (chunk) => countSegment(this.options, this.telemetry, range.count, plaintext, chunk.length));
+    this.out.push(work, (chunk) =>
+      countSegment(this.options, this.telemetry, range.count, rangePlaintextSize(range), chunk.length),
+    );
     this.segmentIndex++;
     this.pending = null;
   }

@@ -7,14 +7,14 @@
 import { scryptAsync } from '@noble/hashes/scrypt.js';
 import { transfer } from 'comlink';
 import type { ScryptFn } from '../codec/keys.js';
-import { type FrameRange, itemWireSize } from '../codec/segment.js';
+import { type FrameRange, rangePlaintextSize, rangeWireSize } from '../codec/segment.js';
 import type { SessionKey } from '../crypto/select.js';
 import { StreamV2Error } from '../errors.js';
 import { dataFrameWireSize } from '../format/sizes.js';
 import { allocator, getPlatform } from '../platform/types.js';
 import { getDefaultPool, WorkerPool } from '../pool/pool.js';
 import type { ItemResult, Transferred, WorkerApi } from '../pool/protocol.js';
-import { createWorkerApi, scryptMaxmem } from '../pool/worker-api.js';
+import { createWorkerApi, scryptMaxmem, viewOf } from '../pool/worker-api.js';
 
 /** Default plaintext bytes per work item: a round trip costs ~80 µs, so items are large. */
 export const DEFAULT_ITEM_BYTES = 1024 * 1024;
@@ -80,20 +80,10 @@ export class Engine {
    * @returns the new wire buffer, the frame hashes, and the plaintext buffer handed back
    */
   async seal(session: SessionKey, range: FrameRange, plaintext: Uint8Array, room: number): Promise<Sealed> {
-    const items = this.items(range);
-    if (items.length === 1) {
-      const r = await this.run((api) => api.seal(ship({ session, range, room }, plaintext)));
-      return { wire: view(r.output), hashes: r.hashes, input: r.input };
-    }
-    // A large segment: items of whole frames, each with a copy of its plaintext, in parallel.
-    const results = await Promise.all(
-      items.map(({ sub, plainAt, plainEnd }) =>
-        this.run((api) => api.seal(ship({ session, range: sub, room: 0 }, plaintext.slice(plainAt, plainEnd)))),
-      ),
+    const r = await this.perItem(range, plaintext, 'plain', rangeWireSize(range) + room, (api, sub, data, whole) =>
+      api.seal(ship({ session, range: sub, room: whole ? room : 0 }, data)),
     );
-    const wire = allocator()(itemWireSize(range) + room);
-    for (const [i, r] of results.entries()) wire.set(view(r.output), (items[i] as Item).wireAt);
-    return { wire, hashes: joinHashes(range, results), input: plaintext.buffer as ArrayBuffer };
+    return { wire: r.output, hashes: r.hashes, input: r.input };
   }
 
   /**
@@ -102,22 +92,42 @@ export class Engine {
    * @returns the plaintext (a new buffer), the frame hashes, and the wire buffer handed back
    *   (its segment tail is still to be checked)
    */
-  async open(session: SessionKey, range: FrameRange, wire: Uint8Array, plaintextLength: number): Promise<Opened> {
+  async open(session: SessionKey, range: FrameRange, wire: Uint8Array): Promise<Opened> {
+    const r = await this.perItem(range, wire, 'wire', rangePlaintextSize(range), (api, sub, data) =>
+      api.open(ship({ session, range: sub }, data)),
+    );
+    return { plaintext: r.output, hashes: r.hashes, input: r.input };
+  }
+
+  /**
+   * Runs a segment's items. One item: `input` travels whole and comes back, the output is the
+   * worker's buffer. Several: each item gets a copy of its slice of `input` (a buffer travels
+   * whole or not at all), and their outputs are gathered into one new buffer of `outputSize`.
+   */
+  private async perItem(
+    range: FrameRange,
+    input: Uint8Array,
+    side: 'plain' | 'wire',
+    outputSize: number,
+    call: (api: ItemApi, sub: FrameRange, data: Uint8Array, whole: boolean) => Promise<ItemResult>,
+  ): Promise<{ output: Uint8Array; hashes: Uint8Array; input: ArrayBuffer }> {
     const items = this.items(range);
     if (items.length === 1) {
-      const r = await this.run((api) => api.open(ship({ session, range, plaintextLength }, wire)));
-      return { plaintext: view(r.output), hashes: r.hashes, input: r.input };
+      const r = await this.run((api) => call(api, range, input, true));
+      return { output: viewOf(r.output), hashes: r.hashes, input: r.input };
     }
+    const other = side === 'plain' ? 'wire' : 'plain';
     const results = await Promise.all(
-      items.map(({ sub, wireAt, wireEnd, plainAt, plainEnd }) =>
-        this.run((api) =>
-          api.open(ship({ session, range: sub, plaintextLength: plainEnd - plainAt }, wire.slice(wireAt, wireEnd))),
-        ),
-      ),
+      items.map((it) => this.run((api) => call(api, it.sub, input.slice(...it[side]), false))),
     );
-    const plaintext = allocator()(plaintextLength);
-    for (const [i, r] of results.entries()) plaintext.set(view(r.output), (items[i] as Item).plainAt);
-    return { plaintext, hashes: joinHashes(range, results), input: wire.buffer as ArrayBuffer };
+    const output = allocator()(outputSize);
+    const hashes = new Uint8Array(range.count * 32);
+    for (const [i, r] of results.entries()) {
+      const it = items[i] as Item;
+      output.set(viewOf(r.output), it[other][0]);
+      hashes.set(r.hashes, (it.sub.firstFrame - range.firstFrame) * 32);
+    }
+    return { output, hashes, input: input.buffer as ArrayBuffer };
   }
 
   /** Releases a pool this engine created for itself. */
@@ -128,34 +138,28 @@ export class Engine {
   /** Cuts a segment's DATA frames into work items of whole frames (spec §4 layout). */
   private items(range: FrameRange): Item[] {
     const perItem = Math.max(1, Math.floor(this.itemBytes / range.frameSize));
-    const full = dataFrameWireSize(range.frameSize);
     const items: Item[] = [];
     for (let first = 0; first < range.count; first += perItem) {
       const count = Math.min(perItem, range.count - first);
-      const last = first + count === range.count;
-      const lastLength = last ? range.lastLength : range.frameSize;
+      const lastLength = first + count === range.count ? range.lastLength : range.frameSize;
       const sub = { ...range, firstFrame: range.firstFrame + first, count, lastLength };
       const plainAt = first * range.frameSize;
-      const wireAt = first * full;
+      const wireAt = first * dataFrameWireSize(range.frameSize);
       items.push({
         sub,
-        plainAt,
-        plainEnd: plainAt + (count - 1) * range.frameSize + lastLength,
-        wireAt,
-        wireEnd: wireAt + itemWireSize(sub),
+        plain: [plainAt, plainAt + rangePlaintextSize(sub)],
+        wire: [wireAt, wireAt + rangeWireSize(sub)],
       });
     }
     return items;
   }
 }
 
-/** One work item of a segment and where it sits in the segment's plaintext and wire bytes. */
+/** One work item of a segment and the [start, end) it covers of the segment's plaintext and wire bytes. */
 interface Item {
   sub: FrameRange;
-  plainAt: number;
-  plainEnd: number;
-  wireAt: number;
-  wireEnd: number;
+  plain: [number, number];
+  wire: [number, number];
 }
 
 /** A sealed segment: wire bytes (tail room at the end), frame hashes, the input buffer back. */
@@ -170,19 +174,6 @@ export interface Opened {
   plaintext: Uint8Array;
   hashes: Uint8Array;
   input: ArrayBuffer;
-}
-
-const view = (t: Transferred) => new Uint8Array(t.buffer, 0, t.length);
-
-/** The frame hashes of a segment's items, in order. */
-function joinHashes(range: FrameRange, results: ItemResult[]): Uint8Array {
-  const hashes = new Uint8Array(range.count * 32);
-  let at = 0;
-  for (const r of results) {
-    hashes.set(r.hashes, at);
-    at += r.hashes.length;
-  }
-  return hashes;
 }
 
 /** Packs an item for transfer: the buffer goes over whole, never cloned. */

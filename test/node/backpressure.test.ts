@@ -22,6 +22,25 @@ function countingSource(chunk: Uint8Array) {
   return { stream, counter };
 }
 
+/**
+ * The reader stalls: nothing more is pulled from the source, and what was pulled is at most
+ * `maxMiB`. Reading again makes progress again.
+ */
+async function expectStallBounded(
+  counter: { pulled: number },
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  maxMiB: number,
+): Promise<void> {
+  await sleep(500);
+  const stalled = counter.pulled;
+  await sleep(500);
+  expect(counter.pulled).toBe(stalled);
+  expect(stalled).toBeLessThanOrEqual(maxMiB * MiB);
+  for (let i = 0; i < 8; i++) await reader.read();
+  expect(counter.pulled).toBeGreaterThan(stalled);
+  await reader.cancel();
+}
+
 describe('backpressure', () => {
   const pool = new WorkerPool({ size: 2 });
   afterAll(() => pool.terminate());
@@ -35,17 +54,9 @@ describe('backpressure', () => {
       const reader = readable.getReader();
       await reader.read(); // header
       await reader.read(); // first segment
-      await sleep(500); // the reader stalls
-      const stalled = counter.pulled;
-      await sleep(500);
-      // Nothing more is pulled while stalled, and what was pulled is a few segments:
-      // writable HWM (1 MiB) + readable HWM (1 MiB) + in-flight (pool size + 2) + one filling.
-      expect(counter.pulled).toBe(stalled);
-      expect(stalled).toBeLessThanOrEqual(10 * MiB);
-      // Reading again makes progress again.
-      for (let i = 0; i < 8; i++) await reader.read();
-      expect(counter.pulled).toBeGreaterThan(stalled);
-      await reader.cancel();
+      // A few segments: writable HWM (1 MiB) + readable HWM (1 MiB) + in flight
+      // (2 × pool size + 2) + one filling.
+      await expectStallBounded(counter, reader, 10);
     });
 
     it(`decrypt: a stalled reader bounds what is pulled from the source (workers=${workers})`, async () => {
@@ -57,14 +68,7 @@ describe('backpressure', () => {
         .pipeThrough(new DecryptSegmentTransform(key, { workers: workers && pool }));
       const reader = readable.getReader();
       await reader.read();
-      await sleep(500);
-      const stalled = counter.pulled;
-      await sleep(500);
-      expect(counter.pulled).toBe(stalled);
-      expect(stalled).toBeLessThanOrEqual(20 * MiB);
-      for (let i = 0; i < 8; i++) await reader.read();
-      expect(counter.pulled).toBeGreaterThan(stalled);
-      await reader.cancel();
+      await expectStallBounded(counter, reader, 20);
     });
   }
 });
