@@ -43,14 +43,49 @@ const results = {
   targets: [],
 };
 
-/** Runs `fn` (→ ms) RUNS times after a gc each; returns the median MB/s and the runs' MB/s. */
+/** One run of `fn` (→ ms, or { ms, cpuS } where worker start-up must not count) after a gc. */
+async function once(bytes, fn) {
+  gc();
+  const c0 = process.cpuUsage();
+  const r = await fn();
+  const c = process.cpuUsage(c0);
+  return { mbps: mbps(bytes, r.ms ?? r), cpuPerGiB: (r.cpuS ?? (c.user + c.system) / 1e6) / (bytes / GiB) };
+}
+
+/**
+ * Runs `fn` RUNS times; returns the median MB/s, the runs' MB/s and the median CPU seconds per
+ * GiB of the whole process (every thread: main, workers, V8's helpers).
+ */
 async function timed(bytes, fn) {
   const all = [];
+  for (let i = 0; i < RUNS; i++) all.push(await once(bytes, fn));
+  return {
+    mbps: median(all.map((x) => x.mbps)),
+    runs: all.map((x) => x.mbps),
+    cpuPerGiB: median(all.map((x) => x.cpuPerGiB)),
+  };
+}
+
+/**
+ * Like {@link timed}, but each run of `fn` right after a run of its baseline `base`: this host's
+ * speed drifts over minutes, so a ratio of two runs taken back to back is steadier than a ratio
+ * of medians taken minutes apart. Adds `base` (the baseline's runs) and `ratio`, the median of
+ * the per-pair ratios.
+ */
+async function timedPaired(bytes, base, fn) {
+  const b = [];
+  const all = [];
   for (let i = 0; i < RUNS; i++) {
-    gc();
-    all.push(mbps(bytes, await fn()));
+    b.push(await once(bytes, base));
+    all.push(await once(bytes, fn));
   }
-  return { mbps: median(all), runs: all };
+  return {
+    mbps: median(all.map((x) => x.mbps)),
+    runs: all.map((x) => x.mbps),
+    cpuPerGiB: median(all.map((x) => x.cpuPerGiB)),
+    base: { mbps: median(b.map((x) => x.mbps)), runs: b.map((x) => x.mbps) },
+    ratio: median(all.map((x, i) => x.mbps / b[i].mbps)),
+  };
 }
 
 const has = (s) => ONLY.includes(s);
@@ -98,8 +133,15 @@ if (has('ceiling')) {
         results.ceiling.push({ suite, op, threads, ...r });
       }
   table(
-    ['suite', 'op', 'threads', 'MB/s', 'runs'],
-    results.ceiling.map((c) => [c.suite, c.op, c.threads, fmt(c.mbps), c.runs.map((x) => fmt(x)).join(' ')]),
+    ['suite', 'op', 'threads', 'MB/s', 'runs', 'CPU s/GiB'],
+    results.ceiling.map((c) => [
+      c.suite,
+      c.op,
+      c.threads,
+      fmt(c.mbps),
+      c.runs.map((x) => fmt(x)).join(' '),
+      fmt(c.cpuPerGiB, 2),
+    ]),
   );
 }
 
@@ -113,13 +155,14 @@ if (has('handoff')) {
       results.handoff.push({ suite, threads, ...r, ofCeiling: c ? r.mbps / c.mbps : undefined });
     }
   table(
-    ['suite', 'threads', 'MB/s', 'runs', '÷ ceiling'],
+    ['suite', 'threads', 'MB/s', 'runs', '÷ ceiling', 'CPU s/GiB'],
     results.handoff.map((h) => [
       h.suite,
       h.threads,
       fmt(h.mbps),
       h.runs.map((x) => fmt(x)).join(' '),
       fmt(h.ofCeiling, 2),
+      fmt(h.cpuPerGiB, 2),
     ]),
   );
 }
@@ -130,20 +173,27 @@ function keepRun(runs, run) {
   return run.ms;
 }
 
-/** Encrypt then decrypt runs of one configuration. */
-async function libraryConfig(suite, workers, backend) {
+/**
+ * Encrypt then decrypt runs of one configuration, each run paired with a run of its baseline
+ * (`baseline('seal' | 'open')` → a run function; see {@link timedPaired}).
+ */
+async function libraryConfig(suite, workers, backend, baseline) {
   const pool = await warmPool(workers, key, suite, backend);
   const options = { suite, workers: pool, backend };
   const rows = [];
   try {
     const enc = [];
-    const e = await timed(BYTES, async () => keepRun(enc, await encryptRun(key, options, BYTES)));
+    const e = await timedPaired(BYTES, baseline('seal'), async () =>
+      keepRun(enc, await encryptRun(key, options, BYTES)),
+    );
     rows.push({ suite, workers, backend: backend ?? 'default', dir: 'encrypt', ...e, ...rss(enc) });
     let chunks = [];
     await encryptRun(key, options, BYTES, chunks);
     gc();
     const dec = [];
-    const d = await timed(BYTES, async () => keepRun(dec, await decryptRun(key, options, chunks, BYTES)));
+    const d = await timedPaired(BYTES, baseline('open'), async () =>
+      keepRun(dec, await decryptRun(key, options, chunks, BYTES)),
+    );
     rows.push({ suite, workers, backend: backend ?? 'default', dir: 'decrypt', ...d, ...rss(dec) });
     chunks = undefined;
   } finally {
@@ -162,7 +212,20 @@ const rss = (runs) => ({
 
 const libTable = (rows) =>
   table(
-    ['suite', 'workers', 'backend', 'dir', 'MB/s', 'runs', 'peak RSS', '+start', 'main busy'],
+    [
+      'suite',
+      'workers',
+      'backend',
+      'dir',
+      'MB/s',
+      'runs',
+      'base runs',
+      '÷ base',
+      'peak RSS',
+      '+start',
+      'main busy',
+      'CPU s/GiB',
+    ],
     rows.map((r) => [
       r.suite,
       r.workers,
@@ -170,15 +233,22 @@ const libTable = (rows) =>
       r.dir,
       fmt(r.mbps),
       r.runs.map((x) => fmt(x)).join(' '),
+      r.base.runs.map((x) => fmt(x)).join(' '),
+      fmt(r.ratio, 2),
       fmt(r.peakRssMiB),
       fmt(r.peakAboveStartMiB),
       `${fmt(r.mainBusy * 100)}%`,
+      fmt(r.cpuPerGiB, 2),
     ]),
   );
 
 if (has('lib')) {
   head('Library: generated stream → transform → sink; warm pool of N workers (0 = inline); RSS in MiB');
-  for (const suite of SUITES) for (const w of WORKERS) results.library.push(...(await libraryConfig(suite, w)));
+  for (const suite of SUITES)
+    for (const w of WORKERS) {
+      const ceiling = (op) => () => ceilingRun(suite, op, w, BYTES);
+      results.library.push(...(await libraryConfig(suite, w, undefined, ceiling)));
+    }
   libTable(results.library);
 }
 
@@ -198,7 +268,8 @@ if (has('noble')) {
       const r = await timed(BYTES, () => nobleLoopRun(op, BYTES, hash));
       results.noble.push({ what: `loop ${op}${hash ? ' + noble sha256' : ''}`, op, hash, ...r });
     }
-  const rows = await libraryConfig('chacha20-poly1305', 2, 'noble');
+  const loop = (op) => () => nobleLoopRun(op, BYTES, false);
+  const rows = await libraryConfig('chacha20-poly1305', 2, 'noble', loop);
   for (const r of rows) results.noble.push({ what: `library ${r.dir}, 2 workers`, ...r });
   table(
     ['path', 'MB/s', 'runs'],
@@ -209,27 +280,16 @@ if (has('noble')) {
 
 // Targets, against baselines measured in this same run.
 const target = (name, value, limit, pass, detail) => results.targets.push({ name, value, limit, pass, detail });
+// Library ÷ ceiling and noble ÷ noble loop: the median of back-to-back pairs (timedPaired).
 for (const r of results.library) {
-  const op = r.dir === 'encrypt' ? 'seal' : 'open';
-  const c = results.ceiling.find((x) => x.suite === r.suite && x.op === op && x.threads === r.workers);
-  if (!c) continue;
-  const ratio = r.mbps / c.mbps;
-  const d = `${fmt(r.mbps)} / ${fmt(c.mbps)} MB/s`;
-  target(
-    `${r.dir} ${r.suite} workers ${r.workers} ≥ ${TARGET_CEILING} × ceiling`,
-    ratio,
-    TARGET_CEILING,
-    ratio >= TARGET_CEILING,
-    d,
-  );
+  const d = `${fmt(r.mbps)} / ${fmt(r.base.mbps)} MB/s, paired`;
+  const name = `${r.dir} ${r.suite} workers ${r.workers} ≥ ${TARGET_CEILING} × ceiling`;
+  target(name, r.ratio, TARGET_CEILING, r.ratio >= TARGET_CEILING, d);
 }
-for (const dir of ['encrypt', 'decrypt']) {
-  const lib = results.noble.find((r) => r.dir === dir);
-  const loop = results.noble.find((r) => r.op === (dir === 'encrypt' ? 'seal' : 'open') && !r.hash);
-  if (!lib || !loop) continue;
-  const ratio = lib.mbps / loop.mbps;
-  const d = `${fmt(lib.mbps)} / ${fmt(loop.mbps)} MB/s`;
-  target(`noble ${dir} 2 workers ≥ ${TARGET_NOBLE} × noble loop`, ratio, TARGET_NOBLE, ratio >= TARGET_NOBLE, d);
+for (const r of results.noble.filter((x) => x.dir)) {
+  const d = `${fmt(r.mbps)} / ${fmt(r.base.mbps)} MB/s, paired`;
+  const name = `noble ${r.dir} 2 workers ≥ ${TARGET_NOBLE} × noble loop`;
+  target(name, r.ratio, TARGET_NOBLE, r.ratio >= TARGET_NOBLE, d);
 }
 if (results.pipe) {
   const p = results.pipe;

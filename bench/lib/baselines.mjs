@@ -15,6 +15,12 @@ import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { FRAME, MiB } from './util.mjs';
 
+/** CPU seconds of the whole process (all threads) since `start` (a `process.cpuUsage()`). */
+const cpuSeconds = (start) => {
+  const c = process.cpuUsage(start);
+  return (c.user + c.system) / 1e6;
+};
+
 /**
  * The ceiling's work: `frames` frames of `frameSize` bytes, each sealed (or opened) with a fresh
  * cipher object and hashed as SHA-256(frame_header (18) ‖ body), as the format demands. Written
@@ -73,7 +79,7 @@ const split = (n, k) => Array.from({ length: k }, (_, i) => Math.floor(n / k) + 
 /**
  * Ceiling throughput run: `threads` worker_threads (0 = the main thread) share `bytes` of
  * 64 KiB frames. Workers are started and ready before the clock starts.
- * @returns elapsed milliseconds
+ * @returns elapsed milliseconds; with threads, `{ ms, cpuS }` (process CPU seconds, start-up excluded)
  */
 export async function ceilingRun(suite, op, threads, bytes) {
   const frames = Math.ceil(bytes / FRAME);
@@ -96,6 +102,7 @@ export async function ceilingRun(suite, op, threads, bytes) {
     ),
   );
   try {
+    const cpu = process.cpuUsage();
     const t0 = performance.now();
     await Promise.all(
       workers.map(
@@ -107,7 +114,7 @@ export async function ceilingRun(suite, op, threads, bytes) {
           }),
       ),
     );
-    return performance.now() - t0;
+    return { ms: performance.now() - t0, cpuS: cpuSeconds(cpu) };
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
@@ -145,7 +152,7 @@ parentPort.postMessage('ready');
  * `threads` worker_threads (2N + 2 in flight); the worker seals and hashes the frames in place
  * and transfers the buffer back, and the main thread drops it. No streams, no Comlink, no
  * ordering, no segment tail: an upper bound for the library on this machine.
- * @returns elapsed milliseconds
+ * @returns `{ ms, cpuS }`: elapsed milliseconds and process CPU seconds, worker start-up excluded
  */
 export async function handoffRun(suite, threads, bytes) {
   const frameWire = 18 + FRAME + 16;
@@ -164,6 +171,7 @@ export async function handoffRun(suite, threads, bytes) {
     ),
   );
   try {
+    const cpu = process.cpuUsage();
     const t0 = performance.now();
     await new Promise((resolve, reject) => {
       let sent = 0;
@@ -184,7 +192,7 @@ export async function handoffRun(suite, threads, bytes) {
       }
       for (let i = 0; i < 2 * threads + 2 && sent < segments; i++) send(workers[i % threads]);
     });
-    return performance.now() - t0;
+    return { ms: performance.now() - t0, cpuS: cpuSeconds(cpu) };
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
