@@ -87,3 +87,14 @@ export function toStreamV2Error(value: unknown, fallback: ErrorCode = 'WORKER_FA
   const detail = value instanceof Error ? value.message : String(value);
   return new StreamV2Error(fallback, detail, {}, { cause: value });
 }
+
+/**
+ * Checks that `value`, when given, is an integer in `[min, max]`.
+ * @throws StreamV2Error `BAD_ARGUMENT`
+ */
+export function checkInt(name: string, value: unknown, min: number, max: number): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new StreamV2Error('BAD_ARGUMENT', `${name} must be an integer in ${min}..${max}`);
+  }
+}

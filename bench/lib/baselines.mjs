@@ -176,6 +176,7 @@ export async function handoffRun(suite, threads, bytes) {
     await new Promise((resolve, reject) => {
       let sent = 0;
       let done = 0;
+      if (segments === 0) resolve();
       const send = (w) => {
         const wire = new Uint8Array(Buffer.allocUnsafeSlow(segmentFrames * frameWire).buffer);
         for (let f = 0; f < segmentFrames; f++)
@@ -203,7 +204,7 @@ export async function handoffRun(suite, threads, bytes) {
  * (1 MiB views of one random buffer), into a sink that drops them.
  * @returns elapsed milliseconds
  */
-export async function nodePipelineRun(bytes, sampler) {
+export async function nodePipelineRun(bytes) {
   const buf = nodeCrypto.randomBytes(MiB);
   async function* gen() {
     for (let left = bytes; left > 0; left -= MiB) yield buf.subarray(0, Math.min(MiB, left));
@@ -211,7 +212,6 @@ export async function nodePipelineRun(bytes, sampler) {
   const cipher = nodeCrypto.createCipheriv('aes-256-gcm', nodeCrypto.randomBytes(32), nodeCrypto.randomBytes(12));
   const sink = new Writable({
     write(_chunk, _enc, cb) {
-      sampler?.poke();
       cb();
     },
   });

@@ -37,7 +37,8 @@ const FLAGS: Record<string, FlagSpec> = {
   workers: { value: true },
 };
 
-const SECRET = ['key-file', 'passphrase-file', 'passphrase-env', 'passphrase'];
+/** The flags that name a secret (at most one per command line). */
+export const SECRET = ['key-file', 'passphrase-file', 'passphrase-env', 'passphrase'];
 const LIMITS = ['max-segment-bytes', 'max-log-n'];
 
 /** Flags each command accepts, and whether it takes an IN operand. */
@@ -95,9 +96,6 @@ export function parseArgs(argv: readonly string[]): Args {
     const spec = name === undefined ? undefined : FLAGS[name];
     if (name === undefined || spec === undefined)
       throw usage(`unknown option '${eq < 0 ? arg : arg.slice(0, eq)}'`, command);
-    if (command !== undefined && name !== 'help' && !(ACCEPTS[command].flags as string[]).includes(name)) {
-      throw usage(`${command} does not take --${name}`, command);
-    }
     if (flags.has(name)) throw usage(`--${name} given twice`, command);
     if (!spec.value) {
       if (eq >= 0) throw usage(`--${name} takes no value`, command);
@@ -114,7 +112,7 @@ export function parseArgs(argv: readonly string[]): Args {
     if (flags.has('help') || flags.has('version')) return { command, flags, input: undefined };
     throw usage('no command given');
   }
-  // A flag given before the command is checked here.
+  // Every flag, given before or after the command, must be one the command takes.
   for (const name of flags.keys()) {
     if (name !== 'help' && name !== 'version' && !ACCEPTS[command].flags.includes(name)) {
       throw usage(`${command} does not take --${name}`, command);

@@ -1,6 +1,7 @@
 /** `encrypt`, `decrypt` and `keygen`: the core transforms between the CLI's input and output. */
 import { randomBytes } from 'node:crypto';
-import type { SuiteName } from '../format/constants.js';
+import { MAX_RUNNABLE_LOG_N } from '../codec/keys.js';
+import { MAX_FRAME_SIZE, MAX_FRAMES_PER_SEGMENT, SUITE, type SuiteName } from '../format/constants.js';
 import { DecryptSegmentTransform, EncryptSegmentTransform } from '../node.js';
 import { type Args, hasFlag, inputPath, intFlag, outputPath, stringFlag } from './args.js';
 import { usage } from './errors.js';
@@ -8,7 +9,7 @@ import { type Input, type Output, openInput, openOutput } from './io.js';
 import { Progress } from './progress.js';
 import { readSecret } from './secrets.js';
 
-const SUITES: readonly string[] = ['aes-256-gcm', 'chacha20-poly1305'];
+const SUITES: readonly string[] = Object.keys(SUITE);
 
 /** `--workers N`: 0 runs inline; absent uses the library's shared pool (idle workers are unref'd). */
 export function workersFlag(args: Args): number | undefined {
@@ -18,7 +19,7 @@ export function workersFlag(args: Args): number | undefined {
 /** `--max-segment-bytes` and `--max-log-n`: decoder limits (spec §2). */
 export function limitsFlags(args: Args): { maxSegmentBytes?: number; maxLogN?: number } {
   const maxSegmentBytes = intFlag(args, 'max-segment-bytes', 1, 2 ** 40);
-  const maxLogN = intFlag(args, 'max-log-n', 1, 63);
+  const maxLogN = intFlag(args, 'max-log-n', 1, MAX_RUNNABLE_LOG_N);
   return {
     ...(maxSegmentBytes !== undefined ? { maxSegmentBytes } : {}),
     ...(maxLogN !== undefined ? { maxLogN } : {}),
@@ -66,12 +67,12 @@ export async function encryptCommand(args: Args): Promise<void> {
   if (suite !== undefined && !SUITES.includes(suite)) {
     throw usage(`--suite must be one of ${SUITES.join(', ')}`, args.command);
   }
-  // spec §2 bounds; the library checks them again.
+  // The library's bounds, checked here so that errors name the flag.
   const options = {
     ...(suite !== undefined ? { suite: suite as SuiteName } : {}),
-    frameSize: intFlag(args, 'frame-size', 1, 2 ** 24),
-    framesPerSegment: intFlag(args, 'frames-per-segment', 1, 65536),
-    logN: intFlag(args, 'log-n', 1, 63),
+    frameSize: intFlag(args, 'frame-size', 1, MAX_FRAME_SIZE),
+    framesPerSegment: intFlag(args, 'frames-per-segment', 1, MAX_FRAMES_PER_SEGMENT),
+    logN: intFlag(args, 'log-n', 1, MAX_RUNNABLE_LOG_N),
     workers: workersFlag(args),
   };
   await transformFile(

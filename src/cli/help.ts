@@ -1,5 +1,8 @@
 /** Help texts of the CLI (the full reference is docs/CLI.md). */
+import { DEFAULTS, MAX_FRAME_SIZE, MAX_FRAMES_PER_SEGMENT } from '../format/constants.js';
 import type { Command } from './args.js';
+
+const D = DEFAULTS;
 
 const SECRET = `SECRET (one of):
   --key-file F         64 hex characters (whitespace ignored), or exactly 32 raw bytes
@@ -20,9 +23,9 @@ ${SECRET}
 
 options:
   --suite S                  aes-256-gcm (default) or chacha20-poly1305
-  --frame-size N             plaintext bytes per frame, 1..16777216 (default 65536)
-  --frames-per-segment N     frames per segment, 1..65536 (default 16)
-  --log-n N                  scrypt cost for a passphrase, N = 2^n (default 17)
+  --frame-size N             plaintext bytes per frame, 1..${MAX_FRAME_SIZE} (default ${D.frameSize})
+  --frames-per-segment N     frames per segment, 1..${MAX_FRAMES_PER_SEGMENT} (default ${D.framesPerSegment})
+  --log-n N                  scrypt cost for a passphrase, N = 2^n (default ${D.logN})
   --workers N                worker threads (0 = inline; default: one per core, at most 8)
   -o, --output OUT           write OUT atomically (temporary file, renamed on success)
   --force                    replace an existing OUT
@@ -37,8 +40,8 @@ the exit status.
 ${SECRET}
 
 options:
-  --max-segment-bytes N      refuse larger segments (default 67108864)
-  --max-log-n N              refuse a costlier scrypt (default 20)
+  --max-segment-bytes N      refuse larger segments (default ${D.maxSegmentBytes})
+  --max-log-n N              refuse a costlier scrypt (default ${D.maxLogN})
   --workers N                worker threads (0 = inline)
   -o, --output OUT           write OUT atomically
   --force                    replace an existing OUT

@@ -3,9 +3,9 @@
  * found by walking the frame structure without a key. Nothing is authenticated here; memory
  * stays bounded (one segment buffer), whatever the number of segments.
  */
-import { HEADER_SIZE } from '../format/constants.js';
+import { HEADER_MAC_OFFSET, HEADER_SIZE } from '../format/constants.js';
 import type { StreamHeader } from '../format/header.js';
-import { fullSegmentWireSize } from '../format/sizes.js';
+import { fullSegmentWireSize, segmentPlaintextSize } from '../format/sizes.js';
 import { type Args, hasFlag, inputPath } from './args.js';
 import { cancelInput, limitsFlags } from './commands.js';
 import { toFailure } from './errors.js';
@@ -69,8 +69,8 @@ function toJson(r: Report): Record<string, unknown> {
       frameSize: h.frameSize,
       framesPerSegment: h.framesPerSegment,
       salt: hexOf(h.salt),
-      headerMac: hexOf(h.bytes.subarray(48, HEADER_SIZE)),
-      fullSegment: { plaintextBytes: h.frameSize * h.framesPerSegment, wireBytes: fullSegmentWireSize(h) },
+      headerMac: hexOf(h.bytes.subarray(HEADER_MAC_OFFSET, HEADER_SIZE)),
+      fullSegment: { plaintextBytes: segmentPlaintextSize(h), wireBytes: fullSegmentWireSize(h) },
     });
   }
   Object.assign(out, {
@@ -97,7 +97,7 @@ function toText(r: Report): string {
     row('kdf', h.kdf === 'raw' ? 'raw 256-bit key' : `scrypt, log_n ${h.logN}`);
     row('frame size', `${h.frameSize} bytes`);
     row('frames per segment', h.framesPerSegment);
-    row('full segment', `${h.frameSize * h.framesPerSegment} plaintext bytes, ${fullSegmentWireSize(h)} wire bytes`);
+    row('full segment', `${segmentPlaintextSize(h)} plaintext bytes, ${fullSegmentWireSize(h)} wire bytes`);
     row('salt', hexOf(h.salt));
   }
   row('segments', r.segments);

@@ -6,12 +6,12 @@ import { openSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { ReadStream } from 'node:tty';
 import type { Secret } from '../codec/keys.js';
-import { type Args, stringFlag } from './args.js';
+import { type Args, SECRET, stringFlag } from './args.js';
 import { CliError, usage } from './errors.js';
 
 /** True when the command line names a secret. */
 export function hasSecret(args: Args): boolean {
-  return ['key-file', 'passphrase-file', 'passphrase-env', 'passphrase'].some((f) => args.flags.has(f));
+  return SECRET.some((f) => args.flags.has(f));
 }
 
 /**
@@ -26,20 +26,20 @@ export async function readSecret(args: Args, confirm: boolean): Promise<Secret> 
   if (passFile !== undefined) {
     // The first line, without its line ending (spec §3: the rest is UTF-8 as given).
     const text = new TextDecoder('utf-8', { fatal: false }).decode(await readSecretFile(passFile));
-    return passphrase(text.split(/\r?\n/, 1)[0] ?? '', `the first line of ${passFile}`, args);
+    return passphrase(text.split(/\r?\n/, 1)[0] ?? '', `the first line of ${passFile}`, args, confirm);
   }
   const env = stringFlag(args, 'passphrase-env');
   if (env !== undefined) {
     const value = process.env[env];
     if (value === undefined) throw usage(`environment variable ${env} is not set`, args.command);
-    return passphrase(value, `environment variable ${env}`, args);
+    return passphrase(value, `environment variable ${env}`, args, confirm);
   }
   if (args.flags.has('passphrase')) {
     const first = await prompt('Passphrase: ', args);
     if (confirm && (await prompt('Passphrase again: ', args)) !== first) {
       throw usage('the passphrases do not match', args.command);
     }
-    return passphrase(first, 'the passphrase', args);
+    return passphrase(first, 'the passphrase', args, confirm);
   }
   throw usage('a secret is needed: --key-file, --passphrase-file, --passphrase-env or --passphrase', args.command);
 }
@@ -63,8 +63,9 @@ function parseKey(bytes: Uint8Array, args: Args): Uint8Array {
   throw usage('the key file must hold 64 hex characters or exactly 32 raw bytes', args.command);
 }
 
-function passphrase(value: string, what: string, args: Args): Secret {
-  if (value.length === 0) throw usage(`${what} is empty`, args.command);
+/** spec §3 allows an empty passphrase; only encryption refuses to make one (as the library does). */
+function passphrase(value: string, what: string, args: Args, encrypting: boolean): Secret {
+  if (encrypting && value.length === 0) throw usage(`${what} is empty`, args.command);
   return { passphrase: value };
 }
 
@@ -87,6 +88,7 @@ async function prompt(label: string, args: Args): Promise<string> {
     return await new Promise<string>((resolve, reject) => {
       let line = '';
       input.on('error', reject);
+      input.on('end', () => reject(usage('no passphrase entered', args.command)));
       input.on('data', (s: string) => {
         for (const ch of s) {
           if (ch === '\r' || ch === '\n') return resolve(line);

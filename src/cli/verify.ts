@@ -6,13 +6,13 @@
 import type { WireSegment } from '../codec/reader.js';
 import { checkDigest } from '../codec/segment.js';
 import { nodeBackend } from '../crypto/node.js';
-import { StreamV2Error } from '../errors.js';
 import type { StreamHeader } from '../format/header.js';
 import { dataFrameWireSize } from '../format/sizes.js';
 import { DecryptSegmentTransform, type Telemetry } from '../node.js';
 import { newTelemetry } from '../stream/options.js';
 import { type Args, hasFlag, inputPath } from './args.js';
 import { cancelInput, limitsFlags, workersFlag } from './commands.js';
+import { toFailure } from './errors.js';
 import { type Input, openInput } from './io.js';
 import { formatBytes, Progress } from './progress.js';
 import { scanWire } from './scan.js';
@@ -36,7 +36,7 @@ export async function verifyCommand(args: Args): Promise<void> {
   } catch (e) {
     progress.clear();
     await cancelInput(input);
-    say(`FAILED: ${StreamV2Error.is(e) ? e.code : 'error'}`);
+    say(`FAILED: ${toFailure(e).code}`);
     throw e;
   }
 }
@@ -59,7 +59,7 @@ async function verifyKeyed(
         `segment ${t.segments - 1}: ${t.dataFrames - last.dataFrames} data frames, ` +
           `${t.plaintextBytes - last.plaintextBytes} plaintext bytes, authenticated`,
       );
-      last = { ...t };
+      last = t; // a snapshot: onProgress gets a copy of the telemetry
       progress.update(input.bytesRead()); // input read: decrypt telemetry's wire count lags with workers
     },
   });

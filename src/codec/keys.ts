@@ -67,6 +67,8 @@ async function runScrypt(scrypt: ScryptFn, passphrase: string, salt: Uint8Array,
   try {
     return await scrypt(new TextEncoder().encode(passphrase), salt, logN);
   } catch (e) {
+    // A pool that was terminated or lost its worker keeps its own code (ABORTED, WORKER_FAILED).
+    if (StreamV2Error.is(e)) throw e;
     // Out of memory or past what the scrypt implementation accepts: a resource limit.
     throw new StreamV2Error('LIMIT_EXCEEDED', `scrypt with log_n ${logN} could not run`, {}, { cause: e });
   }

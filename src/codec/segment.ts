@@ -41,6 +41,13 @@ const HASH_SIZE = 32;
 /** The empty plaintext of DIGEST and TERMINATOR tags (spec §4). */
 const NOTHING = new Uint8Array(0);
 
+/** The DATA frames of a whole segment of `plaintextBytes` (spec §5: only the last frame may be short). */
+export function segmentRange(segmentIndex: number, frameSize: number, plaintextBytes: number): FrameRange {
+  const count = Math.ceil(plaintextBytes / frameSize);
+  const lastLength = count === 0 ? 0 : plaintextBytes - (count - 1) * frameSize;
+  return { segmentIndex, firstFrame: 0, count, frameSize, lastLength };
+}
+
 /** Plaintext bytes of the DATA frames of `r`. */
 export function rangePlaintextSize(r: FrameRange): number {
   return r.count === 0 ? 0 : (r.count - 1) * r.frameSize + r.lastLength;
@@ -64,6 +71,12 @@ export async function sealDataFrames(
   wire: Uint8Array,
   r: FrameRange,
 ): Promise<Uint8Array> {
+  // Outputs may be uninitialized memory: a short plaintext must not leave stale bytes on the wire.
+  if (plaintext.length !== rangePlaintextSize(r) || wire.length < rangeWireSize(r)) {
+    throw new StreamV2Error('BAD_ARGUMENT', 'work item buffers do not fit its frames', {
+      segmentIndex: r.segmentIndex,
+    });
+  }
   const hashes = new Uint8Array(r.count * HASH_SIZE);
   const aad = frameAad(header, new Uint8Array(FRAME_HEADER_SIZE)); // frame header rewritten per frame
   let off = 0;
@@ -109,7 +122,7 @@ export async function openDataFrames(
   for (let i = 0; i < r.count; i++) {
     const frameIndex = r.firstFrame + i;
     const position = { segmentIndex: r.segmentIndex, frameIndex };
-    const { length } = readFrameHeader(wire, off);
+    const length = off + FRAME_HEADER_SIZE <= wire.length ? readFrameHeader(wire, off).length : Infinity;
     const end = off + dataFrameWireSize(length);
     if (end > wire.length || plain + length > plaintext.length) {
       throw new StreamV2Error('BAD_FRAME', 'frame runs past its work item', position);
@@ -135,25 +148,37 @@ export async function openDataFrames(
  * spec §4: value = SHA-256("stream_v2 digest" ‖ header ‖ segment_index (8) ‖ d (4) ‖ frame
  * hashes). Needs no key: the keyless check recomputes it from the wire bytes.
  */
-export async function digestValue(
+async function digestValue(
   sha256: FrameCrypto['sha256'],
   header: Uint8Array,
   segmentIndex: number,
   hashes: Uint8Array,
 ): Promise<Uint8Array> {
-  const d = hashes.length / HASH_SIZE;
-  const input = new Uint8Array(DIGEST_LABEL.length + HEADER_SIZE + 12 + hashes.length);
-  const view = new DataView(input.buffer);
-  let p = 0;
-  input.set(DIGEST_LABEL, p);
-  p += DIGEST_LABEL.length;
-  input.set(header.subarray(0, HEADER_SIZE), p);
-  p += HEADER_SIZE;
-  view.setUint32(p, Math.floor(segmentIndex / 2 ** 32));
-  view.setUint32(p + 4, segmentIndex >>> 0);
-  view.setUint32(p + 8, d);
-  input.set(hashes, p + 12);
+  // segment_index (8) ‖ d (4) is laid out as the nonce of the DIGEST frame (frame d).
+  const position = frameNonce(segmentIndex, hashes.length / HASH_SIZE);
+  const input = new Uint8Array(DIGEST_LABEL.length + HEADER_SIZE + position.length + hashes.length);
+  input.set(DIGEST_LABEL, 0);
+  input.set(header.subarray(0, HEADER_SIZE), DIGEST_LABEL.length);
+  input.set(position, DIGEST_LABEL.length + HEADER_SIZE);
+  input.set(hashes, DIGEST_LABEL.length + HEADER_SIZE + position.length);
   return sha256(input);
+}
+
+/**
+ * The DIGEST (frame d, its payload in the AAD) and TERMINATOR (frame d + 1) of the segment tail
+ * at `offset` of `buf`: where each tag sits, and its AAD (spec §4). Both seal empty plaintext.
+ */
+function tailTags(header: Uint8Array, buf: Uint8Array, offset: number, d: number) {
+  const frame = (at: number, payloadLength: number, frameIndex: number, name: string) => {
+    const tagAt = at + FRAME_HEADER_SIZE + payloadLength;
+    return {
+      name,
+      frameIndex,
+      aad: frameAad(header, buf.subarray(at), buf.subarray(at + FRAME_HEADER_SIZE, tagAt)),
+      tag: buf.subarray(tagAt, tagAt + TAG_SIZE),
+    };
+  };
+  return [frame(offset, DIGEST_PAYLOAD_SIZE, d, 'DIGEST'), frame(offset + DIGEST_FRAME_SIZE, 0, d + 1, 'TERMINATOR')];
 }
 
 /**
@@ -175,16 +200,11 @@ export async function sealSegmentTail(
   writeFrameHeader(buf, offset, segmentIndex, d, FRAME_DIGEST, 0, DIGEST_PAYLOAD_SIZE);
   buf[payloadAt] = DIGEST_ALG_SHA256;
   buf.set(await digestValue(fc.sha256, header, segmentIndex, hashes), payloadAt + 1);
-  const payload = buf.subarray(payloadAt, payloadAt + DIGEST_PAYLOAD_SIZE);
-  const digestAad = frameAad(header, buf.subarray(offset), payload);
-  const digestTag = buf.subarray(payloadAt + DIGEST_PAYLOAD_SIZE, offset + DIGEST_FRAME_SIZE);
-  await fc.cipher.seal(frameNonce(segmentIndex, d), NOTHING, digestTag, digestAad);
-
   const term = offset + DIGEST_FRAME_SIZE;
   writeFrameHeader(buf, term, segmentIndex, d + 1, FRAME_TERMINATOR, final ? FLAG_FINAL : 0, 0);
-  const termAad = frameAad(header, buf.subarray(term));
-  const termBody = buf.subarray(term + FRAME_HEADER_SIZE, term + FRAME_HEADER_SIZE + TAG_SIZE);
-  await fc.cipher.seal(frameNonce(segmentIndex, d + 1), NOTHING, termBody, termAad);
+  for (const t of tailTags(header, buf, offset, d)) {
+    await fc.cipher.seal(frameNonce(segmentIndex, t.frameIndex), NOTHING, t.tag, t.aad);
+  }
 }
 
 /**
@@ -223,27 +243,14 @@ export async function openSegmentTail(
   segmentIndex: number,
   hashes: Uint8Array,
 ): Promise<void> {
-  const d = hashes.length / HASH_SIZE;
-  const payloadAt = offset + FRAME_HEADER_SIZE;
-  const payload = buf.subarray(payloadAt, payloadAt + DIGEST_PAYLOAD_SIZE);
   await checkDigest(fc.sha256, header, buf, offset, segmentIndex, hashes);
-  const digestTag = buf.subarray(payloadAt + DIGEST_PAYLOAD_SIZE, offset + DIGEST_FRAME_SIZE);
-  const digestAad = frameAad(header, buf.subarray(offset), payload);
-  if (!(await fc.cipher.open(frameNonce(segmentIndex, d), digestTag, NOTHING, digestAad))) {
-    throw new StreamV2Error('AUTH_FAILED', 'the DIGEST frame failed to authenticate', {
-      segmentIndex,
-      frameIndex: d,
-    });
-  }
-  const term = offset + DIGEST_FRAME_SIZE;
-  const termTag = buf.subarray(term + FRAME_HEADER_SIZE, term + FRAME_HEADER_SIZE + TAG_SIZE);
-  if (
-    !(await fc.cipher.open(frameNonce(segmentIndex, d + 1), termTag, NOTHING, frameAad(header, buf.subarray(term))))
-  ) {
-    throw new StreamV2Error('AUTH_FAILED', 'the TERMINATOR frame failed to authenticate', {
-      segmentIndex,
-      frameIndex: d + 1,
-    });
+  for (const t of tailTags(header, buf, offset, hashes.length / HASH_SIZE)) {
+    if (!(await fc.cipher.open(frameNonce(segmentIndex, t.frameIndex), t.tag, NOTHING, t.aad))) {
+      throw new StreamV2Error('AUTH_FAILED', `the ${t.name} frame failed to authenticate`, {
+        segmentIndex,
+        frameIndex: t.frameIndex,
+      });
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 /** Sizes that follow from the header alone (spec §5). */
-import { StreamV2Error } from '../errors.js';
+import { checkInt, StreamV2Error } from '../errors.js';
 import {
+  DEFAULTS,
   FRAME_HEADER_SIZE,
   HEADER_SIZE,
   MAX_FRAME_SIZE,
@@ -52,19 +53,18 @@ export function segmentCount(plaintextBytes: number, p: LayoutParams): number {
  * P and the header), header included.
  *
  * @param plaintextBytes - plaintext size P, a safe non-negative integer
- * @param params - frame size and frames per segment (defaults: 65536 and 16)
+ * @param params - frame size and frames per segment (default {@link DEFAULTS})
  */
 export function encryptedSize(plaintextBytes: number, params: Partial<LayoutParams> = {}): number {
   if (!Number.isSafeInteger(plaintextBytes) || plaintextBytes < 0) {
     throw new StreamV2Error('BAD_ARGUMENT', 'plaintextBytes must be a non-negative safe integer');
   }
-  const p = { frameSize: params.frameSize ?? 65536, framesPerSegment: params.framesPerSegment ?? 16 };
-  if (!Number.isInteger(p.frameSize) || p.frameSize < 1 || p.frameSize > MAX_FRAME_SIZE) {
-    throw new StreamV2Error('BAD_ARGUMENT', `frameSize must be an integer in 1..${MAX_FRAME_SIZE}`);
-  }
-  if (!Number.isInteger(p.framesPerSegment) || p.framesPerSegment < 1 || p.framesPerSegment > MAX_FRAMES_PER_SEGMENT) {
-    throw new StreamV2Error('BAD_ARGUMENT', `framesPerSegment must be an integer in 1..${MAX_FRAMES_PER_SEGMENT}`);
-  }
+  const p = {
+    frameSize: params.frameSize ?? DEFAULTS.frameSize,
+    framesPerSegment: params.framesPerSegment ?? DEFAULTS.framesPerSegment,
+  };
+  checkInt('frameSize', p.frameSize, 1, MAX_FRAME_SIZE);
+  checkInt('framesPerSegment', p.framesPerSegment, 1, MAX_FRAMES_PER_SEGMENT);
   const s = segmentPlaintextSize(p);
   const n = segmentCount(plaintextBytes, p);
   const last = plaintextBytes - (n - 1) * s;

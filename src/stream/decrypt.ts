@@ -1,9 +1,10 @@
 /** DecryptSegmentTransform: stream_v2 wire bytes in, one verified plaintext chunk per segment out. */
 import { checkSecret, deriveKeys, MAX_RUNNABLE_LOG_N, type Secret, verifyHeaderMac } from '../codec/keys.js';
 import { HeaderReader, SegmentReader, type WireSegment } from '../codec/reader.js';
-import { openSegmentTail } from '../codec/segment.js';
+import { openSegmentTail, segmentRange } from '../codec/segment.js';
 import { forgetSession, frameCryptoFor, type SessionKey } from '../crypto/select.js';
 import type { FrameCrypto } from '../crypto/types.js';
+import { checkInt } from '../errors.js';
 import { HEADER_SIZE } from '../format/constants.js';
 import type { DecoderLimits, StreamHeader } from '../format/header.js';
 import { getPlatform } from '../platform/types.js';
@@ -11,7 +12,6 @@ import { Engine } from './engine.js';
 import {
   type CommonOptions,
   checkChunk,
-  checkInt,
   countSegment,
   newTelemetry,
   sessionId,
@@ -159,23 +159,19 @@ class Opener {
 
   private openSegment(seg: WireSegment): void {
     const header = this.header as StreamHeader;
-    const count = seg.dataFrames;
-    const range = {
-      segmentIndex: seg.segmentIndex,
-      firstFrame: 0,
-      count,
-      frameSize: header.frameSize,
-      lastLength: seg.plaintextLength - Math.max(0, count - 1) * header.frameSize,
-    };
+    // The reader checked that only the last DATA frame is short, so the length fixes the frames.
+    const range = segmentRange(seg.segmentIndex, header.frameSize, seg.plaintextLength);
     const wireLength = seg.bytes.length; // read now: a worker takes the buffer over
     const opening = this.engine.open(this.session, range, seg.bytes);
-    const work = opening.then(async ({ plaintext, hashes, input }) => {
+    const work = opening.then(async ({ output: plaintext, hashes, input }) => {
       // spec §6.3: nothing of the segment goes out before DIGEST and TERMINATOR verify.
       await openSegmentTail(this.tail, header.bytes, new Uint8Array(input), seg.tailOffset, seg.segmentIndex, hashes);
       this.staging.give(input);
       return plaintext;
     });
-    this.out.push(work, (plaintext) => countSegment(this.options, this.telemetry, count, plaintext.length, wireLength));
+    this.out.push(work, (plaintext) =>
+      countSegment(this.options, this.telemetry, range.count, plaintext.length, wireLength),
+    );
   }
 
   private close(): void {

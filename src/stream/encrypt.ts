@@ -1,9 +1,9 @@
 /** EncryptSegmentTransform: plaintext in, stream_v2 wire bytes out (header, then one chunk per segment). */
 import { checkSecret, deriveKeys, MAX_RUNNABLE_LOG_N, type Secret, sealHeader } from '../codec/keys.js';
-import { type FrameRange, rangePlaintextSize, sealSegmentTail } from '../codec/segment.js';
+import { type FrameRange, rangePlaintextSize, sealSegmentTail, segmentRange } from '../codec/segment.js';
 import { forgetSession, frameCryptoFor, type SessionKey } from '../crypto/select.js';
 import type { FrameCrypto } from '../crypto/types.js';
-import { StreamV2Error } from '../errors.js';
+import { checkInt, StreamV2Error } from '../errors.js';
 import {
   DEFAULTS,
   MAX_FRAME_SIZE,
@@ -14,12 +14,12 @@ import {
   type SuiteName,
 } from '../format/constants.js';
 import { encodeHeaderPrefix, type HeaderParams } from '../format/header.js';
+import { segmentPlaintextSize } from '../format/sizes.js';
 import { getPlatform } from '../platform/types.js';
-import { Engine, type Sealed } from './engine.js';
+import { Engine, type SegmentWork } from './engine.js';
 import {
   type CommonOptions,
   checkChunk,
-  checkInt,
   countSegment,
   newTelemetry,
   sessionId,
@@ -93,7 +93,7 @@ class Sealer {
   private plain: Uint8Array | null = null; // the plaintext of the segment being filled
   private filled = 0; // its bytes
   /** The last segment filled, its DATA frames being sealed; its tail waits to know if it is final. */
-  private pending: { range: FrameRange; sealing: Promise<Sealed> } | null = null;
+  private pending: { range: FrameRange; sealing: Promise<SegmentWork> } | null = null;
 
   constructor(
     private readonly secret: Secret,
@@ -118,10 +118,10 @@ class Sealer {
       frameSize: o.frameSize ?? DEFAULTS.frameSize,
       framesPerSegment: o.framesPerSegment ?? DEFAULTS.framesPerSegment,
     };
-    if (this.params.frameSize * this.params.framesPerSegment > MAX_ENCODER_SEGMENT) {
+    this.segmentBytes = segmentPlaintextSize(this.params);
+    if (this.segmentBytes > MAX_ENCODER_SEGMENT) {
       throw new StreamV2Error('BAD_ARGUMENT', `segments over ${MAX_ENCODER_SEGMENT} bytes cannot be buffered`);
     }
-    this.segmentBytes = this.params.frameSize * this.params.framesPerSegment;
     this.engine = new Engine(o.workers, o.itemBytes);
     this.staging = new Staging(this.engine.inFlightLimit + 2);
   }
@@ -194,10 +194,7 @@ class Sealer {
 
   /** Hands the filled segment's plaintext to the engine, which seals its DATA frames. */
   private sealData(): void {
-    const { frameSize } = this.params;
-    const count = Math.ceil(this.filled / frameSize);
-    const lastLength = this.filled - (count - 1) * frameSize;
-    const range = { segmentIndex: this.segmentIndex, firstFrame: 0, count, frameSize, lastLength };
+    const range = segmentRange(this.segmentIndex, this.params.frameSize, this.filled);
     const plain = (this.plain ?? new Uint8Array(0)).subarray(0, this.filled);
     const sealing = this.engine.seal(this.session, range, plain, SEGMENT_TAIL_SIZE);
     sealing.catch(() => {}); // awaited in order by finishSegment; never an unhandled rejection
@@ -210,7 +207,7 @@ class Sealer {
   private finishSegment(final: boolean): void {
     const { range, sealing } = this.pending as NonNullable<Sealer['pending']>;
     const index = this.segmentIndex;
-    const work = sealing.then(async ({ wire, hashes, input }) => {
+    const work = sealing.then(async ({ output: wire, hashes, input }) => {
       this.staging.give(input);
       const tailAt = wire.length - SEGMENT_TAIL_SIZE;
       await sealSegmentTail(this.tail, this.session.header, wire, tailAt, index, hashes, final);

@@ -9,7 +9,7 @@ import { transfer } from 'comlink';
 import type { ScryptFn } from '../codec/keys.js';
 import { type FrameRange, rangePlaintextSize, rangeWireSize } from '../codec/segment.js';
 import type { SessionKey } from '../crypto/select.js';
-import { StreamV2Error } from '../errors.js';
+import { StreamV2Error, toStreamV2Error } from '../errors.js';
 import { dataFrameWireSize } from '../format/sizes.js';
 import { allocator, getPlatform } from '../platform/types.js';
 import { getDefaultPool, WorkerPool } from '../pool/pool.js';
@@ -60,7 +60,11 @@ export class Engine {
     } else {
       const platform = getPlatform();
       const inline = createWorkerApi(platform.backends, () => {}, platform.allocUninitialized);
-      this.run = (call) => call(inline);
+      // As on the pool (pool.run): whatever a backend throws reaches the reader with a code.
+      this.run = (call) =>
+        call(inline).catch((e: unknown) => {
+          throw toStreamV2Error(e);
+        });
     }
   }
 
@@ -77,26 +81,24 @@ export class Engine {
    * Seals the DATA frames of a segment. `plaintext` is the segment's plaintext, a view from
    * offset 0 of a buffer the caller gives up until this resolves.
    * @param room - spare bytes wanted at the end of the wire buffer (the segment tail)
-   * @returns the new wire buffer, the frame hashes, and the plaintext buffer handed back
+   * @returns the new wire buffer (`output`), the frame hashes, and the plaintext buffer handed back
    */
-  async seal(session: SessionKey, range: FrameRange, plaintext: Uint8Array, room: number): Promise<Sealed> {
-    const r = await this.perItem(range, plaintext, 'plain', rangeWireSize(range) + room, (api, sub, data, whole) =>
+  seal(session: SessionKey, range: FrameRange, plaintext: Uint8Array, room: number): Promise<SegmentWork> {
+    return this.perItem(range, plaintext, 'plain', rangeWireSize(range) + room, (api, sub, data, whole) =>
       api.seal(ship({ session, range: sub, room: whole ? room : 0 }, data)),
     );
-    return { wire: r.output, hashes: r.hashes, input: r.input };
   }
 
   /**
    * Opens the DATA frames of a segment. `wire` holds the segment from offset 0 of a buffer the
    * caller gives up until this resolves.
-   * @returns the plaintext (a new buffer), the frame hashes, and the wire buffer handed back
-   *   (its segment tail is still to be checked)
+   * @returns the plaintext (`output`, a new buffer), the frame hashes, and the wire buffer
+   *   handed back (its segment tail is still to be checked)
    */
-  async open(session: SessionKey, range: FrameRange, wire: Uint8Array): Promise<Opened> {
-    const r = await this.perItem(range, wire, 'wire', rangePlaintextSize(range), (api, sub, data) =>
+  open(session: SessionKey, range: FrameRange, wire: Uint8Array): Promise<SegmentWork> {
+    return this.perItem(range, wire, 'wire', rangePlaintextSize(range), (api, sub, data) =>
       api.open(ship({ session, range: sub }, data)),
     );
-    return { plaintext: r.output, hashes: r.hashes, input: r.input };
   }
 
   /**
@@ -110,7 +112,7 @@ export class Engine {
     side: 'plain' | 'wire',
     outputSize: number,
     call: (api: ItemApi, sub: FrameRange, data: Uint8Array, whole: boolean) => Promise<ItemResult>,
-  ): Promise<{ output: Uint8Array; hashes: Uint8Array; input: ArrayBuffer }> {
+  ): Promise<SegmentWork> {
     const items = this.items(range);
     if (items.length === 1) {
       const r = await this.run((api) => call(api, range, input, true));
@@ -135,9 +137,12 @@ export class Engine {
     if (this.ownsPool) void this.pool?.terminate();
   }
 
-  /** Cuts a segment's DATA frames into work items of whole frames (spec §4 layout). */
+  /**
+   * Cuts a segment's DATA frames into work items of whole frames (spec §4 layout). Inline, a
+   * segment stays whole: splitting would only copy it out and back on the same thread.
+   */
   private items(range: FrameRange): Item[] {
-    const perItem = Math.max(1, Math.floor(this.itemBytes / range.frameSize));
+    const perItem = this.pool ? Math.max(1, Math.floor(this.itemBytes / range.frameSize)) : range.count;
     const items: Item[] = [];
     for (let first = 0; first < range.count; first += perItem) {
       const count = Math.min(perItem, range.count - first);
@@ -162,16 +167,12 @@ interface Item {
   wire: [number, number];
 }
 
-/** A sealed segment: wire bytes (tail room at the end), frame hashes, the input buffer back. */
-export interface Sealed {
-  wire: Uint8Array;
-  hashes: Uint8Array;
-  input: ArrayBuffer;
-}
-
-/** An opened segment: plaintext, frame hashes, the wire buffer back. */
-export interface Opened {
-  plaintext: Uint8Array;
+/**
+ * A segment's sealed or opened DATA frames: the output (wire bytes with room for the tail, or
+ * plaintext) in a new buffer, the frame hashes, and the input buffer handed back.
+ */
+export interface SegmentWork {
+  output: Uint8Array;
   hashes: Uint8Array;
   input: ArrayBuffer;
 }

@@ -1,6 +1,6 @@
 /** Options and telemetry shared by both transforms, and their checks. */
 import type { BackendName } from '../crypto/types.js';
-import { StreamV2Error } from '../errors.js';
+import { checkInt, StreamV2Error } from '../errors.js';
 import type { WorkersOption } from './engine.js';
 
 /** Counters of a transform, updated as each segment is released. */
@@ -38,14 +38,6 @@ export interface CommonOptions {
 /** A fresh, zeroed telemetry record. */
 export function newTelemetry(): Telemetry {
   return { segments: 0, dataFrames: 0, digestFrames: 0, terminatorFrames: 0, plaintextBytes: 0, ciphertextBytes: 0 };
-}
-
-/** Checks that `value`, when given, is an integer in `[min, max]`. */
-export function checkInt(name: string, value: unknown, min: number, max: number): void {
-  if (value === undefined) return;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new StreamV2Error('BAD_ARGUMENT', `${name} must be an integer in ${min}..${max}`);
-  }
 }
 
 /** The byte-counting queuing strategies of both sides. */

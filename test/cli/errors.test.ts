@@ -1,7 +1,7 @@
 /** Failures through the built CLI: exit codes, the `error: CODE: message` line, no OUT left behind. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hex, type NegativeVector, negative } from '../helpers.js';
+import { hex, type NegativeVector, negative, type PositiveVector, positive } from '../helpers.js';
 import { cli, pattern, tempDir } from './cli.js';
 
 const KEY_HEX = '2ead84db47415a4c9a7a070c7b2797bbe0cd7f82c9b2cb7386f9fe09e5290000';
@@ -101,6 +101,16 @@ describe('stream-v2 CLI: failures and usage errors', () => {
     ['keygen takes no IN', ['keygen', 'x'], /unexpected operand/],
     ['unset env', ['encrypt', '--passphrase-env', 'SV2_UNSET_VAR'], /SV2_UNSET_VAR is not set/],
     ['empty passphrase', ['encrypt', '--passphrase-env', 'SV2_EMPTY'], /is empty/],
+    [
+      'log_n past what can run',
+      ['encrypt', '--passphrase-env', 'X', '--log-n', '40'],
+      /--log-n must be an integer in 1\.\.30/,
+    ],
+    [
+      'max log_n past what can run',
+      ['decrypt', '--key-file', 'k', '--max-log-n', '31'],
+      /--max-log-n must be an integer in 1\.\.30/,
+    ],
     ['prompt without a terminal', ['encrypt', '--passphrase'], /needs a terminal/],
   ];
   for (const [name, args, message] of usageCases) {
@@ -113,6 +123,15 @@ describe('stream-v2 CLI: failures and usage errors', () => {
       expect(r.stdout.length).toBe(0);
     });
   }
+
+  it('decrypting with an empty passphrase reaches the library (spec §3 allows it): WRONG_KEY', async () => {
+    const v = positive.vectors.find((x) => (x as PositiveVector).passphrase !== undefined) as PositiveVector;
+    writeFileSync(t.path('pass.sv2'), hex(v.ciphertext_hex as string));
+    const r = await cli(['decrypt', '--passphrase-env', 'SV2_EMPTY', t.path('pass.sv2')], { env: { SV2_EMPTY: '' } });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.lastLine).toMatch(/^error: WRONG_KEY: /);
+    expect(r.stdout.length).toBe(0);
+  });
 
   it('a malformed key file is a usage error', async () => {
     writeFileSync(t.path('short.key'), 'abcd');

@@ -1,0 +1,75 @@
+/** The pure codec's own guards: buffers that do not fit a work item, and key-derivation error codes. */
+import { describe, expect, it } from 'vitest';
+import { deriveKeys } from '../../src/codec/keys.js';
+import { openDataFrames, rangeWireSize, sealDataFrames, segmentRange } from '../../src/codec/segment.js';
+import { nobleBackend } from '../../src/crypto/noble.js';
+import type { FrameCrypto } from '../../src/crypto/types.js';
+import { StreamV2Error } from '../../src/errors.js';
+
+const header = new Uint8Array(80).fill(7);
+
+async function noble(): Promise<FrameCrypto> {
+  const cipher = await nobleBackend.cipher('chacha20-poly1305', new Uint8Array(32).fill(1));
+  return { cipher, sha256: nobleBackend.sha256 };
+}
+
+async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await p;
+  } catch (e) {
+    return StreamV2Error.is(e) ? e.code : `not a StreamV2Error: ${String(e)}`;
+  }
+  return undefined;
+}
+
+describe('segmentRange', () => {
+  it('gives whole frames and a short last one, and nothing for an empty segment', () => {
+    expect(segmentRange(3, 10, 35)).toEqual({ segmentIndex: 3, firstFrame: 0, count: 4, frameSize: 10, lastLength: 5 });
+    expect(segmentRange(0, 10, 40)).toMatchObject({ count: 4, lastLength: 10 });
+    expect(segmentRange(0, 10, 0)).toMatchObject({ count: 0, lastLength: 0 });
+  });
+});
+
+describe('sealDataFrames refuses buffers that do not fit the range (outputs may be uninitialized)', () => {
+  const range = segmentRange(0, 16, 40);
+  it('a short plaintext', async () => {
+    const wire = new Uint8Array(rangeWireSize(range));
+    expect(await codeOf(sealDataFrames(await noble(), header, new Uint8Array(39), wire, range))).toBe('BAD_ARGUMENT');
+  });
+  it('a short wire buffer', async () => {
+    const wire = new Uint8Array(rangeWireSize(range) - 1);
+    expect(await codeOf(sealDataFrames(await noble(), header, new Uint8Array(40), wire, range))).toBe('BAD_ARGUMENT');
+  });
+  it('fitting buffers seal (and open back)', async () => {
+    const fc = await noble();
+    const plain = Uint8Array.from({ length: 40 }, (_, i) => i);
+    const wire = new Uint8Array(rangeWireSize(range));
+    await sealDataFrames(fc, header, plain, wire, range);
+    const back = new Uint8Array(40);
+    await openDataFrames(fc, header, wire, back, range);
+    expect(back).toEqual(plain);
+  });
+});
+
+describe('openDataFrames', () => {
+  it('a wire buffer cut inside a frame header is BAD_FRAME, not a RangeError', async () => {
+    const range = segmentRange(0, 16, 40);
+    const fc = await noble();
+    const wire = new Uint8Array(rangeWireSize(range));
+    await sealDataFrames(fc, header, new Uint8Array(40), wire, range);
+    const cut = wire.subarray(0, 16 + 34 + 10); // one whole frame, then 10 bytes of the next header
+    expect(await codeOf(openDataFrames(fc, header, cut, new Uint8Array(40), range))).toBe('BAD_FRAME');
+  });
+});
+
+describe('deriveKeys: scrypt failures', () => {
+  const kdf = { kdf: 'scrypt' as const, logN: 10, salt: new Uint8Array(16) };
+  it('a StreamV2Error from the pool keeps its code (a terminated pool is ABORTED)', async () => {
+    const scrypt = () => Promise.reject(new StreamV2Error('ABORTED', 'the worker pool was terminated'));
+    expect(await codeOf(deriveKeys({ passphrase: 'x' }, kdf, scrypt))).toBe('ABORTED');
+  });
+  it('any other failure (out of memory, past what scrypt accepts) is LIMIT_EXCEEDED', async () => {
+    const scrypt = () => Promise.reject(new RangeError('Invalid scrypt params'));
+    expect(await codeOf(deriveKeys({ passphrase: 'x' }, kdf, scrypt))).toBe('LIMIT_EXCEEDED');
+  });
+});
