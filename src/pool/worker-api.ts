@@ -4,7 +4,7 @@ import { transfer } from 'comlink';
 import { openDataFrames, rangePlaintextSize, rangeWireSize, sealDataFrames } from '../codec/segment.js';
 import { frameCryptoFor } from '../crypto/select.js';
 import type { CryptoBackend } from '../crypto/types.js';
-import type { Allocator } from '../platform/types.js';
+import { type Allocator, guardAllocator } from '../platform/types.js';
 import './comlink-errors.js';
 import type { ItemResult, OpenItem, SealItem, Transferred, WorkerApi } from './protocol.js';
 
@@ -23,8 +23,9 @@ export function scryptMaxmem(logN: number): number {
 export function createWorkerApi(
   backends: readonly CryptoBackend[],
   die: () => void,
-  allocate: Allocator = (size) => new Uint8Array(size),
+  allocator: Allocator = (size) => new Uint8Array(size),
 ): WorkerApi {
+  const allocate = guardAllocator(allocator);
   let armed = false; // crashForTesting: die on the next item, as a crash mid-work would
   const crashIfArmed = () => {
     if (!armed) return;

@@ -1,11 +1,11 @@
 /** DecryptSegmentTransform: stream_v2 wire bytes in, one verified plaintext chunk per segment out. */
-import { checkSecret, deriveKeys, MAX_RUNNABLE_LOG_N, type Secret, verifyHeaderMac } from '../codec/keys.js';
+import { deriveKeys, MAX_RUNNABLE_LOG_N, ownSecret, type Secret, verifyHeaderMac } from '../codec/keys.js';
 import { HeaderReader, SegmentReader, type WireSegment } from '../codec/reader.js';
-import { openSegmentTail, segmentRange } from '../codec/segment.js';
+import { openSegmentTail, rangePlaintextSize, segmentRange } from '../codec/segment.js';
 import { forgetSession, frameCryptoFor, type SessionKey } from '../crypto/select.js';
 import type { FrameCrypto } from '../crypto/types.js';
 import { checkInt } from '../errors.js';
-import { HEADER_SIZE } from '../format/constants.js';
+import { HEADER_SIZE, MAX_DECODER_SEGMENT_BYTES } from '../format/constants.js';
 import type { DecoderLimits, StreamHeader } from '../format/header.js';
 import { getPlatform } from '../platform/types.js';
 import { Engine } from './engine.js';
@@ -14,6 +14,7 @@ import {
   checkChunk,
   countSegment,
   newTelemetry,
+  readableHighWaterMark,
   sessionId,
   strategies,
   type Telemetry,
@@ -23,7 +24,11 @@ import { Staging } from './staging.js';
 
 /** Options of {@link DecryptSegmentTransform}. */
 export interface DecryptOptions extends CommonOptions {
-  /** Refuse headers that ask for more (spec §2). Defaults: 64 MiB segments, log_n 20. */
+  /**
+   * Refuse headers that ask for more (spec §2), before any allocation or scrypt. Defaults: 64 MiB
+   * segments (at most 1 GiB), log_n 20 (at most 30). Mind the cost of log_n: a forged header
+   * with log_n 20 makes a decoder run scrypt with 1 GiB of memory for ~3 s before `WRONG_KEY`.
+   */
   limits?: DecoderLimits;
 }
 
@@ -34,6 +39,18 @@ export interface DecryptOptions extends CommonOptions {
 export class DecryptSegmentTransform extends TransformStream<Uint8Array, Uint8Array> {
   /** Counters, updated as segments are released. */
   readonly telemetry: Readonly<Telemetry>;
+  /**
+   * Bytes this transform holds now: segments in flight (input and output buffers) and chunks
+   * queued for the reader. The caller's own chunks are not counted. Bounded whatever the input
+   * chunk size or the reader's speed (see README, Memory).
+   */
+  get heldBytes(): number {
+    return this.opener.heldBytes;
+  }
+  /** The most bytes held at once so far (see {@link DecryptSegmentTransform.heldBytes}). */
+  get peakHeldBytes(): number {
+    return this.opener.peakHeldBytes;
+  }
   /** The parsed header, once it has arrived and verified. */
   get header(): StreamHeader | undefined {
     return this.opener.header;
@@ -65,6 +82,12 @@ export class DecryptSegmentTransform extends TransformStream<Uint8Array, Uint8Ar
 
 class Opener {
   readonly telemetry = newTelemetry();
+  get heldBytes(): number {
+    return this.out?.heldBytes ?? 0;
+  }
+  get peakHeldBytes(): number {
+    return this.out?.peakHeldBytes ?? 0;
+  }
   header: StreamHeader | undefined;
   private readonly engine: Engine;
   private out!: OrderedOutput;
@@ -74,13 +97,15 @@ class Opener {
   private tail!: FrameCrypto;
   private readonly staging: Staging;
 
+  private readonly secret: Secret;
+
   constructor(
-    private readonly secret: Secret,
+    secret: Secret,
     private readonly options: DecryptOptions,
   ) {
-    checkSecret(secret);
+    this.secret = ownSecret(secret);
     const limits = options.limits ?? {};
-    checkInt('limits.maxSegmentBytes', limits.maxSegmentBytes, 1, 2 ** 40);
+    checkInt('limits.maxSegmentBytes', limits.maxSegmentBytes, 1, MAX_DECODER_SEGMENT_BYTES);
     checkInt('limits.maxLogN', limits.maxLogN, 1, MAX_RUNNABLE_LOG_N);
     this.engine = new Engine(options.workers, options.itemBytes);
     this.staging = new Staging(this.engine.inFlightLimit + 1);
@@ -88,7 +113,9 @@ class Opener {
   }
 
   start(controller: TransformStreamDefaultController<Uint8Array>): void {
-    this.out = new OrderedOutput(controller, this.engine.inFlightLimit, () => this.close());
+    this.out = new OrderedOutput(controller, this.engine.inFlightLimit, readableHighWaterMark(this.options), () =>
+      this.close(),
+    );
   }
 
   async write(chunk: Uint8Array): Promise<void> {
@@ -169,8 +196,10 @@ class Opener {
       this.staging.give(input);
       return plaintext;
     });
-    this.out.push(work, (plaintext) =>
-      countSegment(this.options, this.telemetry, range.count, plaintext.length, wireLength),
+    this.out.push(
+      work,
+      (plaintext) => countSegment(this.options, this.telemetry, range.count, plaintext.length, wireLength),
+      wireLength + rangePlaintextSize(range),
     );
   }
 

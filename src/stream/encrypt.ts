@@ -1,11 +1,12 @@
 /** EncryptSegmentTransform: plaintext in, stream_v2 wire bytes out (header, then one chunk per segment). */
-import { checkSecret, deriveKeys, MAX_RUNNABLE_LOG_N, type Secret, sealHeader } from '../codec/keys.js';
+import { deriveKeys, MAX_RUNNABLE_LOG_N, ownSecret, type Secret, sealHeader } from '../codec/keys.js';
 import { type FrameRange, rangePlaintextSize, sealSegmentTail, segmentRange } from '../codec/segment.js';
 import { forgetSession, frameCryptoFor, type SessionKey } from '../crypto/select.js';
 import type { FrameCrypto } from '../crypto/types.js';
 import { checkInt, StreamV2Error } from '../errors.js';
 import {
   DEFAULTS,
+  MAX_DECODER_SEGMENT_BYTES,
   MAX_FRAME_SIZE,
   MAX_FRAMES_PER_SEGMENT,
   SALT_SIZE,
@@ -14,7 +15,7 @@ import {
   type SuiteName,
 } from '../format/constants.js';
 import { encodeHeaderPrefix, type HeaderParams } from '../format/header.js';
-import { segmentPlaintextSize } from '../format/sizes.js';
+import { segmentPlaintextSize, segmentWireSize } from '../format/sizes.js';
 import { getPlatform } from '../platform/types.js';
 import { Engine, type SegmentWork } from './engine.js';
 import {
@@ -22,6 +23,7 @@ import {
   checkChunk,
   countSegment,
   newTelemetry,
+  readableHighWaterMark,
   sessionId,
   strategies,
   type Telemetry,
@@ -33,7 +35,7 @@ import { Staging } from './staging.js';
  * Largest segment an encoder buffers (1 GiB). Decoders refuse segments over 64 MiB by default
  * (spec §2 limits), so larger ones need `limits.maxSegmentBytes` on the reading side.
  */
-const MAX_ENCODER_SEGMENT = 2 ** 30;
+const MAX_ENCODER_SEGMENT = MAX_DECODER_SEGMENT_BYTES;
 
 /** Options of {@link EncryptSegmentTransform}. */
 export interface EncryptOptions extends CommonOptions {
@@ -57,6 +59,18 @@ export interface EncryptOptions extends CommonOptions {
 export class EncryptSegmentTransform extends TransformStream<Uint8Array, Uint8Array> {
   /** Counters, updated as segments are released. */
   readonly telemetry: Readonly<Telemetry>;
+  /**
+   * Bytes this transform holds now: segments in flight (input and output buffers) and chunks
+   * queued for the reader. The caller's own chunks are not counted. Bounded whatever the input
+   * chunk size or the reader's speed (see README, Memory).
+   */
+  get heldBytes(): number {
+    return this.sealer.heldBytes;
+  }
+  /** The most bytes held at once so far (see {@link EncryptSegmentTransform.heldBytes}). */
+  get peakHeldBytes(): number {
+    return this.sealer.peakHeldBytes;
+  }
 
   /**
    * @param secret - a 32-byte key, or `{ passphrase }` (scrypt runs off the main thread)
@@ -77,11 +91,19 @@ export class EncryptSegmentTransform extends TransformStream<Uint8Array, Uint8Ar
       readable,
     );
     this.telemetry = sealer.telemetry;
+    this.sealer = sealer;
   }
+  private readonly sealer: Sealer;
 }
 
 class Sealer {
   readonly telemetry = newTelemetry();
+  get heldBytes(): number {
+    return this.out?.heldBytes ?? 0;
+  }
+  get peakHeldBytes(): number {
+    return this.out?.peakHeldBytes ?? 0;
+  }
   private readonly params: HeaderParams;
   private readonly engine: Engine;
   private readonly segmentBytes: number;
@@ -95,11 +117,13 @@ class Sealer {
   /** The last segment filled, its DATA frames being sealed; its tail waits to know if it is final. */
   private pending: { range: FrameRange; sealing: Promise<SegmentWork> } | null = null;
 
+  private readonly secret: Secret;
+
   constructor(
-    private readonly secret: Secret,
+    secret: Secret,
     private readonly options: EncryptOptions,
   ) {
-    checkSecret(secret, true);
+    this.secret = ownSecret(secret, true);
     const o = options;
     if (o.suite !== undefined && !Object.hasOwn(SUITE, o.suite)) {
       throw new StreamV2Error('BAD_ARGUMENT', `suite must be one of ${Object.keys(SUITE).join(', ')}`);
@@ -110,7 +134,7 @@ class Sealer {
     if (o.salt !== undefined && (!(o.salt instanceof Uint8Array) || o.salt.length !== SALT_SIZE)) {
       throw new StreamV2Error('BAD_ARGUMENT', `salt must be ${SALT_SIZE} bytes`);
     }
-    const raw = secret instanceof Uint8Array;
+    const raw = this.secret instanceof Uint8Array;
     this.params = {
       suite: o.suite ?? DEFAULTS.suite,
       kdf: raw ? 'raw' : 'scrypt',
@@ -127,7 +151,9 @@ class Sealer {
   }
 
   async start(controller: TransformStreamDefaultController<Uint8Array>): Promise<void> {
-    this.out = new OrderedOutput(controller, this.engine.inFlightLimit, () => this.close());
+    this.out = new OrderedOutput(controller, this.engine.inFlightLimit, readableHighWaterMark(this.options), () =>
+      this.close(),
+    );
     try {
       const salt = this.options.salt?.slice() ?? crypto.getRandomValues(new Uint8Array(SALT_SIZE));
       const header = encodeHeaderPrefix(this.params, salt);
@@ -213,8 +239,11 @@ class Sealer {
       await sealSegmentTail(this.tail, this.session.header, wire, tailAt, index, hashes, final);
       return wire;
     });
-    this.out.push(work, (chunk) =>
-      countSegment(this.options, this.telemetry, range.count, rangePlaintextSize(range), chunk.length),
+    const plainBytes = rangePlaintextSize(range);
+    this.out.push(
+      work,
+      (chunk) => countSegment(this.options, this.telemetry, range.count, plainBytes, chunk.length),
+      plainBytes + segmentWireSize(this.params, plainBytes),
     );
     this.segmentIndex++;
     this.pending = null;

@@ -147,10 +147,13 @@ describe('secrets and hostile headers', () => {
     const header = hex(`53563200010100000100000000010000${'00'.repeat(64)}`);
     const r = await run(new DecryptSegmentTransform(key(), { workers: 0 }), [header]);
     expect((r.error as StreamV2Error).code).toBe('LIMIT_EXCEEDED');
-    const ok = await run(new DecryptSegmentTransform(key(), { workers: 0, limits: { maxSegmentBytes: 2 ** 40 } }), [
-      header,
+    // Limits stop at 1 GiB (what one buffer can hold); a 1 GiB segment passes, then fails the MAC.
+    expect(() => new DecryptSegmentTransform(key(), { limits: { maxSegmentBytes: 2 ** 40 } })).toThrow(/BAD_ARGUMENT/);
+    const gib = hex(`53563200010100000100000000000040${'00'.repeat(64)}`); // 2^24 × 64 = 2^30
+    const ok = await run(new DecryptSegmentTransform(key(), { workers: 0, limits: { maxSegmentBytes: 2 ** 30 } }), [
+      gib,
     ]);
-    expect((ok.error as StreamV2Error).code).toBe('WRONG_KEY'); // passes the limit, then fails the MAC
+    expect((ok.error as StreamV2Error).code).toBe('WRONG_KEY');
   });
 
   it('bad arguments throw BAD_ARGUMENT at construction, without echoing the secret', () => {
