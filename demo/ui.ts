@@ -1,0 +1,93 @@
+/** Small DOM and text helpers of the demo page. */
+import { StreamV2Error } from '../src/browser.js';
+
+/** Creates an element with text and attributes. */
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string> = {},
+  ...children: Array<Node | string>
+): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  e.append(...children);
+  return e;
+}
+
+/** The element with this id (the page's own markup: it exists). */
+export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
+  return document.getElementById(id) as T;
+}
+
+export function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
+}
+
+export function seconds(s: number): string {
+  if (!Number.isFinite(s)) return '–';
+  if (s < 60) return `${Math.ceil(s)} s`;
+  return `${Math.floor(s / 60)} min ${Math.ceil(s % 60)} s`;
+}
+
+/** What each failure code means to a person. */
+const MEANING: Record<string, string> = {
+  WRONG_KEY: 'The key or passphrase is wrong (or the file header is damaged).',
+  AUTH_FAILED: 'The data was changed after it was encrypted: a frame failed its authentication.',
+  DIGEST_MISMATCH: 'The data was changed after it was encrypted: a segment digest does not match.',
+  TRUNCATED: 'The file is incomplete: it ends before its last segment.',
+  TRAILING_DATA: 'The file has extra bytes after its end.',
+  BAD_HEADER: 'This is not a stream-v2 file, or its header is damaged.',
+  BAD_FRAME: 'The file is damaged: a frame is out of place.',
+  UNSUPPORTED: 'This file uses a format version or cipher this page does not know.',
+  LIMIT_EXCEEDED: 'The file asks for more memory or work than this page allows.',
+  SOURCE_CHANGED:
+    'This is not the file the interrupted upload was made from (it changed, or another file has the same name). Start over to upload it as a new file.',
+  BAD_ARGUMENT: 'A value given to the library is not valid.',
+  WORKER_FAILED: 'A background worker stopped. Reload the page and try again.',
+  ABORTED: 'Stopped.',
+};
+
+/** A person's sentence for an error, and its code and segment when it has them. */
+export function describe(e: unknown): { text: string; code?: string; segment?: number } {
+  if (StreamV2Error.is(e)) {
+    return { text: MEANING[e.code] ?? e.message, code: e.code, segment: e.segmentIndex };
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  return { text: message || 'Something went wrong.' };
+}
+
+/** Shows an error in `box`: the sentence, with the code and segment beside it. */
+export function showError(box: HTMLElement, e: unknown, what: string): void {
+  const d = describe(e);
+  const detail: Array<Node | string> = [];
+  if (d.code) detail.push(' ', el('code', { 'data-code': d.code }, d.code));
+  if (d.segment !== undefined) detail.push(` in segment ${d.segment}`);
+  box.replaceChildren(el('div', { class: 'error', role: 'alert' }, el('strong', {}, `${what}: `), d.text, ...detail));
+  console.error(e);
+}
+
+export function hex(b: Uint8Array): string {
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+export function fromHex(h: string): Uint8Array | undefined {
+  const t = h.trim().toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(t)) return undefined;
+  return Uint8Array.from(t.match(/../g) as string[], (x) => Number.parseInt(x, 16));
+}
+
+/** The first bytes of `data` as a hex dump (for range reads). */
+export function dump(data: Uint8Array, max = 64): string {
+  const lines: string[] = [];
+  for (let i = 0; i < Math.min(data.length, max); i += 16) {
+    lines.push(hex(data.subarray(i, Math.min(i + 16, data.length, max))).replace(/(..)/g, '$1 '));
+  }
+  return lines.join('\n') + (data.length > max ? `\n… ${data.length - max} more bytes` : '');
+}

@@ -1,0 +1,60 @@
+/** Helpers of the demo's end-to-end tests. */
+import { type Browser, expect, type Page } from '@playwright/test';
+import { resumeEncryption } from 'stream-v2';
+
+export interface ServerFile {
+  id: string;
+  name: string;
+  size: number;
+  offset: number;
+  received: number;
+  verdict?: { ok: boolean; segments: number; code?: string; segmentIndex?: number };
+}
+
+/** Opens the demo in a new tab (with `key` in its address, as after a reload). */
+export async function startPage(browser: Browser, key?: string): Promise<Page> {
+  const context = browser.contexts()[0] ?? (await browser.newContext());
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e));
+  await page.goto(key ? `/#key=${key}` : '/');
+  return page;
+}
+
+/** The random key the page keeps in its address fragment. */
+export async function pageKey(page: Page): Promise<string> {
+  await page.check('input[name=secret][value=key]');
+  return page.evaluate(() => {
+    // The page makes its key on first use; ask for it the same way.
+    const params = new URLSearchParams(location.hash.slice(1));
+    if (!params.get('key')) {
+      const k = crypto.getRandomValues(new Uint8Array(32));
+      params.set('key', Array.from(k, (x) => x.toString(16).padStart(2, '0')).join(''));
+      history.replaceState(null, '', `#${params}`);
+    }
+    return params.get('key') as string;
+  });
+}
+
+export async function waitUploaded(page: Page, name: string): Promise<void> {
+  const card = page.locator(`.card[data-file="${name}"]`);
+  await expect(card).toHaveAttribute('data-state', /done|failed/, { timeout: 170_000 });
+  await expect(card).toHaveAttribute('data-state', 'done');
+}
+
+export async function serverFiles(page: Page): Promise<ServerFile[]> {
+  const res = await page.request.get('/api/files');
+  return (await res.json()) as ServerFile[];
+}
+
+export function fileRow(page: Page, name: string) {
+  return page.locator(`#file-rows tr[data-name="${name}"]`);
+}
+
+/** The ciphertext the library gives in Node for the same plaintext and header. */
+export async function expectedCiphertext(blob: Blob, keyHex: string, header: Uint8Array): Promise<Uint8Array> {
+  const key = Uint8Array.from(keyHex.match(/../g) as string[], (x) => Number.parseInt(x, 16));
+  const enc = await resumeEncryption(blob, key, { header: Buffer.from(header).toString('base64') } as never, {
+    workers: 0,
+  });
+  return new Uint8Array(await new Response(enc.stream()).arrayBuffer());
+}

@@ -1,0 +1,59 @@
+/**
+ * End-to-end tests of the demo: the real page in Chromium against the real server (started by
+ * `webServer`, loopback only, its storage in a fresh temporary folder). `npm run test:e2e`
+ * builds the library, the page and the server first.
+ */
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from '@playwright/test';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const port = Number(process.env.E2E_PORT ?? 8391);
+const data = process.env.DEMO_DATA ?? mkdtempSync(join(tmpdir(), 'stream-v2-e2e-'));
+process.env.DEMO_DATA = data; // the tests read the stored files from here
+
+/** The same browser as the Vitest Chromium project (scripts/find-chromium.mjs writes its path). */
+function chromium(): string | undefined {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+  const found = join(root, 'node_modules/.cache/stream-v2/chromium-path');
+  if (existsSync(found)) return readFileSync(found, 'utf8').trim() || undefined;
+  return existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined;
+}
+
+export default defineConfig({
+  testDir: '.',
+  outputDir: join(root, 'e2e/results'),
+  timeout: 180_000,
+  expect: { timeout: 60_000 },
+  workers: 1,
+  fullyParallel: false,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    launchOptions: {
+      executablePath: chromium(),
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+    viewport: { width: 1100, height: 900 },
+  },
+  webServer: {
+    command: 'node demo/dist-server/server.js',
+    cwd: root,
+    url: `http://127.0.0.1:${port}/api/stats`,
+    env: { PORT: String(port), HOST: '127.0.0.1', DEMO_DATA: data },
+    reuseExistingServer: false,
+    stdout: 'pipe',
+    timeout: 30_000,
+  },
+});
