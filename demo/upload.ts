@@ -5,7 +5,7 @@
  * reload can continue with resumeEncryption, which proves the file is the same one.
  */
 import { Upload } from 'tus-js-client';
-import { type EncryptedBlob, encryptBlob, type ResumeState, resumeEncryption, type Secret } from '../src/browser.js';
+import { type BlobEncryption, encryptBlob, type ResumeState, resumeEncryption, type Secret } from '../src/browser.js';
 import { bytes, el, seconds, showError } from './ui.js';
 
 const STATE_PREFIX = 'stream-v2-demo:state:';
@@ -25,7 +25,7 @@ export interface UploadHooks {
 export async function startUpload(file: File, secret: Secret, list: HTMLElement, hooks: UploadHooks): Promise<void> {
   const card = new Card(file, list);
   const fingerprint = fingerprintOf(file);
-  let enc: EncryptedBlob;
+  let enc: BlobEncryption;
   const saved = localStorage.getItem(STATE_PREFIX + fingerprint);
   try {
     if (saved) {
@@ -41,6 +41,7 @@ export async function startUpload(file: File, secret: Secret, list: HTMLElement,
   }
   const started = performance.now();
   let sealed = 0;
+  let segments = 0;
   const upload = new Upload(file, {
     endpoint: '/files/',
     chunkSize: CHUNK,
@@ -57,20 +58,23 @@ export async function startUpload(file: File, secret: Secret, list: HTMLElement,
           const e = Math.min(end, enc.size);
           const value = await enc.slice(start, e);
           sealed = Math.max(sealed, e);
-          localStorage.setItem(STATE_PREFIX + fingerprint, JSON.stringify(enc.resumeState()));
-          card.progress(sealed, undefined, enc.size);
+          const state = enc.resumeState();
+          localStorage.setItem(STATE_PREFIX + fingerprint, JSON.stringify(state));
+          segments = Object.keys(state.digests).length;
+          card.progress(sealed, undefined, enc.size, undefined, segments);
           return { value, done: e >= enc.size };
         },
         close() {},
       }),
     },
     onProgress(sent, total) {
-      card.progress(sealed, sent, total, (performance.now() - started) / 1000);
+      card.progress(sealed, sent, total, (performance.now() - started) / 1000, segments);
     },
     onSuccess() {
       forget(fingerprint);
+      enc.close();
       const link = upload.url ? hooks.shareLink(upload.url) : undefined;
-      card.done(enc.size, (performance.now() - started) / 1000, link);
+      card.done(enc.size, (performance.now() - started) / 1000, segments, link);
       hooks.finished();
     },
     onError(e) {
@@ -126,14 +130,13 @@ class Card {
     this.line.textContent = text;
   }
 
-  progress(sealed: number, sent: number | undefined, total: number, elapsed?: number): void {
+  progress(sealed: number, sent: number | undefined, total: number, elapsed?: number, segments = 0): void {
     this.sealedBar.value = sealed / total;
     this.sealedText.textContent = `${Math.floor((100 * sealed) / total)} %`;
     if (sent === undefined || elapsed === undefined) return;
     this.sentBar.value = sent / total;
     this.sentText.textContent = `${Math.floor((100 * sent) / total)} %`;
     const rate = sent / Math.max(elapsed, 1e-3);
-    const segments = Math.ceil(sealed / (1024 * 1024 + 16 * 34 + 101));
     this.stats.textContent = `${bytes(sent)} of ${bytes(total)} · ${(rate / 1e6).toFixed(1)} MB/s · ETA ${seconds((total - sent) / rate)} · ${segments} segments sealed`;
   }
 
@@ -147,9 +150,9 @@ class Card {
     };
   }
 
-  done(size: number, elapsed: number, link?: string): void {
+  done(size: number, elapsed: number, segments: number, link?: string): void {
     this.pause.remove();
-    this.progress(size, size, size, elapsed);
+    this.progress(size, size, size, elapsed, segments);
     this.root.dataset.state = 'done';
     this.line.replaceChildren(
       el('span', { class: 'ok' }, 'Uploaded. '),

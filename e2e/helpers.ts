@@ -50,11 +50,14 @@ export function fileRow(page: Page, name: string) {
   return page.locator(`#file-rows tr[data-name="${name}"]`);
 }
 
-/** The ciphertext the library gives in Node for the same plaintext and header. */
+/** The ciphertext the library gives in Node for the same plaintext and header (a resume from nothing). */
 export async function expectedCiphertext(blob: Blob, keyHex: string, header: Uint8Array): Promise<Uint8Array> {
   const key = Uint8Array.from(keyHex.match(/../g) as string[], (x) => Number.parseInt(x, 16));
-  const enc = await resumeEncryption(blob, key, { header: Buffer.from(header).toString('base64') } as never, {
-    workers: 0,
-  });
-  return new Uint8Array(await new Response(enc.stream()).arrayBuffer());
+  const state = { version: 1 as const, header: Buffer.from(header).toString('hex'), plaintextSize: blob.size, digests: {} };
+  const enc = await resumeEncryption(blob, key, state, { workers: 0 });
+  try {
+    return new Uint8Array(await new Response(enc.stream()).arrayBuffer());
+  } finally {
+    enc.close();
+  }
 }
