@@ -15,7 +15,7 @@ export {
 } from './errors.js';
 export { DEFAULTS, HEADER_SIZE, type SuiteName } from './format/constants.js';
 export { type DecoderLimits, parseHeader, type StreamHeader } from './format/header.js';
-export { encryptedSize, type LayoutParams } from './format/sizes.js';
+export { encryptedSize, type LayoutParams, plaintextSize } from './format/sizes.js';
 export { getDefaultPool, WorkerPool, type WorkerPoolOptions } from './pool/pool.js';
 export { type DecryptOptions, DecryptSegmentTransform } from './stream/decrypt.js';
 export { type EncryptOptions, EncryptSegmentTransform } from './stream/encrypt.js';

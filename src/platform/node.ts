@@ -4,10 +4,10 @@ import { scrypt } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { scryptMaxmem } from '../codec/keys.js';
 import { nobleBackend } from '../crypto/noble.js';
 import { nodeBackend } from '../crypto/node.js';
 import { webCryptoBackend } from '../crypto/webcrypto.js';
-import { scryptMaxmem } from '../pool/worker-api.js';
 import type { Platform, WorkerHandle } from './types.js';
 
 // The built worker sits beside the built entry (dist/); a variable keeps bundlers from

@@ -1,6 +1,7 @@
 /** The worker side of the protocol: the pure codec, keyed per session, over transferred buffers. */
 import { scrypt } from '@noble/hashes/scrypt.js';
 import { transfer } from 'comlink';
+import { scryptMaxmem } from '../codec/keys.js';
 import { openDataFrames, rangePlaintextSize, rangeWireSize, sealDataFrames } from '../codec/segment.js';
 import { frameCryptoFor } from '../crypto/select.js';
 import type { CryptoBackend } from '../crypto/types.js';
@@ -10,11 +11,6 @@ import type { ItemResult, OpenItem, SealItem, Transferred, WorkerApi } from './p
 
 /** The bytes of a transferred buffer. */
 export const viewOf = (t: Transferred): Uint8Array => new Uint8Array(t.buffer, 0, t.length);
-
-/** scrypt maxmem for a given log_n: 128·N·r bytes plus slack. */
-export function scryptMaxmem(logN: number): number {
-  return 2 * 128 * 8 * 2 ** logN + 1024 * 1024;
-}
 
 /**
  * Builds the API a worker exposes, over the platform's backends.

@@ -1,23 +1,13 @@
 /** DecryptSegmentTransform: stream_v2 wire bytes in, one verified plaintext chunk per segment out. */
-import { checkSecret, deriveKeys, MAX_RUNNABLE_LOG_N, type Secret, verifyHeaderMac } from '../codec/keys.js';
+import { checkSecret, MAX_RUNNABLE_LOG_N, type Secret } from '../codec/keys.js';
 import { HeaderReader, SegmentReader, type WireSegment } from '../codec/reader.js';
-import { openSegmentTail, segmentRange } from '../codec/segment.js';
-import { forgetSession, frameCryptoFor, type SessionKey } from '../crypto/select.js';
-import type { FrameCrypto } from '../crypto/types.js';
+import { segmentRange } from '../codec/segment.js';
 import { checkInt } from '../errors.js';
 import { HEADER_SIZE } from '../format/constants.js';
 import type { DecoderLimits, StreamHeader } from '../format/header.js';
-import { getPlatform } from '../platform/types.js';
+import { KeyedSession } from '../session/session.js';
 import { Engine } from './engine.js';
-import {
-  type CommonOptions,
-  checkChunk,
-  countSegment,
-  newTelemetry,
-  sessionId,
-  strategies,
-  type Telemetry,
-} from './options.js';
+import { type CommonOptions, checkChunk, countSegment, newTelemetry, strategies, type Telemetry } from './options.js';
 import { OrderedOutput } from './ordered.js';
 import { Staging } from './staging.js';
 
@@ -70,8 +60,7 @@ class Opener {
   private out!: OrderedOutput;
   private readonly headerReader: HeaderReader;
   private reader: SegmentReader | null = null;
-  private session!: SessionKey;
-  private tail!: FrameCrypto;
+  private session: KeyedSession | undefined;
   private readonly staging: Staging;
 
   constructor(
@@ -141,31 +130,21 @@ class Opener {
   private async readHeader(chunk: Uint8Array): Promise<number> {
     const { next, header } = this.headerReader.feed(chunk, 0);
     if (!header) return next;
-    const keys = await deriveKeys(this.secret, header, this.engine.scrypt);
-    verifyHeaderMac(keys.headerKey, header.bytes);
+    this.session = await KeyedSession.open(this.secret, header, this.engine, this.options.backend);
     this.header = header;
-    this.session = {
-      id: sessionId(),
-      suite: header.suite,
-      frameKey: keys.frameKey,
-      header: header.bytes,
-      backend: this.options.backend,
-    };
-    this.tail = await frameCryptoFor(getPlatform().backends, this.session);
     this.reader = new SegmentReader(header, this.staging.take);
     this.telemetry.ciphertextBytes += HEADER_SIZE;
     return next;
   }
 
   private openSegment(seg: WireSegment): void {
-    const header = this.header as StreamHeader;
+    const session = this.session as KeyedSession;
+    const header = session.header;
     // The reader checked that only the last DATA frame is short, so the length fixes the frames.
     const range = segmentRange(seg.segmentIndex, header.frameSize, seg.plaintextLength);
     const wireLength = seg.bytes.length; // read now: a worker takes the buffer over
-    const opening = this.engine.open(this.session, range, seg.bytes);
-    const work = opening.then(async ({ output: plaintext, hashes, input }) => {
-      // spec §6.3: nothing of the segment goes out before DIGEST and TERMINATOR verify.
-      await openSegmentTail(this.tail, header.bytes, new Uint8Array(input), seg.tailOffset, seg.segmentIndex, hashes);
+    // spec §6.3: nothing of the segment goes out before DIGEST and TERMINATOR verify.
+    const work = session.openSegment(range, seg.bytes, seg.tailOffset).then(({ plaintext, input }) => {
       this.staging.give(input);
       return plaintext;
     });
@@ -175,7 +154,7 @@ class Opener {
   }
 
   private close(): void {
-    this.engine.close();
-    if (this.session) forgetSession(this.session.id);
+    if (this.session) this.session.close();
+    else this.engine.close();
   }
 }

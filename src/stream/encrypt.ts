@@ -1,31 +1,20 @@
 /** EncryptSegmentTransform: plaintext in, stream_v2 wire bytes out (header, then one chunk per segment). */
-import { checkSecret, deriveKeys, MAX_RUNNABLE_LOG_N, type Secret, sealHeader } from '../codec/keys.js';
-import { type FrameRange, rangePlaintextSize, sealSegmentTail, segmentRange } from '../codec/segment.js';
-import { forgetSession, frameCryptoFor, type SessionKey } from '../crypto/select.js';
-import type { FrameCrypto } from '../crypto/types.js';
+import { checkSecret, MAX_RUNNABLE_LOG_N, type Secret } from '../codec/keys.js';
+import { type FrameRange, rangePlaintextSize, segmentRange } from '../codec/segment.js';
 import { checkInt, StreamV2Error } from '../errors.js';
 import {
   DEFAULTS,
   MAX_FRAME_SIZE,
   MAX_FRAMES_PER_SEGMENT,
   SALT_SIZE,
-  SEGMENT_TAIL_SIZE,
   SUITE,
   type SuiteName,
 } from '../format/constants.js';
-import { encodeHeaderPrefix, type HeaderParams } from '../format/header.js';
+import type { HeaderParams } from '../format/header.js';
 import { segmentPlaintextSize } from '../format/sizes.js';
-import { getPlatform } from '../platform/types.js';
+import { KeyedSession } from '../session/session.js';
 import { Engine, type SegmentWork } from './engine.js';
-import {
-  type CommonOptions,
-  checkChunk,
-  countSegment,
-  newTelemetry,
-  sessionId,
-  strategies,
-  type Telemetry,
-} from './options.js';
+import { type CommonOptions, checkChunk, countSegment, newTelemetry, strategies, type Telemetry } from './options.js';
 import { OrderedOutput } from './ordered.js';
 import { Staging } from './staging.js';
 
@@ -46,9 +35,9 @@ export interface EncryptOptions extends CommonOptions {
   /** scrypt cost for a passphrase, N = 2^logN (default 17). */
   logN?: number;
   /**
-   * The stream's salt (default: 32 fresh random bytes). Only for reproducing a stream, e.g. to
-   * resume an upload of the *same* plaintext (spec §8): a salt reused with another plaintext
-   * under the same secret reuses nonces.
+   * The stream's salt (default: 32 fresh random bytes). **For test vectors only**: a salt reused
+   * with another plaintext under the same secret reuses nonces (spec §8). To resume an upload,
+   * use `resumeEncryption`, which proves that the source is the same before it releases a byte.
    */
   salt?: Uint8Array;
 }
@@ -87,8 +76,7 @@ class Sealer {
   private readonly segmentBytes: number;
   private readonly staging: Staging;
   private out!: OrderedOutput;
-  private session!: SessionKey;
-  private tail!: FrameCrypto;
+  private session: KeyedSession | undefined;
   private segmentIndex = 0;
   private plain: Uint8Array | null = null; // the plaintext of the segment being filled
   private filled = 0; // its bytes
@@ -129,22 +117,9 @@ class Sealer {
   async start(controller: TransformStreamDefaultController<Uint8Array>): Promise<void> {
     this.out = new OrderedOutput(controller, this.engine.inFlightLimit, () => this.close());
     try {
-      const salt = this.options.salt?.slice() ?? crypto.getRandomValues(new Uint8Array(SALT_SIZE));
-      const header = encodeHeaderPrefix(this.params, salt);
-      const keys = await deriveKeys(
-        this.secret,
-        { kdf: this.params.kdf, logN: this.params.logN, salt },
-        this.engine.scrypt,
-      );
-      sealHeader(keys.headerKey, header);
-      this.session = {
-        id: sessionId(),
-        suite: this.params.suite,
-        frameKey: keys.frameKey,
-        header,
-        backend: this.options.backend,
-      };
-      this.tail = await frameCryptoFor(getPlatform().backends, this.session);
+      const { backend, salt } = this.options;
+      this.session = await KeyedSession.create(this.secret, this.params, this.engine, backend, salt?.slice());
+      const header = this.session.header.bytes;
       controller.enqueue(header.slice());
       this.telemetry.ciphertextBytes += header.length;
     } catch (e) {
@@ -196,7 +171,7 @@ class Sealer {
   private sealData(): void {
     const range = segmentRange(this.segmentIndex, this.params.frameSize, this.filled);
     const plain = (this.plain ?? new Uint8Array(0)).subarray(0, this.filled);
-    const sealing = this.engine.seal(this.session, range, plain, SEGMENT_TAIL_SIZE);
+    const sealing = (this.session as KeyedSession).sealData(range, plain);
     sealing.catch(() => {}); // awaited in order by finishSegment; never an unhandled rejection
     this.pending = { range, sealing };
     this.plain = null; // the engine has it now
@@ -207,11 +182,10 @@ class Sealer {
   private finishSegment(final: boolean): void {
     const { range, sealing } = this.pending as NonNullable<Sealer['pending']>;
     const index = this.segmentIndex;
-    const work = sealing.then(async ({ output: wire, hashes, input }) => {
-      this.staging.give(input);
-      const tailAt = wire.length - SEGMENT_TAIL_SIZE;
-      await sealSegmentTail(this.tail, this.session.header, wire, tailAt, index, hashes, final);
-      return wire;
+    const session = this.session as KeyedSession;
+    const work = sealing.then((sealed) => {
+      this.staging.give(sealed.input);
+      return session.sealTail(sealed, index, final);
     });
     this.out.push(work, (chunk) =>
       countSegment(this.options, this.telemetry, range.count, rangePlaintextSize(range), chunk.length),
@@ -221,7 +195,7 @@ class Sealer {
   }
 
   private close(): void {
-    this.engine.close();
-    if (this.session) forgetSession(this.session.id);
+    if (this.session) this.session.close();
+    else this.engine.close();
   }
 }

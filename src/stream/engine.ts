@@ -6,7 +6,7 @@
  */
 import { scryptAsync } from '@noble/hashes/scrypt.js';
 import { transfer } from 'comlink';
-import type { ScryptFn } from '../codec/keys.js';
+import { type ScryptFn, scryptMaxmem } from '../codec/keys.js';
 import { type FrameRange, rangePlaintextSize, rangeWireSize } from '../codec/segment.js';
 import type { SessionKey } from '../crypto/select.js';
 import { StreamV2Error, toStreamV2Error } from '../errors.js';
@@ -14,7 +14,7 @@ import { dataFrameWireSize } from '../format/sizes.js';
 import { allocator, getPlatform } from '../platform/types.js';
 import { getDefaultPool, WorkerPool } from '../pool/pool.js';
 import type { ItemResult, Transferred, WorkerApi } from '../pool/protocol.js';
-import { createWorkerApi, scryptMaxmem, viewOf } from '../pool/worker-api.js';
+import { createWorkerApi, viewOf } from '../pool/worker-api.js';
 
 /** Default plaintext bytes per work item: a round trip costs ~80 µs, so items are large. */
 export const DEFAULT_ITEM_BYTES = 1024 * 1024;
