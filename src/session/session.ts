@@ -5,15 +5,39 @@
  * frames of a segment through the engine (inline or on the pool), seals and opens the segment
  * tail, and releases the key and the engine's pool when the stream ends.
  */
-import { checkSecret, deriveKeys, type Secret, sealHeader, verifyHeaderMac } from '../codec/keys.js';
+import {
+  checkSecret,
+  deriveKeys,
+  MAX_RUNNABLE_LOG_N,
+  type Secret,
+  sealHeader,
+  verifyHeaderMac,
+} from '../codec/keys.js';
 import { type FrameRange, openSegmentTail, sealSegmentTail } from '../codec/segment.js';
 import { forgetSession, frameCryptoFor, type SessionKey } from '../crypto/select.js';
 import type { BackendName, FrameCrypto } from '../crypto/types.js';
+import { checkInt } from '../errors.js';
 import { SALT_SIZE, SEGMENT_TAIL_SIZE } from '../format/constants.js';
-import { encodeHeaderPrefix, type HeaderParams, parseHeader, type StreamHeader } from '../format/header.js';
+import {
+  type DecoderLimits,
+  encodeHeaderPrefix,
+  type HeaderParams,
+  parseHeader,
+  type StreamHeader,
+} from '../format/header.js';
 import { getPlatform } from '../platform/types.js';
 import type { Engine, SegmentWork } from '../stream/engine.js';
 import { sessionId } from '../stream/options.js';
+
+/**
+ * Checks a decoder's `limits` option (spec §2).
+ * @throws StreamV2Error `BAD_ARGUMENT`
+ */
+export function checkLimitsOption(limits: DecoderLimits = {}): DecoderLimits {
+  checkInt('limits.maxSegmentBytes', limits.maxSegmentBytes, 1, 2 ** 40);
+  checkInt('limits.maxLogN', limits.maxLogN, 1, MAX_RUNNABLE_LOG_N);
+  return limits;
+}
 
 /** The opened DATA frames and verified tail of a segment. */
 export interface OpenedSegment {

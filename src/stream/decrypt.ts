@@ -1,11 +1,10 @@
 /** DecryptSegmentTransform: stream_v2 wire bytes in, one verified plaintext chunk per segment out. */
-import { checkSecret, MAX_RUNNABLE_LOG_N, type Secret } from '../codec/keys.js';
+import { checkSecret, type Secret } from '../codec/keys.js';
 import { HeaderReader, SegmentReader, type WireSegment } from '../codec/reader.js';
 import { segmentRange } from '../codec/segment.js';
-import { checkInt } from '../errors.js';
 import { HEADER_SIZE } from '../format/constants.js';
 import type { DecoderLimits, StreamHeader } from '../format/header.js';
-import { KeyedSession } from '../session/session.js';
+import { checkLimitsOption, KeyedSession } from '../session/session.js';
 import { Engine } from './engine.js';
 import { type CommonOptions, checkChunk, countSegment, newTelemetry, strategies, type Telemetry } from './options.js';
 import { OrderedOutput } from './ordered.js';
@@ -68,9 +67,7 @@ class Opener {
     private readonly options: DecryptOptions,
   ) {
     checkSecret(secret);
-    const limits = options.limits ?? {};
-    checkInt('limits.maxSegmentBytes', limits.maxSegmentBytes, 1, 2 ** 40);
-    checkInt('limits.maxLogN', limits.maxLogN, 1, MAX_RUNNABLE_LOG_N);
+    const limits = checkLimitsOption(options.limits);
     this.engine = new Engine(options.workers, options.itemBytes);
     this.staging = new Staging(this.engine.inFlightLimit + 1);
     this.headerReader = new HeaderReader(limits);
