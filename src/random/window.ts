@@ -8,28 +8,30 @@ import { StreamV2Error } from '../errors.js';
 /**
  * @param first - index of the first item, `end` one past the last
  * @param produce - the bytes of item `i` (may be empty: nothing is enqueued then)
- * @param onEnd - runs once when the stream closes, fails or is cancelled
+ * @param hooks - `onRelease(i)` runs just before item `i` is enqueued (its bytes leave the
+ *   library), `onEnd` once when the stream closes, fails or is cancelled
  */
 export function orderedStream(
   first: number,
   end: number,
   ahead: number,
   produce: (i: number) => Promise<Uint8Array>,
-  onEnd: () => void = () => {},
+  hooks: { onRelease?: (i: number) => void; onEnd?: () => void } = {},
 ): ReadableStream<Uint8Array> {
-  const queue: Promise<Uint8Array>[] = [];
+  const queue: Array<{ i: number; work: Promise<Uint8Array> }> = [];
   let next = first;
   let ended = false;
   const finish = () => {
     if (ended) return;
     ended = true;
-    onEnd();
+    hooks.onEnd?.();
   };
   const fill = () => {
     while (queue.length < ahead && next < end) {
-      const work = produce(next++);
+      const i = next++;
+      const work = produce(i);
       work.catch(() => {}); // awaited in order by pull; never an unhandled rejection
-      queue.push(work);
+      queue.push({ i, work });
     }
   };
   return new ReadableStream<Uint8Array>(
@@ -44,8 +46,9 @@ export function orderedStream(
               controller.close();
               return;
             }
-            const bytes = await head;
+            const bytes = await head.work;
             if (ended) return;
+            hooks.onRelease?.(head.i);
             if (bytes.length > 0) {
               controller.enqueue(bytes);
               return;

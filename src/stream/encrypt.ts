@@ -1,39 +1,19 @@
 /** EncryptSegmentTransform: plaintext in, stream_v2 wire bytes out (header, then one chunk per segment). */
-import { checkSecret, MAX_RUNNABLE_LOG_N, type Secret } from '../codec/keys.js';
+import type { Secret } from '../codec/keys.js';
 import { type FrameRange, rangePlaintextSize, segmentRange } from '../codec/segment.js';
-import { checkInt, StreamV2Error } from '../errors.js';
-import {
-  DEFAULTS,
-  MAX_FRAME_SIZE,
-  MAX_FRAMES_PER_SEGMENT,
-  SALT_SIZE,
-  SUITE,
-  type SuiteName,
-} from '../format/constants.js';
+import { StreamV2Error } from '../errors.js';
+import { SALT_SIZE } from '../format/constants.js';
 import type { HeaderParams } from '../format/header.js';
 import { segmentPlaintextSize } from '../format/sizes.js';
 import { KeyedSession } from '../session/session.js';
 import { Engine, type SegmentWork } from './engine.js';
 import { type CommonOptions, checkChunk, countSegment, newTelemetry, strategies, type Telemetry } from './options.js';
 import { OrderedOutput } from './ordered.js';
+import { type EncoderParamOptions, encoderParams } from './params.js';
 import { Staging } from './staging.js';
 
-/**
- * Largest segment an encoder buffers (1 GiB). Decoders refuse segments over 64 MiB by default
- * (spec §2 limits), so larger ones need `limits.maxSegmentBytes` on the reading side.
- */
-const MAX_ENCODER_SEGMENT = 2 ** 30;
-
 /** Options of {@link EncryptSegmentTransform}. */
-export interface EncryptOptions extends CommonOptions {
-  /** AEAD suite (default `aes-256-gcm`). */
-  suite?: SuiteName;
-  /** Plaintext bytes per DATA frame, 1..2^24 (default 65536). */
-  frameSize?: number;
-  /** DATA frames per segment, 1..65536 (default 16, so 1 MiB segments). */
-  framesPerSegment?: number;
-  /** scrypt cost for a passphrase, N = 2^logN (default 17). */
-  logN?: number;
+export interface EncryptOptions extends CommonOptions, EncoderParamOptions {
   /**
    * The stream's salt (default: 32 fresh random bytes). **For test vectors only**: a salt reused
    * with another plaintext under the same secret reuses nonces (spec §8). To resume an upload,
@@ -87,29 +67,12 @@ class Sealer {
     private readonly secret: Secret,
     private readonly options: EncryptOptions,
   ) {
-    checkSecret(secret, true);
     const o = options;
-    if (o.suite !== undefined && !Object.hasOwn(SUITE, o.suite)) {
-      throw new StreamV2Error('BAD_ARGUMENT', `suite must be one of ${Object.keys(SUITE).join(', ')}`);
-    }
-    checkInt('frameSize', o.frameSize, 1, MAX_FRAME_SIZE);
-    checkInt('framesPerSegment', o.framesPerSegment, 1, MAX_FRAMES_PER_SEGMENT);
-    checkInt('logN', o.logN, 1, MAX_RUNNABLE_LOG_N);
+    this.params = encoderParams(secret, o);
     if (o.salt !== undefined && (!(o.salt instanceof Uint8Array) || o.salt.length !== SALT_SIZE)) {
       throw new StreamV2Error('BAD_ARGUMENT', `salt must be ${SALT_SIZE} bytes`);
     }
-    const raw = secret instanceof Uint8Array;
-    this.params = {
-      suite: o.suite ?? DEFAULTS.suite,
-      kdf: raw ? 'raw' : 'scrypt',
-      logN: raw ? 0 : (o.logN ?? DEFAULTS.logN),
-      frameSize: o.frameSize ?? DEFAULTS.frameSize,
-      framesPerSegment: o.framesPerSegment ?? DEFAULTS.framesPerSegment,
-    };
     this.segmentBytes = segmentPlaintextSize(this.params);
-    if (this.segmentBytes > MAX_ENCODER_SEGMENT) {
-      throw new StreamV2Error('BAD_ARGUMENT', `segments over ${MAX_ENCODER_SEGMENT} bytes cannot be buffered`);
-    }
     this.engine = new Engine(o.workers, o.itemBytes);
     this.staging = new Staging(this.engine.inFlightLimit + 2);
   }
