@@ -33,6 +33,7 @@ export {
 } from './random/open.js';
 export type { ResumeState } from './random/resume.js';
 export type { RandomAccessSource, RangeSource } from './random/source.js';
+export { type VerifyOptions, type VerifyResult, verifyDigests } from './random/verify.js';
 export { type DecryptOptions, DecryptSegmentTransform } from './stream/decrypt.js';
 export { type EncryptOptions, EncryptSegmentTransform } from './stream/encrypt.js';
 export type { WorkersOption } from './stream/engine.js';

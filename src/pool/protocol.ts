@@ -36,6 +36,20 @@ export interface OpenItem {
 }
 
 /**
+ * Check a segment's DIGEST value without the key (spec §4): `data` holds the whole segment in
+ * wire layout from offset 0, its frame headers already checked by the reader.
+ */
+export interface DigestItem {
+  readonly header: Uint8Array;
+  readonly segmentIndex: number;
+  /** Number of DATA frames (d). */
+  readonly dataFrames: number;
+  /** Offset of the DIGEST frame in the segment. */
+  readonly tailOffset: number;
+  readonly data: Transferred;
+}
+
+/**
  * An item's output in a new buffer (wire bytes for seal, plaintext for open), the frame
  * hashes, and the input buffer handed back so the caller can reuse it.
  */
@@ -49,6 +63,8 @@ export interface ItemResult {
 export interface WorkerApi {
   seal(item: SealItem): Promise<ItemResult>;
   open(item: OpenItem): Promise<ItemResult>;
+  /** Checks a segment's DIGEST value (keyless); rejects with `DIGEST_MISMATCH`. */
+  digest(item: DigestItem): Promise<void>;
   /** spec §3 scrypt, off the main thread. */
   scrypt(password: Uint8Array, salt: Uint8Array, logN: number): Promise<Uint8Array>;
   /** Testing hook: the worker dies on its next item, as a crash mid-work would kill it. */

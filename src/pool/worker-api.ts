@@ -2,15 +2,30 @@
 import { scrypt } from '@noble/hashes/scrypt.js';
 import { transfer } from 'comlink';
 import { scryptMaxmem } from '../codec/keys.js';
-import { openDataFrames, rangePlaintextSize, rangeWireSize, sealDataFrames } from '../codec/segment.js';
+import {
+  checkDigest,
+  hashDataFrames,
+  openDataFrames,
+  rangePlaintextSize,
+  rangeWireSize,
+  sealDataFrames,
+} from '../codec/segment.js';
 import { frameCryptoFor } from '../crypto/select.js';
 import type { CryptoBackend } from '../crypto/types.js';
+import { StreamV2Error } from '../errors.js';
 import type { Allocator } from '../platform/types.js';
 import './comlink-errors.js';
-import type { ItemResult, OpenItem, SealItem, Transferred, WorkerApi } from './protocol.js';
+import type { DigestItem, ItemResult, OpenItem, SealItem, Transferred, WorkerApi } from './protocol.js';
 
 /** The bytes of a transferred buffer. */
 export const viewOf = (t: Transferred): Uint8Array => new Uint8Array(t.buffer, 0, t.length);
+
+/** SHA-256 on the first backend of the platform that can hash (the fastest, by the platform's order). */
+export function hasher(backends: readonly CryptoBackend[]): (data: Uint8Array) => Uint8Array | Promise<Uint8Array> {
+  const b = backends.find((c) => c.canHash());
+  if (!b) throw new StreamV2Error('UNSUPPORTED', 'no backend can hash here');
+  return (data) => b.sha256(data);
+}
 
 /**
  * Builds the API a worker exposes, over the platform's backends.
@@ -47,6 +62,13 @@ export function createWorkerApi(
       const plaintext = allocate(rangePlaintextSize(range));
       const hashes = await openDataFrames(fc, session.header, viewOf(data), plaintext, range);
       return result(plaintext, hashes, data.buffer);
+    },
+    async digest({ header, segmentIndex, dataFrames, tailOffset, data }: DigestItem) {
+      await crashIfArmed();
+      const sha256 = hasher(backends);
+      const wire = viewOf(data);
+      const hashes = await hashDataFrames(sha256, wire, dataFrames);
+      await checkDigest(sha256, header, wire, tailOffset, segmentIndex, hashes);
     },
     async scrypt(password, salt, logN) {
       return scrypt(password, salt, { N: 2 ** logN, r: 8, p: 1, dkLen: 32, maxmem: scryptMaxmem(logN) });

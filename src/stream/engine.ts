@@ -13,7 +13,7 @@ import { StreamV2Error, toStreamV2Error } from '../errors.js';
 import { dataFrameWireSize } from '../format/sizes.js';
 import { allocator, getPlatform } from '../platform/types.js';
 import { getDefaultPool, WorkerPool } from '../pool/pool.js';
-import type { ItemResult, Transferred, WorkerApi } from '../pool/protocol.js';
+import type { DigestItem, ItemResult, Transferred, WorkerApi } from '../pool/protocol.js';
 import { createWorkerApi, viewOf } from '../pool/worker-api.js';
 
 /** Default plaintext bytes per work item: a round trip costs ~80 µs, so items are large. */
@@ -23,7 +23,7 @@ export const DEFAULT_ITEM_BYTES = 1024 * 1024;
 export type WorkersOption = number | WorkerPool;
 
 /** The part of the worker API that work items use. */
-type ItemApi = Pick<WorkerApi, 'seal' | 'open'>;
+type ItemApi = Pick<WorkerApi, 'seal' | 'open' | 'digest'>;
 
 /** Seals and opens segments' DATA frames for one stream. */
 export class Engine {
@@ -130,6 +130,15 @@ export class Engine {
       hashes.set(r.hashes, (it.sub.firstFrame - range.firstFrame) * 32);
     }
     return { output, hashes, input: input.buffer as ArrayBuffer };
+  }
+
+  /**
+   * Checks a segment's DIGEST value without the key (spec §4), on a worker when there is a pool.
+   * `wire` holds the segment from offset 0 of a buffer the caller gives up.
+   * @throws StreamV2Error `DIGEST_MISMATCH`
+   */
+  digest(header: Uint8Array, seg: Omit<DigestItem, 'header' | 'data'>, wire: Uint8Array): Promise<void> {
+    return this.run((api) => api.digest(ship({ header, ...seg }, wire)));
   }
 
   /** Releases a pool this engine created for itself. */
