@@ -2,7 +2,7 @@
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { DecryptSegmentTransform, EncryptSegmentTransform, encryptedSize, StreamV2Error, WorkerPool } from '#lib';
-import { hex, randomBytes, run, sameBytes } from '../helpers.js';
+import { hex, randomBytes, run, sameBytes, within } from '../helpers.js';
 
 const key = () => crypto.getRandomValues(new Uint8Array(32));
 const MiB = 1024 * 1024;
@@ -11,11 +11,6 @@ const MiB = 1024 * 1024;
 function endless(chunk = 256 * 1024): ReadableStream<Uint8Array> {
   const data = new Uint8Array(chunk);
   return new ReadableStream({ pull: (c) => c.enqueue(data) }, { highWaterMark: 0 });
-}
-
-/** Rejects if `p` has not settled within `ms`: a hang is a failure, not a slow pass. */
-function within<T>(p: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`hung for ${ms} ms`)), ms))]);
 }
 
 async function roundTrip(pool: WorkerPool): Promise<void> {
