@@ -3,7 +3,7 @@
  * huge write, limits, key ownership and size arithmetic. Cancel during flush and non-byte chunks
  * are in concurrency.test.ts, pool recovery in pool-recovery.test.ts.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DecryptSegmentTransform, EncryptSegmentTransform, encryptedSize, StreamV2Error, type WorkerPool } from '#lib';
 import { randomBytes, run, sameBytes } from '../helpers.js';
 
