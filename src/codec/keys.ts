@@ -34,6 +34,23 @@ export function checkSecret(secret: unknown, forEncrypt = false): asserts secret
     throw new StreamV2Error('BAD_ARGUMENT', 'secret must be a 32-byte Uint8Array or { passphrase: string }');
   }
   if (forEncrypt && pass.length === 0) throw new StreamV2Error('BAD_ARGUMENT', 'the passphrase is empty');
+  // UTF-8 (spec §3) has no code for a lone surrogate: TextEncoder writes U+FFFD instead, so two
+  // different strings would open the same stream. An encoder refuses such a passphrase.
+  if (forEncrypt && LONE_SURROGATE.test(pass)) {
+    throw new StreamV2Error('BAD_ARGUMENT', 'the passphrase holds a lone UTF-16 surrogate (not valid Unicode)');
+  }
+}
+
+/** In a `u` regular expression, `\p{Surrogate}` matches only surrogates that are not paired. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/**
+ * Checks a secret and returns a copy the caller owns: a key array the user zeroes or reuses
+ * after handing it over must not change the stream (keys are derived later, asynchronously).
+ */
+export function ownSecret(secret: unknown, forEncrypt = false): Secret {
+  checkSecret(secret, forEncrypt);
+  return secret instanceof Uint8Array ? secret.slice() : { passphrase: secret.passphrase };
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   KDF_RAW,
   KDF_SCRYPT,
   MAGIC,
+  MAX_DECODER_SEGMENT_BYTES,
   MAX_FRAME_SIZE,
   MAX_FRAMES_PER_SEGMENT,
   MAX_LOG_N,
@@ -39,7 +40,10 @@ export interface StreamHeader {
 
 /** Decoder limits (spec §2). */
 export interface DecoderLimits {
-  /** Largest accepted segment plaintext (frame_size × frames_per_segment). Default 64 MiB. */
+  /**
+   * Largest accepted segment plaintext (frame_size × frames_per_segment). Default 64 MiB; at
+   * most 1 GiB (`MAX_DECODER_SEGMENT_BYTES`), what this implementation can hold in one buffer.
+   */
   maxSegmentBytes?: number;
   /** Largest accepted scrypt log_n. Default 20. */
   maxLogN?: number;
@@ -119,7 +123,8 @@ export function checkMagic(bytes: Uint8Array): void {
  * @throws StreamV2Error `LIMIT_EXCEEDED`
  */
 export function checkLimits(header: StreamHeader, limits: DecoderLimits = {}): void {
-  const maxSegmentBytes = limits.maxSegmentBytes ?? DEFAULTS.maxSegmentBytes;
+  // Never above what this implementation can allocate, whatever a caller passed.
+  const maxSegmentBytes = Math.min(limits.maxSegmentBytes ?? DEFAULTS.maxSegmentBytes, MAX_DECODER_SEGMENT_BYTES);
   const maxLogN = limits.maxLogN ?? DEFAULTS.maxLogN;
   const segmentBytes = header.frameSize * header.framesPerSegment;
   if (segmentBytes > maxSegmentBytes) {

@@ -54,6 +54,7 @@ export function segmentCount(plaintextBytes: number, p: LayoutParams): number {
  *
  * @param plaintextBytes - plaintext size P, a safe non-negative integer
  * @param params - frame size and frames per segment (default {@link DEFAULTS})
+ * @throws StreamV2Error `BAD_ARGUMENT` for a bad argument, or a size beyond 2^53 − 1
  */
 export function encryptedSize(plaintextBytes: number, params: Partial<LayoutParams> = {}): number {
   if (!Number.isSafeInteger(plaintextBytes) || plaintextBytes < 0) {
@@ -63,7 +64,20 @@ export function encryptedSize(plaintextBytes: number, params: Partial<LayoutPara
   const s = segmentPlaintextSize(p);
   const n = segmentCount(plaintextBytes, p);
   const last = plaintextBytes - (n - 1) * s;
-  return HEADER_SIZE + (n - 1) * fullSegmentWireSize(p) + segmentWireSize(p, last);
+  return safeSize(HEADER_SIZE + (n - 1) * fullSegmentWireSize(p) + segmentWireSize(p, last));
+}
+
+/**
+ * Refuses a size beyond `Number.MAX_SAFE_INTEGER`: past 2^53 a number no longer counts bytes
+ * exactly, and an inexact size would pass for a real one. Any intermediate that overflowed
+ * makes the result overflow too, so checking the result is enough.
+ * @throws StreamV2Error `BAD_ARGUMENT`
+ */
+export function safeSize(bytes: number): number {
+  if (!Number.isSafeInteger(bytes)) {
+    throw new StreamV2Error('BAD_ARGUMENT', 'the size exceeds Number.MAX_SAFE_INTEGER bytes');
+  }
+  return bytes;
 }
 
 /**

@@ -47,7 +47,21 @@ export type Allocator = (size: number) => Uint8Array;
 
 /** The installed platform's fastest allocator for buffers that are overwritten completely. */
 export function allocator(): Allocator {
-  return getPlatform().allocUninitialized ?? ((size) => new Uint8Array(size));
+  return guardAllocator(getPlatform().allocUninitialized ?? ((size) => new Uint8Array(size)));
+}
+
+/**
+ * An allocator whose failure (out of memory, past the platform's largest typed array) is a
+ * `LIMIT_EXCEEDED` with a code, never the engine's own `RangeError`.
+ */
+export function guardAllocator(allocate: Allocator): Allocator {
+  return (size) => {
+    try {
+      return allocate(size);
+    } catch (e) {
+      throw new StreamV2Error('LIMIT_EXCEEDED', `could not allocate a buffer of ${size} bytes`, {}, { cause: e });
+    }
+  };
 }
 
 let current: Platform | undefined;

@@ -29,8 +29,11 @@ interface Slot {
   idleTimer?: ReturnType<typeof setTimeout> | undefined;
 }
 
-/** Consecutive deaths of workers that never answered before the pool gives up. */
+/** Consecutive deaths of workers that never answered before the pool pauses starting more. */
 const MAX_FAILED_STARTS = 3;
+/** First pause after that; it doubles with each failed retry, up to {@link MAX_RETRY_MS}. */
+const FIRST_RETRY_MS = 250;
+const MAX_RETRY_MS = 30_000;
 
 /**
  * A pool of crypto workers (Web Workers, or worker_threads in Node). Share one pool between
@@ -42,6 +45,9 @@ export class WorkerPool {
   private readonly idleTimeoutMs: number | undefined;
   private readonly slots: Slot[] = [];
   private failedStarts = 0;
+  /** While workers fail to start: no new try before this time (ms), then a doubled pause. */
+  private retryAt = 0;
+  private retryMs = FIRST_RETRY_MS;
   private terminated = false;
 
   constructor(options: WorkerPoolOptions = {}) {
@@ -67,8 +73,11 @@ export class WorkerPool {
    */
   run<T>(call: (api: Remote<WorkerApi>) => Promise<T>): Promise<T> {
     if (this.terminated) return Promise.reject(new StreamV2Error('ABORTED', 'the worker pool was terminated'));
-    if (this.failedStarts >= MAX_FAILED_STARTS) {
-      return Promise.reject(new StreamV2Error('WORKER_FAILED', 'workers fail to start'));
+    if (this.failedStarts >= MAX_FAILED_STARTS && Date.now() < this.retryAt) {
+      // Fail fast for a while instead of spawning doomed workers, but never for good: a later
+      // call tries again (the cause, e.g. memory or a missing file, may have gone).
+      const wait = this.retryAt - Date.now();
+      return Promise.reject(new StreamV2Error('WORKER_FAILED', `workers fail to start; next try in ${wait} ms`));
     }
     let slot: Slot;
     try {
@@ -91,6 +100,7 @@ export class WorkerPool {
           (v) => {
             slot.answered = true;
             this.failedStarts = 0;
+            this.retryMs = FIRST_RETRY_MS;
             settle();
             resolve(v);
           },
@@ -157,7 +167,10 @@ export class WorkerPool {
     const i = this.slots.indexOf(slot);
     if (i < 0) return; // already handled (error and exit both fire in Node)
     this.slots.splice(i, 1);
-    if (!slot.answered) this.failedStarts++;
+    if (!slot.answered && ++this.failedStarts >= MAX_FAILED_STARTS) {
+      this.retryAt = Date.now() + this.retryMs;
+      this.retryMs = Math.min(2 * this.retryMs, MAX_RETRY_MS);
+    }
     this.kill(slot, new StreamV2Error('WORKER_FAILED', `a worker died: ${reason.message}`, {}, { cause: reason }));
     // The replacement starts lazily on the next call.
   }

@@ -13,7 +13,7 @@ import {
 import { frameCryptoFor } from '../crypto/select.js';
 import type { CryptoBackend } from '../crypto/types.js';
 import { StreamV2Error } from '../errors.js';
-import type { Allocator } from '../platform/types.js';
+import { type Allocator, guardAllocator } from '../platform/types.js';
 import './comlink-errors.js';
 import type { DigestItem, ItemResult, OpenItem, SealItem, Transferred, WorkerApi } from './protocol.js';
 
@@ -34,8 +34,9 @@ export function hasher(backends: readonly CryptoBackend[]): (data: Uint8Array) =
 export function createWorkerApi(
   backends: readonly CryptoBackend[],
   die: () => void,
-  allocate: Allocator = (size) => new Uint8Array(size),
+  allocator: Allocator = (size) => new Uint8Array(size),
 ): WorkerApi {
+  const allocate = guardAllocator(allocator);
   let armed = false; // crashForTesting: die on the next item, as a crash mid-work would
   const crashIfArmed = () => {
     if (!armed) return;

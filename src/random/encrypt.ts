@@ -4,7 +4,7 @@
  * ciphertext depends only on the header and plaintext segment k (spec §5, §8), so any range
  * can be produced on its own, and an interrupted encryption resumed with the same header.
  */
-import type { Secret } from '../codec/keys.js';
+import { ownSecret, type Secret } from '../codec/keys.js';
 import { segmentRange } from '../codec/segment.js';
 import { StreamV2Error } from '../errors.js';
 import { FRAME_HEADER_SIZE, HEADER_SIZE, SEGMENT_TAIL_SIZE } from '../format/constants.js';
@@ -67,11 +67,12 @@ export async function encryptBlob(
   options: EncryptBlobOptions = {},
 ): Promise<BlobEncryption> {
   checkBlob(blob);
-  const params = encoderParams(secret, options);
+  const key = ownSecret(secret, true); // a copy: the caller may reuse its buffer while scrypt runs
+  const params = encoderParams(key, options);
   const source = toSource(blob);
   const engine = new Engine(options.workers, options.itemBytes);
   try {
-    const session = await KeyedSession.create(secret, params, engine, options.backend);
+    const session = await KeyedSession.create(key, params, engine, options.backend);
     return new Encryption(source, session, engine.inFlightLimit, new Map());
   } catch (e) {
     engine.close();
@@ -99,12 +100,13 @@ export async function resumeEncryption(
   options: ResumeOptions = {},
 ): Promise<BlobEncryption> {
   checkBlob(blob);
+  const key = ownSecret(secret);
   const source = toSource(blob);
   const { header, digests } = checkResumeState(state, source);
   const engine = new Engine(options.workers, options.itemBytes);
   let session: KeyedSession | undefined;
   try {
-    session = await KeyedSession.open(secret, header, engine, options.backend);
+    session = await KeyedSession.open(key, header, engine, options.backend);
     return new Encryption(source, session, engine.inFlightLimit, digests);
   } catch (e) {
     if (session) session.close();

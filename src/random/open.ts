@@ -4,7 +4,7 @@
  * cover it, several at once through the workers, and releases each segment only after the
  * whole of it verified (spec §6.3).
  */
-import { checkSecret, type Secret } from '../codec/keys.js';
+import { ownSecret, type Secret } from '../codec/keys.js';
 import { openTerminator, segmentRange } from '../codec/segment.js';
 import { StreamV2Error } from '../errors.js';
 import { HEADER_SIZE } from '../format/constants.js';
@@ -62,7 +62,7 @@ export async function openEncrypted(
   secret: Secret,
   options: RandomAccessOptions = {},
 ): Promise<EncryptedFile> {
-  checkSecret(secret);
+  const key = ownSecret(secret); // a copy: the caller may reuse its buffer while scrypt runs
   const limits = checkLimitsOption(options.limits);
   const src = toSource(source);
   const header = parseHeader(await src.read(0, Math.min(HEADER_SIZE, src.size)));
@@ -71,7 +71,7 @@ export async function openEncrypted(
   let session: KeyedSession | undefined;
   try {
     // The order of a sequential decoder (spec §6): header_mac first, then the frames.
-    session = await KeyedSession.open(secret, header, engine, options.backend);
+    session = await KeyedSession.open(key, header, engine, options.backend);
     const { stream, terminatorAt } = await checkEnd(src, header);
     const last = stream.segments - 1;
     const d = Math.ceil(stream.place(last).plainLength / header.frameSize);

@@ -17,7 +17,7 @@ import { type FrameRange, openSegmentTail, sealSegmentTail } from '../codec/segm
 import { forgetSession, frameCryptoFor, type SessionKey } from '../crypto/select.js';
 import type { BackendName, FrameCrypto } from '../crypto/types.js';
 import { checkInt } from '../errors.js';
-import { SALT_SIZE, SEGMENT_TAIL_SIZE } from '../format/constants.js';
+import { MAX_DECODER_SEGMENT_BYTES, SALT_SIZE, SEGMENT_TAIL_SIZE } from '../format/constants.js';
 import {
   type DecoderLimits,
   encodeHeaderPrefix,
@@ -34,7 +34,7 @@ import { sessionId } from '../stream/options.js';
  * @throws StreamV2Error `BAD_ARGUMENT`
  */
 export function checkLimitsOption(limits: DecoderLimits = {}): DecoderLimits {
-  checkInt('limits.maxSegmentBytes', limits.maxSegmentBytes, 1, 2 ** 40);
+  checkInt('limits.maxSegmentBytes', limits.maxSegmentBytes, 1, MAX_DECODER_SEGMENT_BYTES);
   checkInt('limits.maxLogN', limits.maxLogN, 1, MAX_RUNNABLE_LOG_N);
   return limits;
 }

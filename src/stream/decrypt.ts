@@ -1,18 +1,30 @@
 /** DecryptSegmentTransform: stream_v2 wire bytes in, one verified plaintext chunk per segment out. */
-import { checkSecret, type Secret } from '../codec/keys.js';
+import { ownSecret, type Secret } from '../codec/keys.js';
 import { HeaderReader, SegmentReader, type WireSegment } from '../codec/reader.js';
-import { segmentRange } from '../codec/segment.js';
+import { rangePlaintextSize, segmentRange } from '../codec/segment.js';
 import { HEADER_SIZE } from '../format/constants.js';
 import type { DecoderLimits, StreamHeader } from '../format/header.js';
 import { checkLimitsOption, KeyedSession } from '../session/session.js';
 import { Engine } from './engine.js';
-import { type CommonOptions, checkChunk, countSegment, newTelemetry, strategies, type Telemetry } from './options.js';
+import {
+  type CommonOptions,
+  checkChunk,
+  countSegment,
+  newTelemetry,
+  readableHighWaterMark,
+  strategies,
+  type Telemetry,
+} from './options.js';
 import { OrderedOutput } from './ordered.js';
 import { Staging } from './staging.js';
 
 /** Options of {@link DecryptSegmentTransform}. */
 export interface DecryptOptions extends CommonOptions {
-  /** Refuse headers that ask for more (spec §2). Defaults: 64 MiB segments, log_n 20. */
+  /**
+   * Refuse headers that ask for more (spec §2), before any allocation or scrypt. Defaults: 64 MiB
+   * segments (at most 1 GiB), log_n 20 (at most 30). Mind the cost of log_n: a forged header
+   * with log_n 20 makes a decoder run scrypt with 1 GiB of memory for ~3 s before `WRONG_KEY`.
+   */
   limits?: DecoderLimits;
 }
 
@@ -23,6 +35,18 @@ export interface DecryptOptions extends CommonOptions {
 export class DecryptSegmentTransform extends TransformStream<Uint8Array, Uint8Array> {
   /** Counters, updated as segments are released. */
   readonly telemetry: Readonly<Telemetry>;
+  /**
+   * Bytes this transform holds now: segments in flight (input and output buffers) and chunks
+   * queued for the reader. The caller's own chunks are not counted. Bounded whatever the input
+   * chunk size or the reader's speed (see README, Memory).
+   */
+  get heldBytes(): number {
+    return this.opener.heldBytes;
+  }
+  /** The most bytes held at once so far (see {@link DecryptSegmentTransform.heldBytes}). */
+  get peakHeldBytes(): number {
+    return this.opener.peakHeldBytes;
+  }
   /** The parsed header, once it has arrived and verified. */
   get header(): StreamHeader | undefined {
     return this.opener.header;
@@ -54,6 +78,12 @@ export class DecryptSegmentTransform extends TransformStream<Uint8Array, Uint8Ar
 
 class Opener {
   readonly telemetry = newTelemetry();
+  get heldBytes(): number {
+    return this.out?.heldBytes ?? 0;
+  }
+  get peakHeldBytes(): number {
+    return this.out?.peakHeldBytes ?? 0;
+  }
   header: StreamHeader | undefined;
   private readonly engine: Engine;
   private out!: OrderedOutput;
@@ -62,11 +92,13 @@ class Opener {
   private session: KeyedSession | undefined;
   private readonly staging: Staging;
 
+  private readonly secret: Secret;
+
   constructor(
-    private readonly secret: Secret,
+    secret: Secret,
     private readonly options: DecryptOptions,
   ) {
-    checkSecret(secret);
+    this.secret = ownSecret(secret);
     const limits = checkLimitsOption(options.limits);
     this.engine = new Engine(options.workers, options.itemBytes);
     this.staging = new Staging(this.engine.inFlightLimit + 1);
@@ -74,7 +106,9 @@ class Opener {
   }
 
   start(controller: TransformStreamDefaultController<Uint8Array>): void {
-    this.out = new OrderedOutput(controller, this.engine.inFlightLimit, () => this.close());
+    this.out = new OrderedOutput(controller, this.engine.inFlightLimit, readableHighWaterMark(this.options), () =>
+      this.close(),
+    );
   }
 
   async write(chunk: Uint8Array): Promise<void> {
@@ -145,8 +179,10 @@ class Opener {
       this.staging.give(input);
       return plaintext;
     });
-    this.out.push(work, (plaintext) =>
-      countSegment(this.options, this.telemetry, range.count, plaintext.length, wireLength),
+    this.out.push(
+      work,
+      (plaintext) => countSegment(this.options, this.telemetry, range.count, plaintext.length, wireLength),
+      wireLength + rangePlaintextSize(range),
     );
   }
 

@@ -1,13 +1,21 @@
 /** EncryptSegmentTransform: plaintext in, stream_v2 wire bytes out (header, then one chunk per segment). */
-import type { Secret } from '../codec/keys.js';
+import { ownSecret, type Secret } from '../codec/keys.js';
 import { type FrameRange, rangePlaintextSize, segmentRange } from '../codec/segment.js';
 import { StreamV2Error } from '../errors.js';
 import { SALT_SIZE } from '../format/constants.js';
 import type { HeaderParams } from '../format/header.js';
-import { segmentPlaintextSize } from '../format/sizes.js';
+import { segmentPlaintextSize, segmentWireSize } from '../format/sizes.js';
 import { KeyedSession } from '../session/session.js';
 import { Engine, type SegmentWork } from './engine.js';
-import { type CommonOptions, checkChunk, countSegment, newTelemetry, strategies, type Telemetry } from './options.js';
+import {
+  type CommonOptions,
+  checkChunk,
+  countSegment,
+  newTelemetry,
+  readableHighWaterMark,
+  strategies,
+  type Telemetry,
+} from './options.js';
 import { OrderedOutput } from './ordered.js';
 import { type EncoderParamOptions, encoderParams } from './params.js';
 import { Staging } from './staging.js';
@@ -26,6 +34,18 @@ export interface EncryptOptions extends CommonOptions, EncoderParamOptions {
 export class EncryptSegmentTransform extends TransformStream<Uint8Array, Uint8Array> {
   /** Counters, updated as segments are released. */
   readonly telemetry: Readonly<Telemetry>;
+  /**
+   * Bytes this transform holds now: segments in flight (input and output buffers) and chunks
+   * queued for the reader. The caller's own chunks are not counted. Bounded whatever the input
+   * chunk size or the reader's speed (see README, Memory).
+   */
+  get heldBytes(): number {
+    return this.sealer.heldBytes;
+  }
+  /** The most bytes held at once so far (see {@link EncryptSegmentTransform.heldBytes}). */
+  get peakHeldBytes(): number {
+    return this.sealer.peakHeldBytes;
+  }
 
   /**
    * @param secret - a 32-byte key, or `{ passphrase }` (scrypt runs off the main thread)
@@ -46,11 +66,19 @@ export class EncryptSegmentTransform extends TransformStream<Uint8Array, Uint8Ar
       readable,
     );
     this.telemetry = sealer.telemetry;
+    this.sealer = sealer;
   }
+  private readonly sealer: Sealer;
 }
 
 class Sealer {
   readonly telemetry = newTelemetry();
+  get heldBytes(): number {
+    return this.out?.heldBytes ?? 0;
+  }
+  get peakHeldBytes(): number {
+    return this.out?.peakHeldBytes ?? 0;
+  }
   private readonly params: HeaderParams;
   private readonly engine: Engine;
   private readonly segmentBytes: number;
@@ -63,12 +91,15 @@ class Sealer {
   /** The last segment filled, its DATA frames being sealed; its tail waits to know if it is final. */
   private pending: { range: FrameRange; sealing: Promise<SegmentWork> } | null = null;
 
+  private readonly secret: Secret;
+
   constructor(
-    private readonly secret: Secret,
+    secret: Secret,
     private readonly options: EncryptOptions,
   ) {
+    this.secret = ownSecret(secret, true);
     const o = options;
-    this.params = encoderParams(secret, o);
+    this.params = encoderParams(this.secret, o);
     if (o.salt !== undefined && (!(o.salt instanceof Uint8Array) || o.salt.length !== SALT_SIZE)) {
       throw new StreamV2Error('BAD_ARGUMENT', `salt must be ${SALT_SIZE} bytes`);
     }
@@ -78,7 +109,9 @@ class Sealer {
   }
 
   async start(controller: TransformStreamDefaultController<Uint8Array>): Promise<void> {
-    this.out = new OrderedOutput(controller, this.engine.inFlightLimit, () => this.close());
+    this.out = new OrderedOutput(controller, this.engine.inFlightLimit, readableHighWaterMark(this.options), () =>
+      this.close(),
+    );
     try {
       const { backend, salt } = this.options;
       this.session = await KeyedSession.create(this.secret, this.params, this.engine, backend, salt?.slice());
@@ -150,8 +183,11 @@ class Sealer {
       this.staging.give(sealed.input);
       return session.sealTail(sealed, index, final);
     });
-    this.out.push(work, (chunk) =>
-      countSegment(this.options, this.telemetry, range.count, rangePlaintextSize(range), chunk.length),
+    const plainBytes = rangePlaintextSize(range);
+    this.out.push(
+      work,
+      (chunk) => countSegment(this.options, this.telemetry, range.count, plainBytes, chunk.length),
+      plainBytes + segmentWireSize(this.params, plainBytes),
     );
     this.segmentIndex++;
     this.pending = null;

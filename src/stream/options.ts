@@ -37,18 +37,37 @@ export interface CommonOptions {
 
 /** A fresh, zeroed telemetry record. */
 export function newTelemetry(): Telemetry {
-  return { segments: 0, dataFrames: 0, digestFrames: 0, terminatorFrames: 0, plaintextBytes: 0, ciphertextBytes: 0 };
+  return {
+    segments: 0,
+    dataFrames: 0,
+    digestFrames: 0,
+    terminatorFrames: 0,
+    plaintextBytes: 0,
+    ciphertextBytes: 0,
+  };
 }
 
-/** The byte-counting queuing strategies of both sides. */
+/** Default bytes queued on each side before backpressure. */
+const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
+
+/**
+ * The byte-counting queuing strategies of both sides. `size` must never throw nor return a
+ * negative number: the streams spec then errors only the writable side and a pipe hangs. A
+ * chunk that is not a Uint8Array counts 1 and is refused by {@link checkChunk} in `transform`.
+ */
 export function strategies(o: CommonOptions): [QueuingStrategy<Uint8Array>, QueuingStrategy<Uint8Array>] {
   checkInt('writableHighWaterMark', o.writableHighWaterMark, 0, 2 ** 31);
   checkInt('readableHighWaterMark', o.readableHighWaterMark, 0, 2 ** 31);
-  const size = (chunk: Uint8Array) => chunk.byteLength ?? 1;
+  const size = (chunk: unknown) => (chunk instanceof Uint8Array ? chunk.byteLength : 1);
   return [
-    { highWaterMark: o.writableHighWaterMark ?? 1024 * 1024, size },
-    { highWaterMark: o.readableHighWaterMark ?? 1024 * 1024, size },
+    { highWaterMark: o.writableHighWaterMark ?? DEFAULT_HIGH_WATER_MARK, size },
+    { highWaterMark: readableHighWaterMark(o), size },
   ];
+}
+
+/** The readable side's high-water mark in bytes. */
+export function readableHighWaterMark(o: CommonOptions): number {
+  return o.readableHighWaterMark ?? DEFAULT_HIGH_WATER_MARK;
 }
 
 /** Checks an input chunk. */

@@ -1,7 +1,14 @@
 /** The encoder's header parameters (spec §2), checked, shared by the transform and encryptBlob. */
 import { checkSecret, MAX_RUNNABLE_LOG_N, type Secret } from '../codec/keys.js';
 import { checkInt, StreamV2Error } from '../errors.js';
-import { DEFAULTS, MAX_FRAME_SIZE, MAX_FRAMES_PER_SEGMENT, SUITE, type SuiteName } from '../format/constants.js';
+import {
+  DEFAULTS,
+  MAX_DECODER_SEGMENT_BYTES,
+  MAX_FRAME_SIZE,
+  MAX_FRAMES_PER_SEGMENT,
+  SUITE,
+  type SuiteName,
+} from '../format/constants.js';
 import type { HeaderParams } from '../format/header.js';
 import { segmentPlaintextSize } from '../format/sizes.js';
 
@@ -9,7 +16,7 @@ import { segmentPlaintextSize } from '../format/sizes.js';
  * Largest segment an encoder buffers (1 GiB). Decoders refuse segments over 64 MiB by default
  * (spec §2 limits), so larger ones need `limits.maxSegmentBytes` on the reading side.
  */
-const MAX_ENCODER_SEGMENT = 2 ** 30;
+const MAX_ENCODER_SEGMENT = MAX_DECODER_SEGMENT_BYTES;
 
 /** The layout and cost options of an encoder. */
 export interface EncoderParamOptions {
