@@ -26,6 +26,19 @@ export interface SealItem {
 }
 
 /**
+ * Seal the DATA frames of `range`, their plaintext read by the worker from `blob` at `offset`
+ * (random access: the main thread copies no plaintext). Only Blobs that can be cloned to
+ * workers come here (Node's file-backed Blobs cannot).
+ */
+export interface BlobSealItem {
+  readonly session: SessionKey;
+  readonly range: FrameRange;
+  readonly blob: Blob;
+  readonly offset: number;
+  readonly room: number;
+}
+
+/**
  * Open the DATA frames of `range` (headers already checked by the reader against it): `data`
  * holds them in wire layout from offset 0.
  */
@@ -63,6 +76,8 @@ export interface ItemResult {
 export interface WorkerApi {
   seal(item: SealItem): Promise<ItemResult>;
   open(item: OpenItem): Promise<ItemResult>;
+  /** Like `seal`, reading the plaintext from a Blob (`input` is the buffer it was read into). */
+  sealBlob(item: BlobSealItem): Promise<ItemResult>;
   /** Checks a segment's DIGEST value (keyless); rejects with `DIGEST_MISMATCH`. */
   digest(item: DigestItem): Promise<void>;
   /** spec §3 scrypt, off the main thread. */

@@ -15,7 +15,8 @@ import type { CryptoBackend } from '../crypto/types.js';
 import { StreamV2Error } from '../errors.js';
 import { type Allocator, guardAllocator } from '../platform/types.js';
 import './comlink-errors.js';
-import type { DigestItem, ItemResult, OpenItem, SealItem, Transferred, WorkerApi } from './protocol.js';
+import { readBlobRange } from '../random/source.js';
+import type { BlobSealItem, DigestItem, ItemResult, OpenItem, SealItem, Transferred, WorkerApi } from './protocol.js';
 
 /** The bytes of a transferred buffer. */
 export const viewOf = (t: Transferred): Uint8Array => new Uint8Array(t.buffer, 0, t.length);
@@ -48,14 +49,25 @@ export function createWorkerApi(
     const transfers = [buffer, hashes.buffer as ArrayBuffer, input];
     return transfer<ItemResult>({ output: { buffer, length: output.length }, hashes, input }, transfers);
   };
+  const sealInto = async (
+    session: SealItem['session'],
+    range: SealItem['range'],
+    plaintext: Uint8Array,
+    room: number,
+  ) => {
+    const fc = await frameCryptoFor(backends, session);
+    const wire = allocate(rangeWireSize(range) + room);
+    const hashes = await sealDataFrames(fc, session.header, plaintext, wire, range);
+    return result(wire, hashes, plaintext.buffer as ArrayBuffer);
+  };
   return {
     async seal({ session, range, data, room }: SealItem) {
       await crashIfArmed();
-      const fc = await frameCryptoFor(backends, session);
-      const wire = allocate(rangeWireSize(range) + room);
-      const plaintext = viewOf(data);
-      const hashes = await sealDataFrames(fc, session.header, plaintext, wire, range);
-      return result(wire, hashes, data.buffer);
+      return sealInto(session, range, viewOf(data), room);
+    },
+    async sealBlob({ session, range, blob, offset, room }: BlobSealItem) {
+      await crashIfArmed();
+      return sealInto(session, range, await readBlobRange(blob, offset, rangePlaintextSize(range)), room);
     },
     async open({ session, range, data }: OpenItem) {
       await crashIfArmed();

@@ -195,10 +195,14 @@ class Encryption implements BlobEncryption {
   /** Seals segment k, and proves it matches what was released of it before (spec §8). */
   private async seal(k: number): Promise<Uint8Array> {
     const place = this.layout.place(k);
-    const plaintext = await this.source.read(place.plainOffset, place.plainLength);
     const range = segmentRange(k, this.layout.layout.frameSize, place.plainLength);
     const final = k === this.layout.segments - 1;
-    const wire = await this.session.sealTail(await this.session.sealData(range, plaintext), k, final);
+    // The workers read the Blob themselves where they can (spec: no plaintext through this thread).
+    const blob = this.source.workerBlob;
+    const sealing =
+      (blob && this.session.sealDataFromBlob(range, blob, place.plainOffset)) ??
+      this.source.read(place.plainOffset, place.plainLength).then((plain) => this.session.sealData(range, plain));
+    const wire = await this.session.sealTail(await sealing, k, final);
     const valueAt = wire.length - SEGMENT_TAIL_SIZE + FRAME_HEADER_SIZE + 1; // DIGEST value, after its alg byte
     const digest = toHex(wire.subarray(valueAt, valueAt + 32));
     const before = this.released.get(k);

@@ -19,6 +19,8 @@ export type RandomAccessSource = Blob | RangeSource;
 /** A checked source, as the random-access APIs use it. */
 export interface Source {
   readonly size: number;
+  /** The Blob itself, when the source is one that workers can read themselves. */
+  readonly workerBlob: Blob | undefined;
   /** The Blob's lastModified, when it is a File. */
   readonly lastModified: number | undefined;
   /** Exactly `length` bytes from `offset` (possibly a view the caller's source still owns). */
@@ -39,12 +41,9 @@ export function toSource(input: RandomAccessSource): Source {
     const lastModified = (blob as { lastModified?: unknown }).lastModified;
     return {
       size: blob.size,
+      workerBlob: canCrossToWorkers(blob) ? blob : undefined,
       lastModified: typeof lastModified === 'number' ? lastModified : undefined,
-      read: (offset, length) =>
-        checked(offset, length, 'SOURCE_CHANGED', async () => {
-          // A File edited after it was picked fails here with NotReadableError (browsers, Node).
-          return new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer());
-        }),
+      read: (offset, length) => readBlobRange(blob, offset, length),
     };
   }
   const src = input as Partial<RangeSource> | null;
@@ -57,9 +56,36 @@ export function toSource(input: RandomAccessSource): Source {
   const read = src.read.bind(src);
   return {
     size: src.size as number,
+    workerBlob: undefined,
     lastModified: undefined,
     read: (offset, length) => checked(offset, length, 'SOURCE_FAILED', () => read(offset, length)),
   };
+}
+
+/**
+ * Reads `length` bytes of a Blob from `offset` (in a new buffer). Also runs inside workers,
+ * which read a Blob's segments themselves.
+ * @throws StreamV2Error `SOURCE_CHANGED` (a File edited after it was picked fails with
+ *   NotReadableError in browsers and Node, or comes back short), `SOURCE_FAILED`
+ */
+export function readBlobRange(blob: Blob, offset: number, length: number): Promise<Uint8Array> {
+  return checked(offset, length, 'SOURCE_CHANGED', async () => {
+    return new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer());
+  });
+}
+
+/**
+ * Whether a Blob can be cloned to workers, so that they read it themselves. Node's file-backed
+ * Blobs (`fs.openAsBlob`) cannot ("File-backed Blobs are not cloneable"); in-memory Blobs and
+ * browser Files can. Cloning a Blob copies a handle, not its bytes.
+ */
+export function canCrossToWorkers(blob: Blob): boolean {
+  try {
+    structuredClone(blob);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Runs a read and checks that it returned exactly `length` bytes, each failure with a code. */

@@ -109,6 +109,14 @@ export class KeyedSession {
     return this.engine.seal(this.key, range, plaintext, SEGMENT_TAIL_SIZE);
   }
 
+  /**
+   * Seals the DATA frames of a segment whose plaintext the workers read from `blob` at
+   * `offset` themselves; undefined without a pool (the caller reads and uses `sealData`).
+   */
+  sealDataFromBlob(range: FrameRange, blob: Blob, offset: number): Promise<SegmentWork> | undefined {
+    return this.engine.sealFromBlob(this.key, range, blob, offset, SEGMENT_TAIL_SIZE);
+  }
+
   /** Writes DIGEST and TERMINATOR (spec §4) after the sealed DATA frames; returns the segment. */
   async sealTail(work: SegmentWork, segmentIndex: number, final: boolean): Promise<Uint8Array> {
     const wire = work.output;

@@ -10,8 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpRangeSource, openEncrypted, WorkerPool } from '#lib';
-import { type PositiveVector, positive, vectorPlaintext, vectorSecret } from '../helpers.js';
+import { encryptBlob, httpRangeSource, openEncrypted, type ResumeState, resumeEncryption, WorkerPool } from '#lib';
+import { type PositiveVector, positive, randomBytes, toHex, vectorPlaintext, vectorSecret } from '../helpers.js';
 import { codeOf, rangesOf, sameBytesOrIndex, vectorCiphertext } from '../random-helpers.js';
 
 type Mode = 'range' | 'ignore-range' | 'short';
@@ -111,6 +111,23 @@ describe('openEncrypted(fs.openAsBlob)', () => {
     await new Promise((r) => setTimeout(r, 20)); // a later mtime
     await writeFile(path, changed);
     expect(await codeOf(file.read(0, plain.length))).toBe('SOURCE_CHANGED');
+    file.close();
+  });
+
+  it('encryptBlob of a file Blob (not cloneable to workers: read on this thread) gives the bytes of an in-memory Blob', async () => {
+    const plain = randomBytes(3 * 1024 * 1024 + 777);
+    const path = join(dir, 'p.bin');
+    await writeFile(path, plain);
+    const key = new Uint8Array(32).fill(4);
+    const first = await encryptBlob(new Blob([plain as Uint8Array<ArrayBuffer>]), key, { workers: pool }); // read inside the workers
+    const wire = await first.slice(0, first.size);
+    const state: ResumeState = { ...first.resumeState(), digests: {} };
+    first.close();
+    const fromFile = await resumeEncryption(await openAsBlob(path), key, state, { workers: pool });
+    expect(toHex(await fromFile.slice(0, fromFile.size))).toBe(toHex(wire));
+    fromFile.close();
+    const file = await openEncrypted(new Blob([wire as Uint8Array<ArrayBuffer>]), key, { workers: pool });
+    expect(sameBytesOrIndex(await file.read(0, plain.length), plain)).toBe(-1);
     file.close();
   });
 });

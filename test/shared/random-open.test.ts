@@ -31,7 +31,7 @@ describe.each([0, 2] as const)('openEncrypted(Blob), workers %i', (w) => {
       try {
         expect(file.plaintextSize).toBe(plain.length);
         expect(file.header.frameSize).toBe(vector.frame_size);
-        for (const [a, b] of rangesOf(plain.length, 200)) {
+        for (const [a, b] of rangesOf(plain.length, 120)) {
           expect(sameBytesOrIndex(await file.read(a, b), plain.subarray(a, b)), `[${a}, ${b})`).toBe(-1);
         }
         const chunks: Uint8Array[] = [];
