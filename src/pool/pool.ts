@@ -121,11 +121,6 @@ export class WorkerPool {
       this.kill(slot, new StreamV2Error('ABORTED', 'the worker pool was terminated'));
   }
 
-  /** Testing hook: the first started worker dies on its next item (a crash in mid-work). */
-  async crashWorkerForTesting(): Promise<void> {
-    await this.slots[0]?.api.crashForTesting();
-  }
-
   private busy(slot: Slot): void {
     clearTimeout(slot.idleTimer);
     slot.idleTimer = undefined;
@@ -183,6 +178,21 @@ export class WorkerPool {
     slot.handle.terminate();
   }
 }
+
+/**
+ * Test hook, outside the public API and the worker protocol (tests reach it through
+ * `Symbol.for('stream-v2.crashWorker')`): the first started worker dies at once, mid-work, as a
+ * crash would kill it.
+ */
+Object.defineProperty(WorkerPool.prototype, Symbol.for('stream-v2.crashWorker'), {
+  value(this: WorkerPool) {
+    const pool = this as unknown as { slots: Slot[]; onDeath(slot: Slot, reason: Error): void };
+    const slot = pool.slots[0];
+    if (!slot) return;
+    slot.handle.terminate();
+    pool.onDeath(slot, new Error('worker crashed (test hook)'));
+  },
+});
 
 let defaultPool: WorkerPool | undefined;
 

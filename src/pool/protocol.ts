@@ -82,6 +82,4 @@ export interface WorkerApi {
   digest(item: DigestItem): Promise<void>;
   /** spec §3 scrypt, off the main thread. */
   scrypt(password: Uint8Array, salt: Uint8Array, logN: number): Promise<Uint8Array>;
-  /** Testing hook: the worker dies on its next item, as a crash mid-work would kill it. */
-  crashForTesting(): void;
 }

@@ -34,16 +34,9 @@ export function hasher(backends: readonly CryptoBackend[]): (data: Uint8Array) =
  */
 export function createWorkerApi(
   backends: readonly CryptoBackend[],
-  die: () => void,
   allocator: Allocator = (size) => new Uint8Array(size),
 ): WorkerApi {
   const allocate = guardAllocator(allocator);
-  let armed = false; // crashForTesting: die on the next item, as a crash mid-work would
-  const crashIfArmed = () => {
-    if (!armed) return;
-    setTimeout(die, 0);
-    return new Promise<never>(() => {}); // never answers: only the death notice can end the call
-  };
   const result = (output: Uint8Array, hashes: Uint8Array, input: ArrayBuffer) => {
     const buffer = output.buffer as ArrayBuffer;
     const transfers = [buffer, hashes.buffer as ArrayBuffer, input];
@@ -62,22 +55,18 @@ export function createWorkerApi(
   };
   return {
     async seal({ session, range, data, room }: SealItem) {
-      await crashIfArmed();
       return sealInto(session, range, viewOf(data), room);
     },
     async sealBlob({ session, range, blob, offset, room }: BlobSealItem) {
-      await crashIfArmed();
       return sealInto(session, range, await readBlobRange(blob, offset, rangePlaintextSize(range)), room);
     },
     async open({ session, range, data }: OpenItem) {
-      await crashIfArmed();
       const fc = await frameCryptoFor(backends, session);
       const plaintext = allocate(rangePlaintextSize(range));
       const hashes = await openDataFrames(fc, session.header, viewOf(data), plaintext, range);
       return result(plaintext, hashes, data.buffer);
     },
     async digest({ header, segmentIndex, dataFrames, tailOffset, data }: DigestItem) {
-      await crashIfArmed();
       const sha256 = hasher(backends);
       const wire = viewOf(data);
       const hashes = await hashDataFrames(sha256, wire, dataFrames);
@@ -85,9 +74,6 @@ export function createWorkerApi(
     },
     async scrypt(password, salt, logN) {
       return scrypt(password, salt, { N: 2 ** logN, r: 8, p: 1, dkLen: 32, maxmem: scryptMaxmem(logN) });
-    },
-    crashForTesting() {
-      armed = true;
     },
   };
 }

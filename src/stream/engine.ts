@@ -59,7 +59,7 @@ export class Engine {
       this.run = (call) => pool.run(call);
     } else {
       const platform = getPlatform();
-      const inline = createWorkerApi(platform.backends, () => {}, platform.allocUninitialized);
+      const inline = createWorkerApi(platform.backends, platform.allocUninitialized);
       // As on the pool (pool.run): whatever a backend throws reaches the reader with a code.
       this.run = (call) =>
         call(inline).catch((e: unknown) => {
