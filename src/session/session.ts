@@ -47,6 +47,10 @@ export interface OpenedSegment {
   input: ArrayBuffer;
 }
 
+/**
+ * One stream's keys and the crypto that uses them. Made once per stream ({@link KeyedSession.create}
+ * or {@link KeyedSession.open}); {@link KeyedSession.close} releases the key and the engine.
+ */
 export class KeyedSession {
   private closed = false;
 
