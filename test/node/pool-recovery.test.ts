@@ -23,7 +23,10 @@ function spawnWorker(): WorkerHandle {
   started++;
   const { port1, port2 } = new MessageChannel();
   const onFailure: Array<(e: Error) => void> = [];
-  if (failing) setTimeout(() => onFailure.forEach((f) => f(new Error('cannot start'))), 1);
+  if (failing)
+    setTimeout(() => {
+      for (const f of onFailure) f(new Error('cannot start'));
+    }, 1);
   else
     expose(
       createWorkerApi([nodeBackend], () => {}),
