@@ -50,6 +50,14 @@ export const MAX_FRAME_SIZE = 2 ** 24;
 export const MAX_FRAMES_PER_SEGMENT = 65536;
 export const MAX_LOG_N = 63;
 
+/**
+ * Largest segment plaintext (frame_size × frames_per_segment) this implementation buffers, to
+ * encode or to decode: 1 GiB. A segment is held whole in one typed array (spec §6.3: nothing is
+ * released before the segment verified), so the cap stays well below what every platform can
+ * allocate; decoder limits above it are refused, and a header above it is `LIMIT_EXCEEDED`.
+ */
+export const MAX_DECODER_SEGMENT_BYTES = 2 ** 30;
+
 /** Wire size of a DIGEST frame (spec §5: 18 + 33 + 16). */
 export const DIGEST_FRAME_SIZE = FRAME_HEADER_SIZE + DIGEST_PAYLOAD_SIZE + TAG_SIZE;
 /** Wire size of a TERMINATOR frame (spec §5: 18 + 16). */
