@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Writable } from 'node:stream';
+import { PassThrough, type Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
@@ -31,6 +31,8 @@ export interface CliOptions {
    * `/dev/full`); or `'closed'`, a pipe whose read end is closed at once (writes fail with EPIPE).
    */
   stdout?: 'pipe' | 'closed' | number;
+  /** stdin: a file descriptor the test opened, instead of a pipe (`input` is then ignored). */
+  stdin?: number;
   /** Kills the child (SIGKILL) after this many milliseconds: a safety net, never a timing check. */
   killAfterMs?: number;
 }
@@ -38,6 +40,7 @@ export interface CliOptions {
 /** A CLI run in progress: the test writes (and must end) its stdin. */
 export interface RunningCli {
   child: ChildProcess;
+  /** The child's stdin (a sink going nowhere when `o.stdin` gave a file descriptor). */
   stdin: Writable;
   result: Promise<CliResult>;
 }
@@ -50,11 +53,11 @@ export function startCli(args: readonly string[], o: CliOptions = {}): RunningCl
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: o.cwd,
     env: { ...process.env, ...o.env },
-    stdio: ['pipe', typeof stdout === 'number' ? stdout : 'pipe', 'pipe'],
+    stdio: [o.stdin ?? 'pipe', typeof stdout === 'number' ? stdout : 'pipe', 'pipe'],
     detached: o.detached ?? false,
   });
   if (stdout === 'closed') child.stdout?.destroy();
-  const stdin = child.stdin as Writable;
+  const stdin = child.stdin ?? new PassThrough().resume();
   stdin.on('error', () => {}); // the CLI may exit before reading all of it
   const killer = o.killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), o.killAfterMs);
   const result = new Promise<CliResult>((resolve, reject) => {

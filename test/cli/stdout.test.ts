@@ -16,6 +16,7 @@ describe('stream-v2 CLI: stdout failures are IO errors', () => {
     writeFileSync(key, KEY_HEX);
     writeFileSync(t.path('small'), pattern(1000));
     writeFileSync(t.path('plain'), pattern(20_000));
+    writeFileSync(t.path('large'), pattern(3_000_000));
     // One small stream, and one of 200 segments (a line each for verify).
     const small = await cli(['encrypt', '--key-file', key, '-o', t.path('small.sv2'), t.path('small')]);
     const many = await cli([
@@ -30,8 +31,11 @@ describe('stream-v2 CLI: stdout failures are IO errors', () => {
       t.path('many.sv2'),
       t.path('plain'),
     ]);
+    // Three 1 MiB segments (the default layout), decrypted on workers.
+    const large = await cli(['encrypt', '--key-file', key, '-o', t.path('large.sv2'), t.path('large')]);
     expect(small.code, small.stderr).toBe(0);
     expect(many.code, many.stderr).toBe(0);
+    expect(large.code, large.stderr).toBe(0);
   });
   afterAll(() => t.remove());
 
@@ -50,7 +54,13 @@ describe('stream-v2 CLI: stdout failures are IO errors', () => {
       () => ['decrypt', '--workers', '0', '--key-file', key, t.path('small.sv2')],
     ],
     ['decrypt of many segments', () => ['decrypt', '--key-file', key, t.path('many.sv2')]],
+    // Item 1: was `INTERNAL: Invalid state: Unable to enqueue` (the transform's cancel, not the write, reported).
+    [
+      'decrypt of 1 MiB segments on 2 workers',
+      () => ['decrypt', '--workers', '2', '--key-file', key, t.path('large.sv2')],
+    ],
     ['encrypt', () => ['encrypt', '--key-file', key, t.path('small')]],
+    ['encrypt of 1 MiB segments on 2 workers', () => ['encrypt', '--workers', '2', '--key-file', key, t.path('large')]],
     ['keygen', () => ['keygen']],
   ];
 
