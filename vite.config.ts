@@ -1,9 +1,50 @@
 /// <reference types="vitest/config" />
 import { fileURLToPath } from 'node:url';
 import { playwright } from '@vitest/browser-playwright';
-import { defineConfig } from 'vite';
+import { build as esbuild } from 'esbuild';
+import { defineConfig, type Plugin } from 'vite';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+const NODE_WORKER_CODE = 'virtual:node-worker-code';
+
+/**
+ * `virtual:node-worker-code`: the Node worker (src/worker/node.ts) bundled with its
+ * dependencies into one ES module, as a string. The Node platform starts its workers from it
+ * (a data: URL), so no worker file has to sit beside the entry: apps that bundle stream-v2
+ * (esbuild, Vite SSR) keep working. The worker itself never starts workers, so inside its own
+ * bundle the module is an empty string.
+ */
+function nodeWorkerCode(): Plugin {
+  const id = `\0${NODE_WORKER_CODE}`;
+  return {
+    name: 'stream-v2:node-worker-code',
+    resolveId: (source) => (source === NODE_WORKER_CODE ? id : undefined),
+    async load(loaded) {
+      if (loaded !== id) return undefined;
+      const out = await esbuild({
+        entryPoints: [here('src/worker/node.ts')],
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        mainFields: ['module', 'main'], // Comlink's ES build, not its UMD one
+        target: 'node20',
+        write: false,
+        logLevel: 'silent',
+        plugins: [
+          {
+            name: 'no-nested-worker',
+            setup(b) {
+              b.onResolve({ filter: /^virtual:node-worker-code$/ }, () => ({ path: 'empty', namespace: 'empty' }));
+              b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'export default ""' }));
+            },
+          },
+        ],
+      });
+      return `export default ${JSON.stringify(out.outputFiles[0]?.text ?? '')};`;
+    },
+  };
+}
 
 // Debian's Chromium (see README): no test tool downloads its own browser.
 const chromiumArgs = [
@@ -20,6 +61,7 @@ const chromiumArgs = [
 export default defineConfig({
   // Relative URLs, or the bundled worker chunk 404s outside the site root.
   base: './',
+  plugins: [nodeWorkerCode()],
   build: {
     target: 'es2022',
     outDir: 'dist',
@@ -30,7 +72,6 @@ export default defineConfig({
       entry: {
         node: here('src/node.ts'),
         browser: here('src/browser.ts'),
-        'worker.node': here('src/worker/node.ts'),
         cli: here('src/cli/main.ts'),
       },
       formats: ['es'],
@@ -40,7 +81,9 @@ export default defineConfig({
       output: { entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
     },
   },
-  worker: { format: 'es' },
+  // One stable name (dist/worker.browser.js): apps bundled by esbuild, which leaves
+  // `new URL(…, import.meta.url)` alone, copy it beside their bundle (README, Bundlers).
+  worker: { format: 'es', rolldownOptions: { output: { entryFileNames: 'worker.browser.js' } } },
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -70,6 +70,7 @@ export class WorkerPool {
   /**
    * Runs `call` on the least-loaded worker. Rejects with `WORKER_FAILED` if that worker dies
    * first, and with `ABORTED` if the pool is terminated first.
+   * @internal Comlink's types stay out of the public declarations (stripInternal).
    */
   run<T>(call: (api: Remote<WorkerApi>) => Promise<T>): Promise<T> {
     if (this.terminated) return Promise.reject(new StreamV2Error('ABORTED', 'the worker pool was terminated'));
