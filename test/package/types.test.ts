@@ -20,6 +20,12 @@ import {
   type ErrorCode, type ErrorPosition, type LayoutParams, type Secret, type StreamHeader, type SuiteName,
   type Telemetry, type WorkerPoolOptions, type WorkersOption,
 } from 'stream-v2';
+import {
+  encryptBlob, httpRangeSource, openEncrypted, plaintextSize, resumeEncryption, verifyDigests,
+  type BlobEncryption, type EncryptBlobOptions, type EncryptedFile, type PlaintextRange,
+  type RandomAccessOptions, type RandomAccessSource, type RangeSource, type ResumeOptions,
+  type ResumeState, type VerifyOptions, type VerifyResult,
+} from 'stream-v2';
 
 const poolOptions: WorkerPoolOptions = { size: 2, idleTimeoutMs: 100 };
 const pool: WorkerPool = new WorkerPool(poolOptions);
@@ -49,6 +55,25 @@ if (StreamV2Error.is(error) && error instanceof Error) void [error.code, error.s
 // @ts-expect-error the pool's Comlink-typed run is internal (stripInternal)
 void pool.run;
 void getDefaultPool().terminate();
+
+export async function randomAccess(blob: Blob): Promise<void> {
+  const http: RangeSource = await httpRangeSource('http://127.0.0.1/x', { headers: { a: 'b' } });
+  const source: RandomAccessSource = http.size > 0 ? http : blob;
+  const options: RandomAccessOptions = { workers: 0, limits };
+  const file: EncryptedFile = await openEncrypted(source, key, options);
+  const range: PlaintextRange = { start: 0, end: file.plaintextSize };
+  const plain: ReadableStream<Uint8Array> = file.stream(range);
+  const bytes: Uint8Array = await file.read(0, 1);
+  const blobOptions: EncryptBlobOptions = { suite, workers };
+  const enc: BlobEncryption = await encryptBlob(blob, key, blobOptions);
+  const state: ResumeState = JSON.parse(JSON.stringify(enc.resumeState()));
+  const resume: ResumeOptions = { workers: 0 };
+  const again: BlobEncryption = await resumeEncryption(blob, key, state, resume);
+  const verify: VerifyOptions = { workers: 0, limits };
+  const result: VerifyResult = await verifyDigests(again.stream({ start: 0 }), verify);
+  void [plain, bytes, result.ok, result.failure?.code, plaintextSize(size, layout), enc.header, await enc.slice(0, 1)];
+  file.close();
+}
 `;
 
 /** Each TypeScript the README states, by package directory. */
