@@ -7,6 +7,7 @@
 
 import type { FrameRange } from '../codec/segment.js';
 import type { SessionKey } from '../crypto/select.js';
+import type { LayoutParams } from '../format/sizes.js';
 
 /** A buffer handed over whole: `bytes` covers `[0, length)` of `buffer`. */
 export interface Transferred {
@@ -63,6 +64,23 @@ export interface DigestItem {
 }
 
 /**
+ * Read segment `index` of a stream from `blob` in the worker, check its frame headers against
+ * its place (spec §6.2), then open it whole (`session` given: DATA frames, DIGEST, TERMINATOR,
+ * spec §6.3) or check its DIGEST value without the key.
+ */
+export interface BlobSegmentItem {
+  readonly session?: SessionKey;
+  readonly header: Uint8Array;
+  readonly layout: LayoutParams;
+  readonly blob: Blob;
+  readonly index: number;
+  readonly wireOffset: number;
+  readonly wireLength: number;
+  /** It is the stream's last segment (it must carry FINAL). */
+  readonly last: boolean;
+}
+
+/**
  * An item's output in a new buffer (wire bytes for seal, plaintext for open), the frame
  * hashes, and the input buffer handed back so the caller can reuse it.
  */
@@ -78,6 +96,8 @@ export interface WorkerApi {
   open(item: OpenItem): Promise<ItemResult>;
   /** Like `seal`, reading the plaintext from a Blob (`input` is the buffer it was read into). */
   sealBlob(item: BlobSealItem): Promise<ItemResult>;
+  /** Reads, checks and opens (or keylessly checks) a segment from a Blob; the plaintext when opened. */
+  segmentFromBlob(item: BlobSegmentItem): Promise<Transferred | undefined>;
   /** Checks a segment's DIGEST value (keyless); rejects with `DIGEST_MISMATCH`. */
   digest(item: DigestItem): Promise<void>;
   /** spec §3 scrypt, off the main thread. */

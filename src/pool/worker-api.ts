@@ -6,17 +6,29 @@ import {
   checkDigest,
   hashDataFrames,
   openDataFrames,
+  openSegmentTail,
   rangePlaintextSize,
   rangeWireSize,
   sealDataFrames,
+  segmentRange,
 } from '../codec/segment.js';
 import { frameCryptoFor } from '../crypto/select.js';
 import type { CryptoBackend } from '../crypto/types.js';
 import { StreamV2Error } from '../errors.js';
 import { type Allocator, guardAllocator } from '../platform/types.js';
 import './comlink-errors.js';
+import { checkSegmentBytes } from '../random/layout.js';
 import { readBlobRange } from '../random/source.js';
-import type { BlobSealItem, DigestItem, ItemResult, OpenItem, SealItem, Transferred, WorkerApi } from './protocol.js';
+import type {
+  BlobSealItem,
+  BlobSegmentItem,
+  DigestItem,
+  ItemResult,
+  OpenItem,
+  SealItem,
+  Transferred,
+  WorkerApi,
+} from './protocol.js';
 
 /** The bytes of a transferred buffer. */
 export const viewOf = (t: Transferred): Uint8Array => new Uint8Array(t.buffer, 0, t.length);
@@ -71,6 +83,23 @@ export function createWorkerApi(
       const wire = viewOf(data);
       const hashes = await hashDataFrames(sha256, wire, dataFrames);
       await checkDigest(sha256, header, wire, tailOffset, segmentIndex, hashes);
+    },
+    async segmentFromBlob({ session, header, layout, blob, index, wireOffset, wireLength, last }: BlobSegmentItem) {
+      const seg = checkSegmentBytes(await readBlobRange(blob, wireOffset, wireLength), layout, index, last);
+      if (!session) {
+        const sha256 = hasher(backends);
+        const hashes = await hashDataFrames(sha256, seg.bytes, seg.dataFrames);
+        await checkDigest(sha256, header, seg.bytes, seg.tailOffset, index, hashes);
+        return undefined;
+      }
+      const fc = await frameCryptoFor(backends, session);
+      const range = segmentRange(index, layout.frameSize, seg.plaintextLength);
+      const plaintext = allocate(seg.plaintextLength);
+      const hashes = await openDataFrames(fc, header, seg.bytes, plaintext, range);
+      // spec §6.3: the plaintext leaves the worker only after DIGEST and TERMINATOR verified.
+      await openSegmentTail(fc, header, seg.bytes, seg.tailOffset, index, hashes);
+      const buffer = plaintext.buffer as ArrayBuffer;
+      return transfer<Transferred>({ buffer, length: plaintext.length }, [buffer]);
     },
     async scrypt(password, salt, logN) {
       return scrypt(password, salt, { N: 2 ** logN, r: 8, p: 1, dkLen: 32, maxmem: scryptMaxmem(logN) });

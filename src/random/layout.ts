@@ -75,11 +75,19 @@ export class StreamLayout {
  */
 export async function readSegment(source: Source, layout: StreamLayout, place: SegmentPlace): Promise<WireSegment> {
   const bytes = await source.read(place.wireOffset, place.wireLength);
-  const reader = new SegmentReader(layout.layout, undefined, place.index);
+  return checkSegmentBytes(bytes, layout.layout, place.index, place.index === layout.segments - 1);
+}
+
+/**
+ * Checks the wire bytes of segment `index` read from its place (pure: workers run it too).
+ * @param last - it is the stream's last segment
+ * @returns the segment, in a buffer of the reader's (a view from offset 0)
+ */
+export function checkSegmentBytes(bytes: Uint8Array, layout: LayoutParams, index: number, last: boolean): WireSegment {
+  const reader = new SegmentReader(layout, undefined, index);
   const { next, segment } = reader.feed(bytes, 0);
-  const position = { segmentIndex: place.index };
+  const position = { segmentIndex: index };
   if (!segment) throw new StreamV2Error('TRUNCATED', 'the segment ends before its TERMINATOR', position);
-  const last = place.index === layout.segments - 1;
   if (segment.final && (!last || next < bytes.length)) {
     throw new StreamV2Error('TRAILING_DATA', 'bytes follow a FINAL terminator', position);
   }
@@ -102,7 +110,10 @@ export async function checkEnd(
 ): Promise<{ stream: StreamLayout; terminatorAt: number }> {
   const plaintext = plaintextSizeOf(source.size, layout);
   if (plaintext !== undefined) {
-    const stream = new StreamLayout(layout, plaintext);
+    const stream = new StreamLayout(
+      { frameSize: layout.frameSize, framesPerSegment: layout.framesPerSegment },
+      plaintext,
+    );
     const last = stream.place(stream.segments - 1);
     const terminatorAt = source.size - TERMINATOR_FRAME_SIZE;
     const t = readFrameHeader(await source.read(terminatorAt, TERMINATOR_FRAME_SIZE), 0);

@@ -12,7 +12,7 @@ import { checkLimits, type DecoderLimits, parseHeader, type StreamHeader } from 
 import { checkLimitsOption, KeyedSession } from '../session/session.js';
 import { Engine } from '../stream/engine.js';
 import type { CommonOptions } from '../stream/options.js';
-import { checkEnd, readSegment, type StreamLayout } from './layout.js';
+import { checkEnd, readSegment, type SegmentPlace, type StreamLayout } from './layout.js';
 import { type RandomAccessSource, type Source, toSource } from './source.js';
 import { collect, orderedStream } from './window.js';
 
@@ -125,12 +125,21 @@ class Opened implements EncryptedFile {
   /** Segment `k`, verified whole, then trimmed to `[start, end)`. */
   private async openSegment(k: number, start: number, end: number): Promise<Uint8Array> {
     const place = this.layout.place(k);
-    const seg = await readSegment(this.source, this.layout, place);
-    const range = segmentRange(k, this.header.frameSize, seg.plaintextLength);
-    const { plaintext } = await this.session.openSegment(range, seg.bytes, seg.tailOffset);
+    const plaintext = await this.openWhole(place);
     const from = Math.max(0, start - place.plainOffset);
     const to = Math.min(plaintext.length, end - place.plainOffset);
     return from === 0 && to === plaintext.length ? plaintext : plaintext.slice(from, to);
+  }
+
+  /** Segment `place`, opened whole: by a worker reading the Blob itself where it can. */
+  private async openWhole(place: SegmentPlace): Promise<Uint8Array> {
+    const last = place.index === this.layout.segments - 1;
+    const blob = this.source.workerBlob;
+    const inWorker = blob && this.session.openSegmentFromBlob(blob, place, last);
+    if (inWorker) return inWorker;
+    const seg = await readSegment(this.source, this.layout, place);
+    const range = segmentRange(place.index, this.header.frameSize, seg.plaintextLength);
+    return (await this.session.openSegment(range, seg.bytes, seg.tailOffset)).plaintext;
   }
 }
 

@@ -141,6 +141,30 @@ export class KeyedSession {
     return { plaintext: output, input };
   }
 
+  /**
+   * Has a worker read segment `place.index` from `blob`, check its place and open it whole
+   * (spec §6.3): no ciphertext through this thread. Undefined without a pool.
+   */
+  openSegmentFromBlob(
+    blob: Blob,
+    place: { index: number; wireOffset: number; wireLength: number },
+    last: boolean,
+  ): Promise<Uint8Array> | undefined {
+    const { header, key } = this;
+    const layout = { frameSize: header.frameSize, framesPerSegment: header.framesPerSegment };
+    const { index, wireOffset, wireLength } = place;
+    return this.engine.segmentFromBlob({
+      session: key,
+      header: header.bytes,
+      layout,
+      blob,
+      index,
+      wireOffset,
+      wireLength,
+      last,
+    });
+  }
+
   /** The keyed tail crypto, for checks of a single tag (the last TERMINATOR of a random-access source). */
   get tailCrypto(): FrameCrypto {
     return this.tail;

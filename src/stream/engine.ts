@@ -13,7 +13,7 @@ import { StreamV2Error, toStreamV2Error } from '../errors.js';
 import { dataFrameWireSize } from '../format/sizes.js';
 import { allocator, getPlatform } from '../platform/types.js';
 import { getDefaultPool, WorkerPool } from '../pool/pool.js';
-import type { DigestItem, ItemResult, Transferred, WorkerApi } from '../pool/protocol.js';
+import type { BlobSegmentItem, DigestItem, ItemResult, Transferred, WorkerApi } from '../pool/protocol.js';
 import { createWorkerApi, viewOf } from '../pool/worker-api.js';
 
 /** Default plaintext bytes per work item: a round trip costs ~80 µs, so items are large. */
@@ -23,7 +23,7 @@ export const DEFAULT_ITEM_BYTES = 1024 * 1024;
 export type WorkersOption = number | WorkerPool;
 
 /** The part of the worker API that work items use. */
-type ItemApi = Pick<WorkerApi, 'seal' | 'open' | 'digest' | 'sealBlob'>;
+type ItemApi = Pick<WorkerApi, 'seal' | 'open' | 'digest' | 'sealBlob' | 'segmentFromBlob'>;
 
 /** Seals and opens segments' DATA frames for one stream. */
 export class Engine {
@@ -158,6 +158,16 @@ export class Engine {
       hashes.set(r.hashes, (it.sub.firstFrame - range.firstFrame) * 32);
     }
     return { output, hashes, input: (input?.buffer as ArrayBuffer | undefined) ?? new ArrayBuffer(0) };
+  }
+
+  /**
+   * Has a worker read segment `item.index` from a Blob, check it and open it (or check its
+   * DIGEST value without the key): no ciphertext through this thread. Undefined without a pool.
+   * @returns the plaintext (a new buffer) when opened, an empty one when only checked
+   */
+  segmentFromBlob(item: BlobSegmentItem): Promise<Uint8Array> | undefined {
+    if (!this.pool) return undefined;
+    return this.run((api) => api.segmentFromBlob(item)).then((t) => (t ? viewOf(t) : new Uint8Array(0)));
   }
 
   /**
