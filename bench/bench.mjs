@@ -1,6 +1,6 @@
 /**
  * stream-v2 benchmark (see docs/BENCHMARKS.md). Run after a build:
- *   node --expose-gc bench/bench.mjs [--json FILE]
+ *   node --expose-gc bench/bench.mjs [--json FILE] [--charts DIR]
  * Env: BENCH_GIB (1), BENCH_RUNS (3), BENCH_PIPE_GIB (4),
  *      BENCH_ONLY (comma list of: ceiling,handoff,lib,nodepipe,noble,pipe,peers),
  *      BENCH_PEERS (comma list of peers, default all; see bench/lib/peers.mjs),
@@ -12,6 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { getDefaultPool } from 'stream-v2';
+import { renderCharts } from './charts.mjs';
 import { ceilingRun, handoffRun, nobleLoopRun, nodePipelineRun } from './lib/baselines.mjs';
 import { decryptRun, encryptRun, pipeRun, warmPool } from './lib/library.mjs';
 import { reexecUnder } from './lib/node-version.mjs';
@@ -20,7 +21,12 @@ import { peersSection, peerTargets, printPeers } from './lib/peers-bench.mjs';
 import { fmt, GiB, gc, MiB, mbps, median, pairedRatio, RssSampler, sleep, table, toMiB } from './lib/util.mjs';
 
 const env = process.env;
-reexecUnder(env.BENCH_NODE, fileURLToPath(new URL('..', import.meta.url)));
+try {
+  reexecUnder(env.BENCH_NODE, fileURLToPath(new URL('..', import.meta.url)));
+} catch (e) {
+  console.error(e.message);
+  process.exit(1);
+}
 const BYTES = Math.round(Number(env.BENCH_GIB ?? 1) * GiB);
 const RUNS = Math.max(1, Number(env.BENCH_RUNS ?? 3));
 const PIPE_BYTES = Math.round(Number(env.BENCH_PIPE_GIB ?? 4) * GiB);
@@ -28,6 +34,8 @@ const SECTIONS = ['ceiling', 'handoff', 'lib', 'nodepipe', 'noble', 'pipe', 'pee
 const ONLY = env.BENCH_ONLY ? env.BENCH_ONLY.split(',').map((s) => s.trim()) : SECTIONS;
 const jsonAt = process.argv.indexOf('--json');
 const JSON_FILE = jsonAt > 0 ? process.argv[jsonAt + 1] : undefined;
+const chartsAt = process.argv.indexOf('--charts');
+const CHARTS_DIR = chartsAt > 0 ? process.argv[chartsAt + 1] : undefined;
 const SUITES = ['aes-256-gcm', 'chacha20-poly1305'];
 const WORKERS = [0, 1, 2];
 const TARGET_CEILING = 0.8;
@@ -340,3 +348,5 @@ if (JSON_FILE) {
   writeFileSync(JSON_FILE, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`results written to ${JSON_FILE}`);
 }
+if (CHARTS_DIR && results.peers)
+  for (const f of renderCharts([results], CHARTS_DIR)) console.log(`chart written to ${f}`);
