@@ -221,10 +221,9 @@ async function loadStreamV2Blob() {
   const { lib, key } = v2;
   return {
     async encrypt(input) {
-      // ASSUMED signature, adjust when the random-access branch's encryptBlob lands.
       if (typeof lib.encryptBlob !== 'function') return v2.encrypt(input.stream());
-      const out = await lib.encryptBlob(input, key);
-      return out instanceof Blob ? out.stream() : out;
+      // encryptBlob(blob, secret) → { size, header, stream() } (the random-access branch)
+      return (await lib.encryptBlob(input, key)).stream();
     },
     async decrypt(input) {
       const file = await lib.openEncrypted(input, key);
