@@ -185,10 +185,12 @@ async function loadNodeGcm() {
       return input.pipeThrough(
         new TransformStream({
           transform(chunk, c) {
-            const all = tail.length ? Buffer.concat([tail, chunk]) : chunk;
-            const cut = Math.max(0, all.length - 16);
+            // no copy of the chunk: only the 16 held-back bytes are carried over
+            const all = chunk.length < 16 ? Buffer.concat([tail, chunk]) : chunk;
+            if (all === chunk && tail.length) c.enqueue(decipher.update(tail));
+            const cut = all.length - 16;
             if (cut > 0) c.enqueue(decipher.update(all.subarray(0, cut)));
-            tail = all.subarray(cut).slice();
+            tail = all.subarray(Math.max(0, cut)).slice();
           },
           flush() {
             decipher.setAuthTag(tail);
