@@ -1,11 +1,26 @@
 /// <reference types="vitest/config" />
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vite';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
-// Debian's Chromium (see README): no test tool downloads its own browser.
+/**
+ * The browser for the chromium project: $CHROMIUM_PATH, else what scripts/find-chromium.mjs (the
+ * first step of `npm test`) found or installed. Neither: Playwright's own browser, whose launch
+ * error names `npx playwright install chromium`.
+ */
+function chromiumPath(): string | undefined {
+  if (process.env['CHROMIUM_PATH']) return process.env['CHROMIUM_PATH'];
+  try {
+    return readFileSync(here('node_modules/.cache/stream-v2/chromium-path'), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// Flags for a closed network and a root user (see README).
 const chromiumArgs = [
   '--headless',
   '--no-sandbox',
@@ -66,7 +81,7 @@ export default defineConfig({
             headless: true,
             screenshotFailures: false,
             provider: playwright({
-              launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs },
+              launchOptions: { executablePath: chromiumPath(), args: chromiumArgs },
             }),
             instances: [{ browser: 'chromium' }],
           },
