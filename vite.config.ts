@@ -39,7 +39,8 @@ export default defineConfig({
     target: 'es2022',
     outDir: 'dist',
     emptyOutDir: true,
-    sourcemap: true,
+    // No source maps: the published JS is unminified ES2022 (README, "The npm package").
+    sourcemap: false,
     minify: false,
     lib: {
       entry: {
