@@ -1,5 +1,6 @@
 /// <reference types="vitest/config" />
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vite';
@@ -8,16 +9,17 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 /**
  * The browser for the chromium project: $CHROMIUM_PATH, else what scripts/find-chromium.mjs (the
- * first step of `npm test`) found or installed. Neither: Playwright's own browser, whose launch
- * error names `npx playwright install chromium`.
+ * first step of `npm test`) found or installed. A plain `vitest` run before any `npm test` asks
+ * the script to look (not install). Nothing found: Playwright's own browser, whose launch error
+ * names `npx playwright install chromium`.
  */
 function chromiumPath(): string | undefined {
   if (process.env['CHROMIUM_PATH']) return process.env['CHROMIUM_PATH'];
-  try {
-    return readFileSync(here('node_modules/.cache/stream-v2/chromium-path'), 'utf8').trim() || undefined;
-  } catch {
-    return undefined;
+  const found = here('node_modules/.cache/stream-v2/chromium-path');
+  if (!existsSync(found)) {
+    spawnSync(process.execPath, [here('scripts/find-chromium.mjs'), '--no-install'], { stdio: 'ignore' });
   }
+  return existsSync(found) ? readFileSync(found, 'utf8').trim() || undefined : undefined;
 }
 
 // Flags for a closed network and a root user (see README).

