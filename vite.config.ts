@@ -1,4 +1,6 @@
 /// <reference types="vitest/config" />
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { playwright } from '@vitest/browser-playwright';
 import { build as esbuild } from 'esbuild';
@@ -46,7 +48,22 @@ function nodeWorkerCode(): Plugin {
   };
 }
 
-// Debian's Chromium (see README): no test tool downloads its own browser.
+/**
+ * The browser for the chromium project: $CHROMIUM_PATH, else what scripts/find-chromium.mjs (the
+ * first step of `npm test`) found or installed. A plain `vitest` run before any `npm test` asks
+ * the script to look (not install). Nothing found: Playwright's own browser, whose launch error
+ * names `npx playwright install chromium`.
+ */
+function chromiumPath(): string | undefined {
+  if (process.env['CHROMIUM_PATH']) return process.env['CHROMIUM_PATH'];
+  const found = here('node_modules/.cache/stream-v2/chromium-path');
+  if (!existsSync(found)) {
+    spawnSync(process.execPath, [here('scripts/find-chromium.mjs'), '--no-install'], { stdio: 'ignore' });
+  }
+  return existsSync(found) ? readFileSync(found, 'utf8').trim() || undefined : undefined;
+}
+
+// Flags for a closed network and a root user (see README).
 const chromiumArgs = [
   '--headless',
   '--no-sandbox',
@@ -66,7 +83,8 @@ export default defineConfig({
     target: 'es2022',
     outDir: 'dist',
     emptyOutDir: true,
-    sourcemap: true,
+    // No source maps: the published JS is unminified ES2022 (README, "The npm package").
+    sourcemap: false,
     minify: false,
     lib: {
       entry: {
@@ -109,7 +127,7 @@ export default defineConfig({
             headless: true,
             screenshotFailures: false,
             provider: playwright({
-              launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs },
+              launchOptions: { executablePath: chromiumPath(), args: chromiumArgs },
             }),
             instances: [{ browser: 'chromium' }],
           },
