@@ -1,11 +1,69 @@
 /// <reference types="vitest/config" />
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { playwright } from '@vitest/browser-playwright';
-import { defineConfig } from 'vite';
+import { build as esbuild } from 'esbuild';
+import { defineConfig, type Plugin } from 'vite';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
-// Debian's Chromium (see README): no test tool downloads its own browser.
+const NODE_WORKER_CODE = 'virtual:node-worker-code';
+
+/**
+ * `virtual:node-worker-code`: the Node worker (src/worker/node.ts) bundled with its
+ * dependencies into one ES module, as a string. The Node platform starts its workers from it
+ * (a data: URL), so no worker file has to sit beside the entry: apps that bundle stream-v2
+ * (esbuild, Vite SSR) keep working. The worker itself never starts workers, so inside its own
+ * bundle the module is an empty string.
+ */
+function nodeWorkerCode(): Plugin {
+  const id = `\0${NODE_WORKER_CODE}`;
+  return {
+    name: 'stream-v2:node-worker-code',
+    resolveId: (source) => (source === NODE_WORKER_CODE ? id : undefined),
+    async load(loaded) {
+      if (loaded !== id) return undefined;
+      const out = await esbuild({
+        entryPoints: [here('src/worker/node.ts')],
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        mainFields: ['module', 'main'], // Comlink's ES build, not its UMD one
+        target: 'node20',
+        write: false,
+        logLevel: 'silent',
+        plugins: [
+          {
+            name: 'no-nested-worker',
+            setup(b) {
+              b.onResolve({ filter: /^virtual:node-worker-code$/ }, () => ({ path: 'empty', namespace: 'empty' }));
+              b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'export default ""' }));
+            },
+          },
+        ],
+      });
+      return `export default ${JSON.stringify(out.outputFiles[0]?.text ?? '')};`;
+    },
+  };
+}
+
+/**
+ * The browser for the chromium project: $CHROMIUM_PATH, else what scripts/find-chromium.mjs (the
+ * first step of `npm test`) found or installed. A plain `vitest` run before any `npm test` asks
+ * the script to look (not install). Nothing found: Playwright's own browser, whose launch error
+ * names `npx playwright install chromium`.
+ */
+function chromiumPath(): string | undefined {
+  if (process.env['CHROMIUM_PATH']) return process.env['CHROMIUM_PATH'];
+  const found = here('node_modules/.cache/stream-v2/chromium-path');
+  if (!existsSync(found)) {
+    spawnSync(process.execPath, [here('scripts/find-chromium.mjs'), '--no-install'], { stdio: 'ignore' });
+  }
+  return existsSync(found) ? readFileSync(found, 'utf8').trim() || undefined : undefined;
+}
+
+// Flags for a closed network and a root user (see README).
 const chromiumArgs = [
   '--headless',
   '--no-sandbox',
@@ -20,17 +78,18 @@ const chromiumArgs = [
 export default defineConfig({
   // Relative URLs, or the bundled worker chunk 404s outside the site root.
   base: './',
+  plugins: [nodeWorkerCode()],
   build: {
     target: 'es2022',
     outDir: 'dist',
     emptyOutDir: true,
-    sourcemap: true,
+    // No source maps: the published JS is unminified ES2022 (README, "The npm package").
+    sourcemap: false,
     minify: false,
     lib: {
       entry: {
         node: here('src/node.ts'),
         browser: here('src/browser.ts'),
-        'worker.node': here('src/worker/node.ts'),
         cli: here('src/cli/main.ts'),
       },
       formats: ['es'],
@@ -40,7 +99,9 @@ export default defineConfig({
       output: { entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
     },
   },
-  worker: { format: 'es' },
+  // One stable name (dist/worker.browser.js): apps bundled by esbuild, which leaves
+  // `new URL(…, import.meta.url)` alone, copy it beside their bundle (README, Bundlers).
+  worker: { format: 'es', rolldownOptions: { output: { entryFileNames: 'worker.browser.js' } } },
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,
@@ -66,7 +127,7 @@ export default defineConfig({
             headless: true,
             screenshotFailures: false,
             provider: playwright({
-              launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs },
+              launchOptions: { executablePath: chromiumPath(), args: chromiumArgs },
             }),
             instances: [{ browser: 'chromium' }],
           },

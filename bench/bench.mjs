@@ -1,45 +1,70 @@
 /**
  * stream-v2 benchmark (see docs/BENCHMARKS.md). Run after a build:
- *   node --expose-gc bench/bench.mjs [--json FILE]
+ *   node --expose-gc bench/bench.mjs [--json FILE] [--charts DIR]
  * Env: BENCH_GIB (1), BENCH_RUNS (3), BENCH_PIPE_GIB (4),
- *      BENCH_ONLY (comma list of: ceiling,handoff,lib,nodepipe,noble,pipe).
+ *      BENCH_ONLY (comma list of: ceiling,handoff,lib,nodepipe,noble,pipe,peers),
+ *      BENCH_PEERS (comma list of peers, default all; see bench/lib/peers.mjs),
+ *      BENCH_NODE (a Node major such as 24, or a binary: run the bench under that Node).
  * Throughput is in MB/s of plaintext, 1 MB = 1e6 bytes. RSS is in MiB.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { getDefaultPool } from 'stream-v2';
+import { renderCharts } from './charts.mjs';
 import { ceilingRun, handoffRun, nobleLoopRun, nodePipelineRun } from './lib/baselines.mjs';
 import { decryptRun, encryptRun, pipeRun, warmPool } from './lib/library.mjs';
-import { fmt, GiB, gc, MiB, mbps, median, RssSampler, sleep, table, toMiB } from './lib/util.mjs';
+import { reexecUnder } from './lib/node-version.mjs';
+import { PEERS } from './lib/peers.mjs';
+import { peersSection, peerTargets, printPeers } from './lib/peers-bench.mjs';
+import { fmt, GiB, gc, MiB, mbps, median, pairedRatio, RssSampler, sleep, table, toMiB } from './lib/util.mjs';
 
 const env = process.env;
+try {
+  reexecUnder(env.BENCH_NODE, fileURLToPath(new URL('..', import.meta.url)));
+} catch (e) {
+  console.error(e.message);
+  process.exit(1);
+}
 const BYTES = Math.round(Number(env.BENCH_GIB ?? 1) * GiB);
 const RUNS = Math.max(1, Number(env.BENCH_RUNS ?? 3));
 const PIPE_BYTES = Math.round(Number(env.BENCH_PIPE_GIB ?? 4) * GiB);
-const SECTIONS = ['ceiling', 'handoff', 'lib', 'nodepipe', 'noble', 'pipe'];
+const SECTIONS = ['ceiling', 'handoff', 'lib', 'nodepipe', 'noble', 'pipe', 'peers'];
 const ONLY = env.BENCH_ONLY ? env.BENCH_ONLY.split(',').map((s) => s.trim()) : SECTIONS;
 const jsonAt = process.argv.indexOf('--json');
 const JSON_FILE = jsonAt > 0 ? process.argv[jsonAt + 1] : undefined;
+const chartsAt = process.argv.indexOf('--charts');
+const CHARTS_DIR = chartsAt > 0 ? process.argv[chartsAt + 1] : undefined;
 const SUITES = ['aes-256-gcm', 'chacha20-poly1305'];
 const WORKERS = [0, 1, 2];
 const TARGET_CEILING = 0.8;
 const TARGET_NOBLE = 1.85;
 const TARGET_PIPE_MIB = 64;
 
+const ONLY_PEERS = env.BENCH_PEERS ? env.BENCH_PEERS.split(',').map((s) => s.trim()) : undefined;
 for (const s of ONLY) if (!SECTIONS.includes(s)) throw new Error(`unknown BENCH_ONLY section '${s}'`);
+for (const p of ONLY_PEERS ?? []) if (!PEERS[p]) throw new Error(`unknown BENCH_PEERS peer '${p}'`);
 if (!globalThis.gc) console.warn('warning: run with --expose-gc for stable idle RSS figures');
 
 const key = new Uint8Array(randomBytes(32));
 const results = {
   date: new Date().toISOString(),
   machine: { node: process.version, cpu: cpus()[0]?.model, cores: availableParallelism(), memMiB: toMiB(totalmem()) },
-  config: { bytes: BYTES, runs: RUNS, pipeBytes: PIPE_BYTES, sections: ONLY, unit: 'MB/s (1e6 B/s) of plaintext' },
+  config: {
+    bytes: BYTES,
+    runs: RUNS,
+    pipeBytes: PIPE_BYTES,
+    sections: ONLY,
+    benchNode: env.BENCH_NODE_ASKED || env.BENCH_NODE || undefined,
+    unit: 'MB/s (1e6 B/s) of plaintext',
+  },
   ceiling: [],
   library: [],
   nodePipeline: undefined,
   noble: [],
   pipe: undefined,
+  peers: undefined,
   targets: [],
 };
 
@@ -81,7 +106,9 @@ async function timedPaired(bytes, base, fn) {
     b.push(await once(bytes, base));
     all.push(await once(bytes, fn));
   }
-  return { ...summary(all), base: summary(b), ratio: median(all.map((x, i) => x.mbps / b[i].mbps)) };
+  const s = summary(all);
+  const sb = summary(b);
+  return { ...s, base: sb, ratio: pairedRatio(s.runs, sb.runs) };
 }
 
 const has = (s) => ONLY.includes(s);
@@ -274,6 +301,15 @@ if (has('noble')) {
   libTable(rows);
 }
 
+if (has('peers')) {
+  head(
+    `Peers: ${fmt(BYTES / GiB, 3)} GiB generated in 64 KiB chunks through each library's streaming API, ` +
+      'a fresh process per run, each run right after a stream-v2 (defaults) run; MB/s, v2 ÷ = stream-v2 ÷ peer (paired)',
+  );
+  results.peers = await peersSection(BYTES, RUNS, ONLY_PEERS);
+  printPeers(results.peers);
+}
+
 // Targets, against baselines measured in this same run.
 const target = (name, value, limit, pass, detail) => results.targets.push({ name, value, limit, pass, detail });
 // Library ÷ ceiling and noble ÷ noble loop: the median of back-to-back pairs (timedPaired).
@@ -299,6 +335,8 @@ if (results.pipe) {
   );
 }
 
+if (results.peers) results.targets.push(...peerTargets(results.peers));
+
 head('Targets');
 table(
   ['result', 'target', 'value', 'detail'],
@@ -310,3 +348,5 @@ if (JSON_FILE) {
   writeFileSync(JSON_FILE, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`results written to ${JSON_FILE}`);
 }
+if (CHARTS_DIR && results.peers)
+  for (const f of renderCharts([results], CHARTS_DIR)) console.log(`chart written to ${f}`);

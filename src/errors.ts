@@ -26,6 +26,14 @@ export const IMPLEMENTATION_ERROR_CODES = [
   'WORKER_FAILED',
   /** The stream was aborted or cancelled, or the pool was terminated. */
   'ABORTED',
+  /**
+   * The source is not the one the stream was made from: a Blob that changed after it was
+   * picked (size, lastModified, a browser's NotReadableError), or, when resuming an encryption,
+   * a segment whose DIGEST value differs from the one recorded (spec §8).
+   */
+  'SOURCE_CHANGED',
+  /** A random-access source could not be read as asked (I/O error, a server that ignored Range, a short body). */
+  'SOURCE_FAILED',
 ] as const;
 
 /** A stable, machine-readable failure code. */

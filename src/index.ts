@@ -15,8 +15,25 @@ export {
 } from './errors.js';
 export { DEFAULTS, HEADER_SIZE, type SuiteName } from './format/constants.js';
 export { type DecoderLimits, parseHeader, type StreamHeader } from './format/header.js';
-export { encryptedSize, type LayoutParams } from './format/sizes.js';
+export { encryptedSize, type LayoutParams, plaintextSize } from './format/sizes.js';
 export { getDefaultPool, WorkerPool, type WorkerPoolOptions } from './pool/pool.js';
+export {
+  type BlobEncryption,
+  type EncryptBlobOptions,
+  encryptBlob,
+  type ResumeOptions,
+  resumeEncryption,
+} from './random/encrypt.js';
+export { httpRangeSource } from './random/http.js';
+export {
+  type EncryptedFile,
+  openEncrypted,
+  type PlaintextRange,
+  type RandomAccessOptions,
+} from './random/open.js';
+export type { ResumeState } from './random/resume.js';
+export type { RandomAccessSource, RangeSource } from './random/source.js';
+export { type VerifyOptions, type VerifyResult, verifyDigests } from './random/verify.js';
 export { type DecryptOptions, DecryptSegmentTransform } from './stream/decrypt.js';
 export { type EncryptOptions, EncryptSegmentTransform } from './stream/encrypt.js';
 export type { WorkersOption } from './stream/engine.js';

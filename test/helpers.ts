@@ -51,6 +51,33 @@ export function vectorSecret(v: { key_hex?: string; passphrase?: string }): Uint
   return v.key_hex !== undefined ? hex(v.key_hex) : { passphrase: v.passphrase as string };
 }
 
+/** Deterministic pseudo-random bytes (xorshift32), so that a failing case can be replayed. */
+export function seededBytes(length: number, seed: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+/** Wire size W of a full segment, from the spec's formula (spec §5), not the library's. */
+export function fullSegmentWire(frameSize: number, framesPerSegment: number): number {
+  return framesPerSegment * (18 + frameSize + 16) + (18 + 33 + 16) + (18 + 16);
+}
+
+/** Rejects if `p` has not settled within `ms`: a hang is a failure, not a slow pass. */
+export function within<T>(p: Promise<T>, ms: number, what = 'promise'): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<T>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} hung for ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** Splits `data` into chunks: whole, fixed size, or random sizes (with empty chunks). */
 export function chunked(
   data: Uint8Array,

@@ -15,6 +15,9 @@ export function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** The median of the per-pair ratios `a[i] / b[i]` (runs taken back to back). */
+export const pairedRatio = (a, b) => median(a.map((x, i) => x / b[i]));
+
 export const toMiB = (bytes) => bytes / MiB;
 
 /**

@@ -1,11 +1,18 @@
 /** `encrypt`, `decrypt` and `keygen`: the core transforms between the CLI's input and output. */
 import { randomBytes } from 'node:crypto';
 import { MAX_RUNNABLE_LOG_N } from '../codec/keys.js';
-import { MAX_FRAME_SIZE, MAX_FRAMES_PER_SEGMENT, SUITE, type SuiteName } from '../format/constants.js';
+import {
+  MAX_DECODER_SEGMENT_BYTES,
+  MAX_FRAME_SIZE,
+  MAX_FRAMES_PER_SEGMENT,
+  SUITE,
+  type SuiteName,
+} from '../format/constants.js';
 import { DecryptSegmentTransform, EncryptSegmentTransform } from '../node.js';
 import { type Args, hasFlag, inputPath, intFlag, outputPath, stringFlag } from './args.js';
 import { usage } from './errors.js';
-import { type Input, type Output, openInput, openOutput } from './io.js';
+import { type Input, openInput } from './io.js';
+import { type Output, openOutput } from './output.js';
 import { Progress } from './progress.js';
 import { readSecret } from './secrets.js';
 
@@ -16,9 +23,12 @@ export function workersFlag(args: Args): number | undefined {
   return intFlag(args, 'workers', 0, 256);
 }
 
-/** `--max-segment-bytes` and `--max-log-n`: decoder limits (spec §2). */
+/**
+ * `--max-segment-bytes` and `--max-log-n`: decoder limits (spec §2), at most what this
+ * implementation can allocate (a segment is one buffer) and run (scrypt).
+ */
 export function limitsFlags(args: Args): { maxSegmentBytes?: number; maxLogN?: number } {
-  const maxSegmentBytes = intFlag(args, 'max-segment-bytes', 1, 2 ** 40);
+  const maxSegmentBytes = intFlag(args, 'max-segment-bytes', 1, MAX_DECODER_SEGMENT_BYTES);
   const maxLogN = intFlag(args, 'max-log-n', 1, MAX_RUNNABLE_LOG_N);
   return {
     ...(maxSegmentBytes !== undefined ? { maxSegmentBytes } : {}),
@@ -29,6 +39,25 @@ export function limitsFlags(args: Args): { maxSegmentBytes?: number; maxLogN?: n
 /** Cancels an input whose stream was never piped (it closes the file or stdin). */
 export async function cancelInput(input: Input): Promise<void> {
   if (!input.stream.locked) await input.stream.cancel().catch(() => {});
+}
+
+/**
+ * Pipes `input` through `transform` into `sink`. A failing sink (a full disk, a closed pipe)
+ * is the failure reported: the transform is cancelled here, and whatever that cancel throws
+ * (a transform stopped mid-flush) is swallowed, where `pipeTo` would report it instead.
+ */
+export async function pipeAll(
+  input: Input,
+  transform: TransformStream<Uint8Array, Uint8Array>,
+  sink: WritableStream<Uint8Array>,
+): Promise<void> {
+  const readable = input.stream.pipeThrough(transform);
+  try {
+    await readable.pipeTo(sink, { preventCancel: true });
+  } catch (e) {
+    await readable.cancel(e).catch(() => {});
+    throw e;
+  }
 }
 
 /**
@@ -50,7 +79,7 @@ async function transformFile(
       mode: what === 'plaintext' ? 0o600 : 0o666,
     });
     const transform = await make(() => progress.update(input.bytesRead()));
-    await input.stream.pipeThrough(transform).pipeTo(output.writable);
+    await pipeAll(input, transform, output.writable);
     await output.commit();
     progress.done();
   } catch (e) {

@@ -1,12 +1,12 @@
 /** Help texts of the CLI (the full reference is docs/CLI.md). */
-import { DEFAULTS, MAX_FRAME_SIZE, MAX_FRAMES_PER_SEGMENT } from '../format/constants.js';
+import { DEFAULTS, MAX_DECODER_SEGMENT_BYTES, MAX_FRAME_SIZE, MAX_FRAMES_PER_SEGMENT } from '../format/constants.js';
 import type { Command } from './args.js';
 
 const D = DEFAULTS;
 
 const SECRET = `SECRET (one of):
   --key-file F         64 hex characters (whitespace ignored), or exactly 32 raw bytes
-  --passphrase-file F  the first line of F
+  --passphrase-file F  the first line of F (a regular file or a pipe)
   --passphrase-env VAR the value of environment variable VAR
   --passphrase         prompt on the terminal, without echo`;
 
@@ -27,8 +27,9 @@ options:
   --frames-per-segment N     frames per segment, 1..${MAX_FRAMES_PER_SEGMENT} (default ${D.framesPerSegment})
   --log-n N                  scrypt cost for a passphrase, N = 2^n (default ${D.logN})
   --workers N                worker threads (0 = inline; default: one per core, at most 8)
-  -o, --output OUT           write OUT atomically (temporary file, renamed on success)
-  --force                    replace an existing OUT
+  -o, --output OUT           write OUT atomically (temporary file, renamed on success);
+                             a regular file only (redirect stdout to write elsewhere)
+  --force                    replace an existing OUT (a symbolic link: the link itself)
 ${COMMON}`,
   decrypt: `usage: stream-v2 decrypt SECRET [options] [-o OUT] [IN]
 
@@ -40,11 +41,11 @@ the exit status.
 ${SECRET}
 
 options:
-  --max-segment-bytes N      refuse larger segments (default ${D.maxSegmentBytes})
+  --max-segment-bytes N      refuse larger segments (default ${D.maxSegmentBytes}, at most ${MAX_DECODER_SEGMENT_BYTES})
   --max-log-n N              refuse a costlier scrypt (default ${D.maxLogN})
   --workers N                worker threads (0 = inline)
-  -o, --output OUT           write OUT atomically
-  --force                    replace an existing OUT
+  -o, --output OUT           write OUT atomically; a regular file only
+  --force                    replace an existing OUT (a symbolic link: the link itself)
 ${COMMON}`,
   verify: `usage: stream-v2 verify [SECRET] [options] [IN]
 

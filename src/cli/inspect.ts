@@ -11,6 +11,7 @@ import { cancelInput, limitsFlags } from './commands.js';
 import { toFailure } from './errors.js';
 import { openInput } from './io.js';
 import { scanWire } from './scan.js';
+import { writeStdout } from './stdout.js';
 
 /** What inspect found. */
 interface Report {
@@ -53,7 +54,7 @@ export async function inspectCommand(args: Args): Promise<void> {
     source.releaseLock();
     await cancelInput(input);
   }
-  process.stdout.write(hasFlag(args, 'json') ? `${JSON.stringify(toJson(r), null, 2)}\n` : toText(r));
+  await writeStdout(hasFlag(args, 'json') ? `${JSON.stringify(toJson(r), null, 2)}\n` : toText(r));
   if (r.error !== undefined) throw r.error;
 }
 

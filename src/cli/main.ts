@@ -10,6 +10,7 @@ import { decryptCommand, encryptCommand, keygenCommand } from './commands.js';
 import { EXIT_OK, toFailure } from './errors.js';
 import { commandHelp, MAIN_HELP } from './help.js';
 import { inspectCommand } from './inspect.js';
+import { writeStdout } from './stdout.js';
 import { verifyCommand } from './verify.js';
 
 function version(): string {
@@ -23,12 +24,10 @@ function version(): string {
 
 async function dispatch(args: Args): Promise<void> {
   if (args.flags.has('version')) {
-    process.stdout.write(`stream-v2 ${version()}\n`);
-    return;
+    return writeStdout(`stream-v2 ${version()}\n`);
   }
   if (args.flags.has('help') || args.command === undefined) {
-    process.stdout.write(`${args.command ? commandHelp(args.command) : MAIN_HELP}\n`);
-    return;
+    return writeStdout(`${args.command ? commandHelp(args.command) : MAIN_HELP}\n`);
   }
   switch (args.command) {
     case 'encrypt':

@@ -2,12 +2,18 @@
  * SECRET: `--key-file`, `--passphrase-file`, `--passphrase-env` or `--passphrase` (TTY prompt).
  * Nothing here ever prints key or passphrase bytes.
  */
-import { openSync, writeSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { fstatSync, openSync, type Stats, writeSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { ReadStream } from 'node:tty';
 import type { Secret } from '../codec/keys.js';
-import { type Args, SECRET, stringFlag } from './args.js';
+import { type Args, inputPath, SECRET, stringFlag } from './args.js';
 import { CliError, usage } from './errors.js';
+import { fileKind } from './io.js';
+
+/** Most bytes of a key file: 64 hex characters with generous whitespace, or 32 raw bytes. */
+export const KEY_FILE_MAX = 4096;
+/** Most bytes of a passphrase file's first line (the rest of the file is never read). */
+export const PASSPHRASE_LINE_MAX = 64 * 1024;
 
 /** True when the command line names a secret. */
 export function hasSecret(args: Args): boolean {
@@ -21,12 +27,22 @@ export function hasSecret(args: Args): boolean {
  */
 export async function readSecret(args: Args, confirm: boolean): Promise<Secret> {
   const keyFile = stringFlag(args, 'key-file');
-  if (keyFile !== undefined) return parseKey(await readSecretFile(keyFile), args);
+  if (keyFile !== undefined) {
+    const bytes = await readSecretFile(keyFile, KEY_FILE_MAX, false, args);
+    if (bytes.length > KEY_FILE_MAX) throw usage(`the key file is larger than ${KEY_FILE_MAX} bytes`, args.command);
+    return parseKey(bytes, args);
+  }
   const passFile = stringFlag(args, 'passphrase-file');
   if (passFile !== undefined) {
+    const bytes = await readSecretFile(passFile, PASSPHRASE_LINE_MAX, true, args);
+    const end = bytes.indexOf(0x0a);
+    const line = end < 0 ? bytes : bytes.subarray(0, end);
+    if (line.length > PASSPHRASE_LINE_MAX) {
+      throw usage(`the first line of ${passFile} is longer than ${PASSPHRASE_LINE_MAX} bytes`, args.command);
+    }
     // The first line, without its line ending (spec §3: the rest is UTF-8 as given).
-    const text = new TextDecoder('utf-8', { fatal: false }).decode(await readSecretFile(passFile));
-    return passphrase(text.split(/\r?\n/, 1)[0] ?? '', `the first line of ${passFile}`, args, confirm);
+    const text = new TextDecoder('utf-8', { fatal: false }).decode(line).replace(/\r$/, '');
+    return passphrase(text, `the first line of ${passFile}`, args, confirm);
   }
   const env = stringFlag(args, 'passphrase-env');
   if (env !== undefined) {
@@ -44,12 +60,55 @@ export async function readSecret(args: Args, confirm: boolean): Promise<Secret> 
   throw usage('a secret is needed: --key-file, --passphrase-file, --passphrase-env or --passphrase', args.command);
 }
 
-async function readSecretFile(path: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(path));
-  } catch (e) {
+/**
+ * Reads at most `max + 1` bytes of a secret file (more than `max` tells the caller it is too
+ * long), or, with `firstLine`, stops after the first newline. A regular file or a pipe (a FIFO,
+ * `<(command)`, `/dev/stdin` fed by a pipe or a file) is accepted: never a device (`/dev/zero`,
+ * a terminal), a socket or a directory, and never the stdin that IN is read from as well.
+ * @throws CliError `USAGE` for a file of another kind, `IO` when it cannot be read
+ */
+async function readSecretFile(path: string, max: number, firstLine: boolean, args: Args): Promise<Uint8Array> {
+  const fail = (e: unknown) => {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    throw new CliError('IO', `cannot read secret file '${path}' (${code})`);
+    return new CliError('IO', `cannot read secret file '${path}' (${code})`);
+  };
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch (e) {
+    throw fail(e);
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile() && !st.isFIFO()) {
+      throw usage(`secret file '${path}' is ${fileKind(st)}: a regular file or a pipe is needed`, args.command);
+    }
+    if (inputPath(args) === undefined && isStdin(st)) {
+      throw usage(`secret file '${path}' is stdin, which IN is read from: name IN as a file`, args.command);
+    }
+    const buf = new Uint8Array(max + 1);
+    let n = 0;
+    while (n < buf.length) {
+      // Small reads for a first line: a pipe's data after it is left alone as far as possible.
+      const want = firstLine ? Math.min(4096, buf.length - n) : buf.length - n;
+      const { bytesRead } = await fh.read(buf, n, want, null).catch((e: unknown) => Promise.reject(fail(e)));
+      if (bytesRead === 0) break;
+      n += bytesRead;
+      if (firstLine && buf.subarray(n - bytesRead, n).includes(0x0a)) break;
+    }
+    return buf.subarray(0, n);
+  } finally {
+    await fh.close().catch(() => {});
+  }
+}
+
+/** True when `st` is the file behind fd 0. */
+function isStdin(st: Stats): boolean {
+  try {
+    const s0 = fstatSync(0);
+    return s0.dev === st.dev && s0.ino === st.ino;
+  } catch {
+    return false; // no stdin
   }
 }
 

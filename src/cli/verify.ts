@@ -11,16 +11,20 @@ import { dataFrameWireSize } from '../format/sizes.js';
 import { DecryptSegmentTransform, type Telemetry } from '../node.js';
 import { newTelemetry } from '../stream/options.js';
 import { type Args, hasFlag, inputPath } from './args.js';
-import { cancelInput, limitsFlags, workersFlag } from './commands.js';
+import { cancelInput, limitsFlags, pipeAll, workersFlag } from './commands.js';
 import { toFailure } from './errors.js';
 import { type Input, openInput } from './io.js';
 import { formatBytes, Progress } from './progress.js';
 import { scanWire } from './scan.js';
 import { hasSecret, readSecret } from './secrets.js';
+import { writeStdout } from './stdout.js';
 
-/** Writes a line of the summary to stdout. */
-function say(line: string): void {
-  process.stdout.write(`${line}\n`);
+/**
+ * Writes a line of the summary to stdout.
+ * @throws CliError `IO` when stdout cannot be written (a closed pipe ends the check)
+ */
+function say(line: string): Promise<void> {
+  return writeStdout(`${line}\n`);
 }
 
 /** The verify command: prints a line per segment and a final verdict; throws on failure. */
@@ -36,7 +40,7 @@ export async function verifyCommand(args: Args): Promise<void> {
   } catch (e) {
     progress.clear();
     await cancelInput(input);
-    say(`FAILED: ${toFailure(e).code}`);
+    await say(`FAILED: ${toFailure(e).code}`).catch(() => {}); // stdout may be what failed
     throw e;
   }
 }
@@ -50,22 +54,27 @@ async function verifyKeyed(
 ): Promise<void> {
   const secret = await readSecret(args, false);
   let last: Telemetry = newTelemetry();
+  // The latest line written: the sink waits for it, so a slow stdout slows the check, and a
+  // failed one (it fails every later write too) stops it.
+  let written = Promise.resolve();
   const transform = new DecryptSegmentTransform(secret, {
     limits,
     workers,
     onProgress: (t) => {
       // One call per released (verified) segment.
-      say(
+      written = say(
         `segment ${t.segments - 1}: ${t.dataFrames - last.dataFrames} data frames, ` +
           `${t.plaintextBytes - last.plaintextBytes} plaintext bytes, authenticated`,
       );
+      written.catch(() => {}); // handled: the sink's next write (or the end) reports it
       last = t; // a snapshot: onProgress gets a copy of the telemetry
       progress.update(input.bytesRead()); // input read: decrypt telemetry's wire count lags with workers
     },
   });
-  await input.stream.pipeThrough(transform).pipeTo(new WritableStream({ write() {} }));
+  await pipeAll(input, transform, new WritableStream({ write: () => written }));
+  await written;
   const suite = transform.header?.suite ?? '?';
-  say(
+  await say(
     `OK: ${last.segments} segments, ${last.plaintextBytes} plaintext bytes (${formatBytes(last.plaintextBytes)}), ` +
       `${suite}, header, every frame and digest authenticated`,
   );
@@ -87,7 +96,7 @@ async function verifyKeyless(input: Input, progress: Progress, limits: ReturnTyp
       else {
         const seg = ev.segment;
         await checkSegmentDigest(header as StreamHeader, seg);
-        say(
+        await say(
           `segment ${seg.segmentIndex}: ${seg.dataFrames} data frames, ` +
             `${seg.plaintextLength} plaintext bytes, digest ok${seg.final ? ', final' : ''}`,
         );
@@ -98,7 +107,7 @@ async function verifyKeyless(input: Input, progress: Progress, limits: ReturnTyp
   } finally {
     source.releaseLock();
   }
-  say(
+  await say(
     `OK: ${segments} segments, ${plaintext} plaintext bytes (${formatBytes(plaintext)}), ` +
       'structure and digests intact (keyless check: not authenticated, give a secret for that)',
   );

@@ -80,6 +80,11 @@ export async function deriveKeys(
 /** Largest scrypt cost this implementation can run (128·2^30·8 bytes is already 1 TiB). */
 export const MAX_RUNNABLE_LOG_N = 30;
 
+/** scrypt maxmem for a given log_n: 128·N·r bytes plus slack (every scrypt caller passes it). */
+export function scryptMaxmem(logN: number): number {
+  return 2 * 128 * 8 * 2 ** logN + 1024 * 1024;
+}
+
 async function runScrypt(scrypt: ScryptFn, passphrase: string, salt: Uint8Array, logN: number): Promise<Uint8Array> {
   try {
     return await scrypt(new TextEncoder().encode(passphrase), salt, logN);

@@ -70,7 +70,7 @@ export interface WireSegment {
 /** Incremental reader of the frames that follow the stream header. */
 export class SegmentReader {
   private readonly layout: LayoutParams;
-  private segmentIndex = 0;
+  private segmentIndex: number;
   private buf: Uint8Array | null = null;
   private fill = 0; // bytes of the current segment received
   private frameStart = 0; // offset of the frame being read
@@ -88,12 +88,16 @@ export class SegmentReader {
   /**
    * @param allocate - makes the buffer of each segment (the caller may recycle them: the
    *   reader only writes and reads the bytes it received)
+   * @param firstSegment - index of the segment the first byte starts (random access reads a
+   *   stream from any segment boundary, spec §8)
    */
   constructor(
     layout: LayoutParams,
     private readonly allocate: (size: number) => Uint8Array = (size) => new Uint8Array(size),
+    firstSegment = 0,
   ) {
     this.layout = layout;
+    this.segmentIndex = firstSegment;
   }
 
   /** True once a FINAL terminator has been read: any further byte is TRAILING_DATA. */

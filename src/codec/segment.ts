@@ -164,21 +164,62 @@ async function digestValue(
   return sha256(input);
 }
 
+/** A tail frame's tag (at `at` of `buf`, after a payload of `payloadLength`) and its AAD (spec §4). */
+function tailTag(
+  header: Uint8Array,
+  buf: Uint8Array,
+  at: number,
+  payloadLength: number,
+  frameIndex: number,
+  name: string,
+) {
+  const tagAt = at + FRAME_HEADER_SIZE + payloadLength;
+  return {
+    name,
+    frameIndex,
+    aad: frameAad(header, buf.subarray(at), buf.subarray(at + FRAME_HEADER_SIZE, tagAt)),
+    tag: buf.subarray(tagAt, tagAt + TAG_SIZE),
+  };
+}
+
 /**
  * The DIGEST (frame d, its payload in the AAD) and TERMINATOR (frame d + 1) of the segment tail
  * at `offset` of `buf`: where each tag sits, and its AAD (spec §4). Both seal empty plaintext.
  */
 function tailTags(header: Uint8Array, buf: Uint8Array, offset: number, d: number) {
-  const frame = (at: number, payloadLength: number, frameIndex: number, name: string) => {
-    const tagAt = at + FRAME_HEADER_SIZE + payloadLength;
-    return {
-      name,
-      frameIndex,
-      aad: frameAad(header, buf.subarray(at), buf.subarray(at + FRAME_HEADER_SIZE, tagAt)),
-      tag: buf.subarray(tagAt, tagAt + TAG_SIZE),
-    };
-  };
-  return [frame(offset, DIGEST_PAYLOAD_SIZE, d, 'DIGEST'), frame(offset + DIGEST_FRAME_SIZE, 0, d + 1, 'TERMINATOR')];
+  return [
+    tailTag(header, buf, offset, DIGEST_PAYLOAD_SIZE, d, 'DIGEST'),
+    tailTag(header, buf, offset + DIGEST_FRAME_SIZE, 0, d + 1, 'TERMINATOR'),
+  ];
+}
+
+/** Opens tail tags (empty plaintext). @throws StreamV2Error `AUTH_FAILED` */
+async function openTags(fc: FrameCrypto, segmentIndex: number, tags: ReturnType<typeof tailTag>[]): Promise<void> {
+  for (const t of tags) {
+    if (!(await fc.cipher.open(frameNonce(segmentIndex, t.frameIndex), t.tag, NOTHING, t.aad))) {
+      throw new StreamV2Error('AUTH_FAILED', `the ${t.name} frame failed to authenticate`, {
+        segmentIndex,
+        frameIndex: t.frameIndex,
+      });
+    }
+  }
+}
+
+/**
+ * Checks the tag of one TERMINATOR (frame `frameIndex` at `offset` of `buf`, header already
+ * checked). A random-access reader checks the last one before any segment: it authenticates
+ * where the stream ends, hence its plaintext size (spec §8).
+ * @throws StreamV2Error `AUTH_FAILED`
+ */
+export function openTerminator(
+  fc: FrameCrypto,
+  header: Uint8Array,
+  buf: Uint8Array,
+  offset: number,
+  segmentIndex: number,
+  frameIndex: number,
+): Promise<void> {
+  return openTags(fc, segmentIndex, [tailTag(header, buf, offset, 0, frameIndex, 'TERMINATOR')]);
 }
 
 /**
@@ -244,14 +285,26 @@ export async function openSegmentTail(
   hashes: Uint8Array,
 ): Promise<void> {
   await checkDigest(fc.sha256, header, buf, offset, segmentIndex, hashes);
-  for (const t of tailTags(header, buf, offset, hashes.length / HASH_SIZE)) {
-    if (!(await fc.cipher.open(frameNonce(segmentIndex, t.frameIndex), t.tag, NOTHING, t.aad))) {
-      throw new StreamV2Error('AUTH_FAILED', `the ${t.name} frame failed to authenticate`, {
-        segmentIndex,
-        frameIndex: t.frameIndex,
-      });
-    }
+  await openTags(fc, segmentIndex, tailTags(header, buf, offset, hashes.length / HASH_SIZE));
+}
+
+/**
+ * The frame hashes of the `count` DATA frames at the start of `wire` (frame headers already
+ * checked by the reader): what the keyless check feeds to {@link checkDigest}.
+ */
+export async function hashDataFrames(
+  sha256: FrameCrypto['sha256'],
+  wire: Uint8Array,
+  count: number,
+): Promise<Uint8Array> {
+  const hashes = new Uint8Array(count * HASH_SIZE);
+  let off = 0;
+  for (let i = 0; i < count; i++) {
+    const end = off + dataFrameWireSize(readFrameHeader(wire, off).length);
+    hashes.set(await sha256(wire.subarray(off, end)), i * HASH_SIZE);
+    off = end;
   }
+  return hashes;
 }
 
 /** Byte equality (the digest value is public, so timing does not matter here). */

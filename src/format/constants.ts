@@ -1,7 +1,7 @@
 /** Wire-format constants of stream_v2 version 1 (spec §2, §4). */
 
 /** spec §2: magic "SV2" NUL. */
-export const MAGIC = Uint8Array.of(0x53, 0x56, 0x32, 0x00);
+export const MAGIC: Uint8Array = Uint8Array.of(0x53, 0x56, 0x32, 0x00);
 /** spec §2: the only version this implementation reads and writes. */
 export const VERSION = 1;
 /** spec §2: the stream header is 80 bytes. */
@@ -43,7 +43,7 @@ export const FLAG_FINAL = 1;
 export const DIGEST_ALG_SHA256 = 1;
 export const DIGEST_PAYLOAD_SIZE = 33;
 /** spec §4: "stream_v2 digest" prefix of the digest input. */
-export const DIGEST_LABEL = new TextEncoder().encode('stream_v2 digest');
+export const DIGEST_LABEL: Uint8Array = new TextEncoder().encode('stream_v2 digest');
 
 /** spec §2: bounds of the size fields. */
 export const MAX_FRAME_SIZE = 2 ** 24;

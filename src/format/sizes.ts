@@ -60,12 +60,7 @@ export function encryptedSize(plaintextBytes: number, params: Partial<LayoutPara
   if (!Number.isSafeInteger(plaintextBytes) || plaintextBytes < 0) {
     throw new StreamV2Error('BAD_ARGUMENT', 'plaintextBytes must be a non-negative safe integer');
   }
-  const p = {
-    frameSize: params.frameSize ?? DEFAULTS.frameSize,
-    framesPerSegment: params.framesPerSegment ?? DEFAULTS.framesPerSegment,
-  };
-  checkInt('frameSize', p.frameSize, 1, MAX_FRAME_SIZE);
-  checkInt('framesPerSegment', p.framesPerSegment, 1, MAX_FRAMES_PER_SEGMENT);
+  const p = checkedLayout(params);
   const s = segmentPlaintextSize(p);
   const n = segmentCount(plaintextBytes, p);
   const last = plaintextBytes - (n - 1) * s;
@@ -83,4 +78,56 @@ export function safeSize(bytes: number): number {
     throw new StreamV2Error('BAD_ARGUMENT', 'the size exceeds Number.MAX_SAFE_INTEGER bytes');
   }
   return bytes;
+}
+
+/**
+ * The plaintext size of a `wireSize`-byte stream (header included), or undefined when no
+ * plaintext has that wire size. Exact inverse of {@link encryptedSize}: non-final segments are
+ * all W bytes (spec §5), so the count of whole W slots and the rest fix the last segment.
+ */
+export function plaintextSizeOf(wireSize: number, p: LayoutParams): number | undefined {
+  const rest = wireSize - HEADER_SIZE;
+  if (!Number.isSafeInteger(wireSize) || rest < SEGMENT_TAIL_SIZE) return undefined;
+  const w = fullSegmentWireSize(p);
+  const full = Math.floor(rest / w);
+  const last = rest - full * w;
+  if (last === 0) return full * segmentPlaintextSize(p);
+  // The last segment holds d DATA frames of x = 34·d + plaintext bytes, every frame full but the last.
+  const x = last - SEGMENT_TAIL_SIZE;
+  if (x < 0) return undefined;
+  if (x === 0) return full === 0 ? 0 : undefined; // spec §5: only segment 0 may be empty
+  const perFrame = FRAME_HEADER_SIZE + TAG_SIZE;
+  const d = Math.ceil(x / (perFrame + p.frameSize));
+  const plain = x - perFrame * d;
+  if (plain <= (d - 1) * p.frameSize || plain > d * p.frameSize) return undefined;
+  return full * segmentPlaintextSize(p) + plain;
+}
+
+/**
+ * The plaintext size of a stream of `wireSize` bytes, header included: the exact inverse of
+ * {@link encryptedSize}. A reader that knows the size of what it reads catches truncation and
+ * trailing bytes with it before reading a single segment.
+ *
+ * @param wireSize - ciphertext size in bytes, the 80-byte header included
+ * @param params - frame size and frames per segment of the stream's header (default {@link DEFAULTS})
+ * @throws StreamV2Error `BAD_ARGUMENT` when no plaintext has this wire size with this layout
+ */
+export function plaintextSize(wireSize: number, params: Partial<LayoutParams> = {}): number {
+  const p = checkedLayout(params);
+  const size = plaintextSizeOf(wireSize, p);
+  if (size === undefined) {
+    throw new StreamV2Error('BAD_ARGUMENT', `no plaintext has a wire size of ${wireSize} bytes with this layout`);
+  }
+  return size;
+}
+
+/** A layout with its defaults filled in and checked. */
+function checkedLayout(params: Partial<LayoutParams>): LayoutParams {
+  const p = {
+    frameSize: params.frameSize ?? DEFAULTS.frameSize,
+    framesPerSegment: params.framesPerSegment ?? DEFAULTS.framesPerSegment,
+  };
+  checkInt('frameSize', p.frameSize, 1, MAX_FRAME_SIZE);
+  checkInt('framesPerSegment', p.framesPerSegment, 1, MAX_FRAMES_PER_SEGMENT);
+  return p;
 }

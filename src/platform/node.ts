@@ -3,16 +3,21 @@
 import { scrypt } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import workerCode from 'virtual:node-worker-code';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { scryptMaxmem } from '../codec/keys.js';
 import { nobleBackend } from '../crypto/noble.js';
 import { nodeBackend } from '../crypto/node.js';
 import { webCryptoBackend } from '../crypto/webcrypto.js';
-import { scryptMaxmem } from '../pool/worker-api.js';
 import type { Platform, WorkerHandle } from './types.js';
 
-// The built worker sits beside the built entry (dist/); a variable keeps bundlers from
-// rewriting the URL.
-const WORKER_FILE = './worker.node.js';
+/**
+ * The worker (src/worker/node.ts and its dependencies, one module) travels inside this build
+ * as a string (vite.config.ts), so workers start wherever the library's code ends up: an app
+ * bundled by esbuild or Vite SSR has no worker file beside its entry. Node reads data: URLs as
+ * ES modules, which may import its built-in modules.
+ */
+let workerUrl: URL | undefined;
 
 /** Flags (with a separate value) of the parent that describe its own entry, not a worker's. */
 const ENTRY_FLAGS = new Set(['-e', '--eval', '-p', '--print', '--input-type']);
@@ -34,7 +39,8 @@ export function workerExecArgv(parent: readonly string[]): string[] {
 }
 
 function startWorker(): Worker {
-  const url = new URL(WORKER_FILE, import.meta.url);
+  workerUrl ??= new URL(`data:text/javascript,${encodeURIComponent(workerCode)}`);
+  const url = workerUrl;
   const execArgv = workerExecArgv(process.execArgv);
   // Inherit untouched flags implicitly: Node refuses some (V8 flags such as --expose-gc) when
   // they are listed explicitly, though they apply to the whole process anyway.

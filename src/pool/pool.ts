@@ -70,6 +70,7 @@ export class WorkerPool {
   /**
    * Runs `call` on the least-loaded worker. Rejects with `WORKER_FAILED` if that worker dies
    * first, and with `ABORTED` if the pool is terminated first.
+   * @internal Comlink's types stay out of the public declarations (stripInternal).
    */
   run<T>(call: (api: Remote<WorkerApi>) => Promise<T>): Promise<T> {
     if (this.terminated) return Promise.reject(new StreamV2Error('ABORTED', 'the worker pool was terminated'));
@@ -119,11 +120,6 @@ export class WorkerPool {
     this.terminated = true;
     for (const slot of this.slots.splice(0))
       this.kill(slot, new StreamV2Error('ABORTED', 'the worker pool was terminated'));
-  }
-
-  /** Testing hook: the first started worker dies on its next item (a crash in mid-work). */
-  async crashWorkerForTesting(): Promise<void> {
-    await this.slots[0]?.api.crashForTesting();
   }
 
   private busy(slot: Slot): void {
@@ -183,6 +179,21 @@ export class WorkerPool {
     slot.handle.terminate();
   }
 }
+
+/**
+ * Test hook, outside the public API and the worker protocol (tests reach it through
+ * `Symbol.for('stream-v2.crashWorker')`): the first started worker dies at once, mid-work, as a
+ * crash would kill it.
+ */
+Object.defineProperty(WorkerPool.prototype, Symbol.for('stream-v2.crashWorker'), {
+  value(this: WorkerPool) {
+    const pool = this as unknown as { slots: Slot[]; onDeath(slot: Slot, reason: Error): void };
+    const slot = pool.slots[0];
+    if (!slot) return;
+    slot.handle.terminate();
+    pool.onDeath(slot, new Error('worker crashed (test hook)'));
+  },
+});
 
 let defaultPool: WorkerPool | undefined;
 

@@ -7,6 +7,7 @@
 
 import type { FrameRange } from '../codec/segment.js';
 import type { SessionKey } from '../crypto/select.js';
+import type { LayoutParams } from '../format/sizes.js';
 
 /** A buffer handed over whole: `bytes` covers `[0, length)` of `buffer`. */
 export interface Transferred {
@@ -26,6 +27,19 @@ export interface SealItem {
 }
 
 /**
+ * Seal the DATA frames of `range`, their plaintext read by the worker from `blob` at `offset`
+ * (random access: the main thread copies no plaintext). Only Blobs that can be cloned to
+ * workers come here (Node's file-backed Blobs cannot).
+ */
+export interface BlobSealItem {
+  readonly session: SessionKey;
+  readonly range: FrameRange;
+  readonly blob: Blob;
+  readonly offset: number;
+  readonly room: number;
+}
+
+/**
  * Open the DATA frames of `range` (headers already checked by the reader against it): `data`
  * holds them in wire layout from offset 0.
  */
@@ -33,6 +47,37 @@ export interface OpenItem {
   readonly session: SessionKey;
   readonly range: FrameRange;
   readonly data: Transferred;
+}
+
+/**
+ * Check a segment's DIGEST value without the key (spec §4): `data` holds the whole segment in
+ * wire layout from offset 0, its frame headers already checked by the reader.
+ */
+export interface DigestItem {
+  readonly header: Uint8Array;
+  readonly segmentIndex: number;
+  /** Number of DATA frames (d). */
+  readonly dataFrames: number;
+  /** Offset of the DIGEST frame in the segment. */
+  readonly tailOffset: number;
+  readonly data: Transferred;
+}
+
+/**
+ * Read segment `index` of a stream from `blob` in the worker, check its frame headers against
+ * its place (spec §6.2), then open it whole (`session` given: DATA frames, DIGEST, TERMINATOR,
+ * spec §6.3) or check its DIGEST value without the key.
+ */
+export interface BlobSegmentItem {
+  readonly session?: SessionKey;
+  readonly header: Uint8Array;
+  readonly layout: LayoutParams;
+  readonly blob: Blob;
+  readonly index: number;
+  readonly wireOffset: number;
+  readonly wireLength: number;
+  /** It is the stream's last segment (it must carry FINAL). */
+  readonly last: boolean;
 }
 
 /**
@@ -49,8 +94,12 @@ export interface ItemResult {
 export interface WorkerApi {
   seal(item: SealItem): Promise<ItemResult>;
   open(item: OpenItem): Promise<ItemResult>;
+  /** Like `seal`, reading the plaintext from a Blob (`input` is the buffer it was read into). */
+  sealBlob(item: BlobSealItem): Promise<ItemResult>;
+  /** Reads, checks and opens (or keylessly checks) a segment from a Blob; the plaintext when opened. */
+  segmentFromBlob(item: BlobSegmentItem): Promise<Transferred | undefined>;
+  /** Checks a segment's DIGEST value (keyless); rejects with `DIGEST_MISMATCH`. */
+  digest(item: DigestItem): Promise<void>;
   /** spec §3 scrypt, off the main thread. */
   scrypt(password: Uint8Array, salt: Uint8Array, logN: number): Promise<Uint8Array>;
-  /** Testing hook: the worker dies on its next item, as a crash mid-work would kill it. */
-  crashForTesting(): void;
 }

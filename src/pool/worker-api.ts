@@ -1,19 +1,43 @@
 /** The worker side of the protocol: the pure codec, keyed per session, over transferred buffers. */
 import { scrypt } from '@noble/hashes/scrypt.js';
 import { transfer } from 'comlink';
-import { openDataFrames, rangePlaintextSize, rangeWireSize, sealDataFrames } from '../codec/segment.js';
+import { scryptMaxmem } from '../codec/keys.js';
+import {
+  checkDigest,
+  hashDataFrames,
+  openDataFrames,
+  openSegmentTail,
+  rangePlaintextSize,
+  rangeWireSize,
+  sealDataFrames,
+  segmentRange,
+} from '../codec/segment.js';
 import { frameCryptoFor } from '../crypto/select.js';
 import type { CryptoBackend } from '../crypto/types.js';
+import { StreamV2Error } from '../errors.js';
 import { type Allocator, guardAllocator } from '../platform/types.js';
 import './comlink-errors.js';
-import type { ItemResult, OpenItem, SealItem, Transferred, WorkerApi } from './protocol.js';
+import { checkSegmentBytes } from '../random/layout.js';
+import { readBlobRange } from '../random/source.js';
+import type {
+  BlobSealItem,
+  BlobSegmentItem,
+  DigestItem,
+  ItemResult,
+  OpenItem,
+  SealItem,
+  Transferred,
+  WorkerApi,
+} from './protocol.js';
 
 /** The bytes of a transferred buffer. */
 export const viewOf = (t: Transferred): Uint8Array => new Uint8Array(t.buffer, 0, t.length);
 
-/** scrypt maxmem for a given log_n: 128·N·r bytes plus slack. */
-export function scryptMaxmem(logN: number): number {
-  return 2 * 128 * 8 * 2 ** logN + 1024 * 1024;
+/** SHA-256 on the first backend of the platform that can hash (the fastest, by the platform's order). */
+export function hasher(backends: readonly CryptoBackend[]): (data: Uint8Array) => Uint8Array | Promise<Uint8Array> {
+  const b = backends.find((c) => c.canHash());
+  if (!b) throw new StreamV2Error('UNSUPPORTED', 'no backend can hash here');
+  return (data) => b.sha256(data);
 }
 
 /**
@@ -22,42 +46,63 @@ export function scryptMaxmem(logN: number): number {
  */
 export function createWorkerApi(
   backends: readonly CryptoBackend[],
-  die: () => void,
   allocator: Allocator = (size) => new Uint8Array(size),
 ): WorkerApi {
   const allocate = guardAllocator(allocator);
-  let armed = false; // crashForTesting: die on the next item, as a crash mid-work would
-  const crashIfArmed = () => {
-    if (!armed) return;
-    setTimeout(die, 0);
-    return new Promise<never>(() => {}); // never answers: only the death notice can end the call
-  };
   const result = (output: Uint8Array, hashes: Uint8Array, input: ArrayBuffer) => {
     const buffer = output.buffer as ArrayBuffer;
     const transfers = [buffer, hashes.buffer as ArrayBuffer, input];
     return transfer<ItemResult>({ output: { buffer, length: output.length }, hashes, input }, transfers);
   };
+  const sealInto = async (
+    session: SealItem['session'],
+    range: SealItem['range'],
+    plaintext: Uint8Array,
+    room: number,
+  ) => {
+    const fc = await frameCryptoFor(backends, session);
+    const wire = allocate(rangeWireSize(range) + room);
+    const hashes = await sealDataFrames(fc, session.header, plaintext, wire, range);
+    return result(wire, hashes, plaintext.buffer as ArrayBuffer);
+  };
   return {
     async seal({ session, range, data, room }: SealItem) {
-      await crashIfArmed();
-      const fc = await frameCryptoFor(backends, session);
-      const wire = allocate(rangeWireSize(range) + room);
-      const plaintext = viewOf(data);
-      const hashes = await sealDataFrames(fc, session.header, plaintext, wire, range);
-      return result(wire, hashes, data.buffer);
+      return sealInto(session, range, viewOf(data), room);
+    },
+    async sealBlob({ session, range, blob, offset, room }: BlobSealItem) {
+      return sealInto(session, range, await readBlobRange(blob, offset, rangePlaintextSize(range)), room);
     },
     async open({ session, range, data }: OpenItem) {
-      await crashIfArmed();
       const fc = await frameCryptoFor(backends, session);
       const plaintext = allocate(rangePlaintextSize(range));
       const hashes = await openDataFrames(fc, session.header, viewOf(data), plaintext, range);
       return result(plaintext, hashes, data.buffer);
     },
+    async digest({ header, segmentIndex, dataFrames, tailOffset, data }: DigestItem) {
+      const sha256 = hasher(backends);
+      const wire = viewOf(data);
+      const hashes = await hashDataFrames(sha256, wire, dataFrames);
+      await checkDigest(sha256, header, wire, tailOffset, segmentIndex, hashes);
+    },
+    async segmentFromBlob({ session, header, layout, blob, index, wireOffset, wireLength, last }: BlobSegmentItem) {
+      const seg = checkSegmentBytes(await readBlobRange(blob, wireOffset, wireLength), layout, index, last);
+      if (!session) {
+        const sha256 = hasher(backends);
+        const hashes = await hashDataFrames(sha256, seg.bytes, seg.dataFrames);
+        await checkDigest(sha256, header, seg.bytes, seg.tailOffset, index, hashes);
+        return undefined;
+      }
+      const fc = await frameCryptoFor(backends, session);
+      const range = segmentRange(index, layout.frameSize, seg.plaintextLength);
+      const plaintext = allocate(seg.plaintextLength);
+      const hashes = await openDataFrames(fc, header, seg.bytes, plaintext, range);
+      // spec §6.3: the plaintext leaves the worker only after DIGEST and TERMINATOR verified.
+      await openSegmentTail(fc, header, seg.bytes, seg.tailOffset, index, hashes);
+      const buffer = plaintext.buffer as ArrayBuffer;
+      return transfer<Transferred>({ buffer, length: plaintext.length }, [buffer]);
+    },
     async scrypt(password, salt, logN) {
       return scrypt(password, salt, { N: 2 ** logN, r: 8, p: 1, dkLen: 32, maxmem: scryptMaxmem(logN) });
-    },
-    crashForTesting() {
-      armed = true;
     },
   };
 }

@@ -1,13 +1,10 @@
 /** DecryptSegmentTransform: stream_v2 wire bytes in, one verified plaintext chunk per segment out. */
-import { deriveKeys, MAX_RUNNABLE_LOG_N, ownSecret, type Secret, verifyHeaderMac } from '../codec/keys.js';
+import { ownSecret, type Secret } from '../codec/keys.js';
 import { HeaderReader, SegmentReader, type WireSegment } from '../codec/reader.js';
-import { openSegmentTail, rangePlaintextSize, segmentRange } from '../codec/segment.js';
-import { forgetSession, frameCryptoFor, type SessionKey } from '../crypto/select.js';
-import type { FrameCrypto } from '../crypto/types.js';
-import { checkInt } from '../errors.js';
-import { HEADER_SIZE, MAX_DECODER_SEGMENT_BYTES } from '../format/constants.js';
+import { rangePlaintextSize, segmentRange } from '../codec/segment.js';
+import { HEADER_SIZE } from '../format/constants.js';
 import type { DecoderLimits, StreamHeader } from '../format/header.js';
-import { getPlatform } from '../platform/types.js';
+import { checkLimitsOption, KeyedSession } from '../session/session.js';
 import { Engine } from './engine.js';
 import {
   type CommonOptions,
@@ -15,7 +12,6 @@ import {
   countSegment,
   newTelemetry,
   readableHighWaterMark,
-  sessionId,
   strategies,
   type Telemetry,
 } from './options.js';
@@ -93,8 +89,7 @@ class Opener {
   private out!: OrderedOutput;
   private readonly headerReader: HeaderReader;
   private reader: SegmentReader | null = null;
-  private session!: SessionKey;
-  private tail!: FrameCrypto;
+  private session: KeyedSession | undefined;
   private readonly staging: Staging;
 
   private readonly secret: Secret;
@@ -104,9 +99,7 @@ class Opener {
     private readonly options: DecryptOptions,
   ) {
     this.secret = ownSecret(secret);
-    const limits = options.limits ?? {};
-    checkInt('limits.maxSegmentBytes', limits.maxSegmentBytes, 1, MAX_DECODER_SEGMENT_BYTES);
-    checkInt('limits.maxLogN', limits.maxLogN, 1, MAX_RUNNABLE_LOG_N);
+    const limits = checkLimitsOption(options.limits);
     this.engine = new Engine(options.workers, options.itemBytes);
     this.staging = new Staging(this.engine.inFlightLimit + 1);
     this.headerReader = new HeaderReader(limits);
@@ -168,31 +161,21 @@ class Opener {
   private async readHeader(chunk: Uint8Array): Promise<number> {
     const { next, header } = this.headerReader.feed(chunk, 0);
     if (!header) return next;
-    const keys = await deriveKeys(this.secret, header, this.engine.scrypt);
-    verifyHeaderMac(keys.headerKey, header.bytes);
+    this.session = await KeyedSession.open(this.secret, header, this.engine, this.options.backend);
     this.header = header;
-    this.session = {
-      id: sessionId(),
-      suite: header.suite,
-      frameKey: keys.frameKey,
-      header: header.bytes,
-      backend: this.options.backend,
-    };
-    this.tail = await frameCryptoFor(getPlatform().backends, this.session);
     this.reader = new SegmentReader(header, this.staging.take);
     this.telemetry.ciphertextBytes += HEADER_SIZE;
     return next;
   }
 
   private openSegment(seg: WireSegment): void {
-    const header = this.header as StreamHeader;
+    const session = this.session as KeyedSession;
+    const header = session.header;
     // The reader checked that only the last DATA frame is short, so the length fixes the frames.
     const range = segmentRange(seg.segmentIndex, header.frameSize, seg.plaintextLength);
     const wireLength = seg.bytes.length; // read now: a worker takes the buffer over
-    const opening = this.engine.open(this.session, range, seg.bytes);
-    const work = opening.then(async ({ output: plaintext, hashes, input }) => {
-      // spec §6.3: nothing of the segment goes out before DIGEST and TERMINATOR verify.
-      await openSegmentTail(this.tail, header.bytes, new Uint8Array(input), seg.tailOffset, seg.segmentIndex, hashes);
+    // spec §6.3: nothing of the segment goes out before DIGEST and TERMINATOR verify.
+    const work = session.openSegment(range, seg.bytes, seg.tailOffset).then(({ plaintext, input }) => {
       this.staging.give(input);
       return plaintext;
     });
@@ -204,7 +187,7 @@ class Opener {
   }
 
   private close(): void {
-    this.engine.close();
-    if (this.session) forgetSession(this.session.id);
+    if (this.session) this.session.close();
+    else this.engine.close();
   }
 }

@@ -1,22 +1,11 @@
 /** EncryptSegmentTransform: plaintext in, stream_v2 wire bytes out (header, then one chunk per segment). */
-import { deriveKeys, MAX_RUNNABLE_LOG_N, ownSecret, type Secret, sealHeader } from '../codec/keys.js';
-import { type FrameRange, rangePlaintextSize, sealSegmentTail, segmentRange } from '../codec/segment.js';
-import { forgetSession, frameCryptoFor, type SessionKey } from '../crypto/select.js';
-import type { FrameCrypto } from '../crypto/types.js';
-import { checkInt, StreamV2Error } from '../errors.js';
-import {
-  DEFAULTS,
-  MAX_DECODER_SEGMENT_BYTES,
-  MAX_FRAME_SIZE,
-  MAX_FRAMES_PER_SEGMENT,
-  SALT_SIZE,
-  SEGMENT_TAIL_SIZE,
-  SUITE,
-  type SuiteName,
-} from '../format/constants.js';
-import { encodeHeaderPrefix, type HeaderParams } from '../format/header.js';
+import { ownSecret, type Secret } from '../codec/keys.js';
+import { type FrameRange, rangePlaintextSize, segmentRange } from '../codec/segment.js';
+import { StreamV2Error } from '../errors.js';
+import { SALT_SIZE } from '../format/constants.js';
+import type { HeaderParams } from '../format/header.js';
 import { segmentPlaintextSize, segmentWireSize } from '../format/sizes.js';
-import { getPlatform } from '../platform/types.js';
+import { KeyedSession } from '../session/session.js';
 import { Engine, type SegmentWork } from './engine.js';
 import {
   type CommonOptions,
@@ -24,33 +13,19 @@ import {
   countSegment,
   newTelemetry,
   readableHighWaterMark,
-  sessionId,
   strategies,
   type Telemetry,
 } from './options.js';
 import { OrderedOutput } from './ordered.js';
+import { type EncoderParamOptions, encoderParams } from './params.js';
 import { Staging } from './staging.js';
 
-/**
- * Largest segment an encoder buffers (1 GiB). Decoders refuse segments over 64 MiB by default
- * (spec §2 limits), so larger ones need `limits.maxSegmentBytes` on the reading side.
- */
-const MAX_ENCODER_SEGMENT = MAX_DECODER_SEGMENT_BYTES;
-
 /** Options of {@link EncryptSegmentTransform}. */
-export interface EncryptOptions extends CommonOptions {
-  /** AEAD suite (default `aes-256-gcm`). */
-  suite?: SuiteName;
-  /** Plaintext bytes per DATA frame, 1..2^24 (default 65536). */
-  frameSize?: number;
-  /** DATA frames per segment, 1..65536 (default 16, so 1 MiB segments). */
-  framesPerSegment?: number;
-  /** scrypt cost for a passphrase, N = 2^logN (default 17). */
-  logN?: number;
+export interface EncryptOptions extends CommonOptions, EncoderParamOptions {
   /**
-   * The stream's salt (default: 32 fresh random bytes). Only for reproducing a stream, e.g. to
-   * resume an upload of the *same* plaintext (spec §8): a salt reused with another plaintext
-   * under the same secret reuses nonces.
+   * The stream's salt (default: 32 fresh random bytes). **For test vectors only**: a salt reused
+   * with another plaintext under the same secret reuses nonces (spec §8). To resume an upload,
+   * use `resumeEncryption`, which proves that the source is the same before it releases a byte.
    */
   salt?: Uint8Array;
 }
@@ -109,8 +84,7 @@ class Sealer {
   private readonly segmentBytes: number;
   private readonly staging: Staging;
   private out!: OrderedOutput;
-  private session!: SessionKey;
-  private tail!: FrameCrypto;
+  private session: KeyedSession | undefined;
   private segmentIndex = 0;
   private plain: Uint8Array | null = null; // the plaintext of the segment being filled
   private filled = 0; // its bytes
@@ -125,27 +99,11 @@ class Sealer {
   ) {
     this.secret = ownSecret(secret, true);
     const o = options;
-    if (o.suite !== undefined && !Object.hasOwn(SUITE, o.suite)) {
-      throw new StreamV2Error('BAD_ARGUMENT', `suite must be one of ${Object.keys(SUITE).join(', ')}`);
-    }
-    checkInt('frameSize', o.frameSize, 1, MAX_FRAME_SIZE);
-    checkInt('framesPerSegment', o.framesPerSegment, 1, MAX_FRAMES_PER_SEGMENT);
-    checkInt('logN', o.logN, 1, MAX_RUNNABLE_LOG_N);
+    this.params = encoderParams(this.secret, o);
     if (o.salt !== undefined && (!(o.salt instanceof Uint8Array) || o.salt.length !== SALT_SIZE)) {
       throw new StreamV2Error('BAD_ARGUMENT', `salt must be ${SALT_SIZE} bytes`);
     }
-    const raw = this.secret instanceof Uint8Array;
-    this.params = {
-      suite: o.suite ?? DEFAULTS.suite,
-      kdf: raw ? 'raw' : 'scrypt',
-      logN: raw ? 0 : (o.logN ?? DEFAULTS.logN),
-      frameSize: o.frameSize ?? DEFAULTS.frameSize,
-      framesPerSegment: o.framesPerSegment ?? DEFAULTS.framesPerSegment,
-    };
     this.segmentBytes = segmentPlaintextSize(this.params);
-    if (this.segmentBytes > MAX_ENCODER_SEGMENT) {
-      throw new StreamV2Error('BAD_ARGUMENT', `segments over ${MAX_ENCODER_SEGMENT} bytes cannot be buffered`);
-    }
     this.engine = new Engine(o.workers, o.itemBytes);
     this.staging = new Staging(this.engine.inFlightLimit + 2);
   }
@@ -155,22 +113,9 @@ class Sealer {
       this.close(),
     );
     try {
-      const salt = this.options.salt?.slice() ?? crypto.getRandomValues(new Uint8Array(SALT_SIZE));
-      const header = encodeHeaderPrefix(this.params, salt);
-      const keys = await deriveKeys(
-        this.secret,
-        { kdf: this.params.kdf, logN: this.params.logN, salt },
-        this.engine.scrypt,
-      );
-      sealHeader(keys.headerKey, header);
-      this.session = {
-        id: sessionId(),
-        suite: this.params.suite,
-        frameKey: keys.frameKey,
-        header,
-        backend: this.options.backend,
-      };
-      this.tail = await frameCryptoFor(getPlatform().backends, this.session);
+      const { backend, salt } = this.options;
+      this.session = await KeyedSession.create(this.secret, this.params, this.engine, backend, salt?.slice());
+      const header = this.session.header.bytes;
       controller.enqueue(header.slice());
       this.telemetry.ciphertextBytes += header.length;
     } catch (e) {
@@ -222,7 +167,7 @@ class Sealer {
   private sealData(): void {
     const range = segmentRange(this.segmentIndex, this.params.frameSize, this.filled);
     const plain = (this.plain ?? new Uint8Array(0)).subarray(0, this.filled);
-    const sealing = this.engine.seal(this.session, range, plain, SEGMENT_TAIL_SIZE);
+    const sealing = (this.session as KeyedSession).sealData(range, plain);
     sealing.catch(() => {}); // awaited in order by finishSegment; never an unhandled rejection
     this.pending = { range, sealing };
     this.plain = null; // the engine has it now
@@ -233,11 +178,10 @@ class Sealer {
   private finishSegment(final: boolean): void {
     const { range, sealing } = this.pending as NonNullable<Sealer['pending']>;
     const index = this.segmentIndex;
-    const work = sealing.then(async ({ output: wire, hashes, input }) => {
-      this.staging.give(input);
-      const tailAt = wire.length - SEGMENT_TAIL_SIZE;
-      await sealSegmentTail(this.tail, this.session.header, wire, tailAt, index, hashes, final);
-      return wire;
+    const session = this.session as KeyedSession;
+    const work = sealing.then((sealed) => {
+      this.staging.give(sealed.input);
+      return session.sealTail(sealed, index, final);
     });
     const plainBytes = rangePlaintextSize(range);
     this.out.push(
@@ -250,7 +194,7 @@ class Sealer {
   }
 
   private close(): void {
-    this.engine.close();
-    if (this.session) forgetSession(this.session.id);
+    if (this.session) this.session.close();
+    else this.engine.close();
   }
 }

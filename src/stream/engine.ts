@@ -6,15 +6,15 @@
  */
 import { scryptAsync } from '@noble/hashes/scrypt.js';
 import { transfer } from 'comlink';
-import type { ScryptFn } from '../codec/keys.js';
+import { type ScryptFn, scryptMaxmem } from '../codec/keys.js';
 import { type FrameRange, rangePlaintextSize, rangeWireSize } from '../codec/segment.js';
 import type { SessionKey } from '../crypto/select.js';
 import { StreamV2Error, toStreamV2Error } from '../errors.js';
 import { dataFrameWireSize } from '../format/sizes.js';
 import { allocator, getPlatform } from '../platform/types.js';
 import { getDefaultPool, WorkerPool } from '../pool/pool.js';
-import type { ItemResult, Transferred, WorkerApi } from '../pool/protocol.js';
-import { createWorkerApi, scryptMaxmem, viewOf } from '../pool/worker-api.js';
+import type { BlobSegmentItem, DigestItem, ItemResult, Transferred, WorkerApi } from '../pool/protocol.js';
+import { createWorkerApi, viewOf } from '../pool/worker-api.js';
 
 /** Default plaintext bytes per work item: a round trip costs ~80 µs, so items are large. */
 export const DEFAULT_ITEM_BYTES = 1024 * 1024;
@@ -23,7 +23,7 @@ export const DEFAULT_ITEM_BYTES = 1024 * 1024;
 export type WorkersOption = number | WorkerPool;
 
 /** The part of the worker API that work items use. */
-type ItemApi = Pick<WorkerApi, 'seal' | 'open'>;
+type ItemApi = Pick<WorkerApi, 'seal' | 'open' | 'digest' | 'sealBlob' | 'segmentFromBlob'>;
 
 /** Seals and opens segments' DATA frames for one stream. */
 export class Engine {
@@ -59,7 +59,7 @@ export class Engine {
       this.run = (call) => pool.run(call);
     } else {
       const platform = getPlatform();
-      const inline = createWorkerApi(platform.backends, () => {}, platform.allocUninitialized);
+      const inline = createWorkerApi(platform.backends, platform.allocUninitialized);
       // As on the pool (pool.run): whatever a backend throws reaches the reader with a code.
       this.run = (call) =>
         call(inline).catch((e: unknown) => {
@@ -84,8 +84,15 @@ export class Engine {
    * @returns the new wire buffer (`output`), the frame hashes, and the plaintext buffer handed back
    */
   seal(session: SessionKey, range: FrameRange, plaintext: Uint8Array, room: number): Promise<SegmentWork> {
-    return this.perItem(range, plaintext, 'plain', rangeWireSize(range) + room, (api, sub, data, whole) =>
-      api.seal(ship({ session, range: sub, room: whole ? room : 0 }, data)),
+    return this.perItem(
+      range,
+      'plain',
+      rangeWireSize(range) + room,
+      (api, it, whole) =>
+        api.seal(
+          ship({ session, range: it.sub, room: whole ? room : 0 }, whole ? plaintext : plaintext.slice(...it.plain)),
+        ),
+      plaintext,
     );
   }
 
@@ -96,32 +103,53 @@ export class Engine {
    *   handed back (its segment tail is still to be checked)
    */
   open(session: SessionKey, range: FrameRange, wire: Uint8Array): Promise<SegmentWork> {
-    return this.perItem(range, wire, 'wire', rangePlaintextSize(range), (api, sub, data) =>
-      api.open(ship({ session, range: sub }, data)),
+    return this.perItem(
+      range,
+      'wire',
+      rangePlaintextSize(range),
+      (api, it, whole) => api.open(ship({ session, range: it.sub }, whole ? wire : wire.slice(...it.wire))),
+      wire,
     );
   }
 
   /**
-   * Runs a segment's items. One item: `input` travels whole and comes back, the output is the
-   * worker's buffer. Several: each item gets a copy of its slice of `input` (a buffer travels
-   * whole or not at all), and their outputs are gathered into one new buffer of `outputSize`.
+   * Seals the DATA frames of a segment whose plaintext the workers read themselves from `blob`
+   * at `offset` (`blob.slice(a, b).arrayBuffer()` in the worker): this thread copies no
+   * plaintext. Undefined without a pool (`workers: 0`): the caller reads the plaintext.
+   * `blob` must be cloneable to workers (see `canCrossToWorkers`).
+   */
+  sealFromBlob(
+    session: SessionKey,
+    range: FrameRange,
+    blob: Blob,
+    offset: number,
+    room: number,
+  ): Promise<SegmentWork> | undefined {
+    if (!this.pool) return undefined;
+    return this.perItem(range, 'plain', rangeWireSize(range) + room, (api, it, whole) =>
+      api.sealBlob({ session, range: it.sub, blob, offset: offset + it.plain[0], room: whole ? room : 0 }),
+    );
+  }
+
+  /**
+   * Runs a segment's items. One item: `call` gets it whole (`whole`), its input travels and
+   * comes back, the output is the worker's buffer. Several: `call` ships each item's part, and
+   * their outputs are gathered into one new buffer of `outputSize`.
    */
   private async perItem(
     range: FrameRange,
-    input: Uint8Array,
     side: 'plain' | 'wire',
     outputSize: number,
-    call: (api: ItemApi, sub: FrameRange, data: Uint8Array, whole: boolean) => Promise<ItemResult>,
+    call: (api: ItemApi, it: Item, whole: boolean) => Promise<ItemResult>,
+    input?: Uint8Array,
   ): Promise<SegmentWork> {
     const items = this.items(range);
     if (items.length === 1) {
-      const r = await this.run((api) => call(api, range, input, true));
+      const r = await this.run((api) => call(api, items[0] as Item, true));
       return { output: viewOf(r.output), hashes: r.hashes, input: r.input };
     }
     const other = side === 'plain' ? 'wire' : 'plain';
-    const results = await Promise.all(
-      items.map((it) => this.run((api) => call(api, it.sub, input.slice(...it[side]), false))),
-    );
+    const results = await Promise.all(items.map((it) => this.run((api) => call(api, it, false))));
     const output = allocator()(outputSize);
     const hashes = new Uint8Array(range.count * 32);
     for (const [i, r] of results.entries()) {
@@ -129,7 +157,26 @@ export class Engine {
       output.set(viewOf(r.output), it[other][0]);
       hashes.set(r.hashes, (it.sub.firstFrame - range.firstFrame) * 32);
     }
-    return { output, hashes, input: input.buffer as ArrayBuffer };
+    return { output, hashes, input: (input?.buffer as ArrayBuffer | undefined) ?? new ArrayBuffer(0) };
+  }
+
+  /**
+   * Has a worker read segment `item.index` from a Blob, check it and open it (or check its
+   * DIGEST value without the key): no ciphertext through this thread. Undefined without a pool.
+   * @returns the plaintext (a new buffer) when opened, an empty one when only checked
+   */
+  segmentFromBlob(item: BlobSegmentItem): Promise<Uint8Array> | undefined {
+    if (!this.pool) return undefined;
+    return this.run((api) => api.segmentFromBlob(item)).then((t) => (t ? viewOf(t) : new Uint8Array(0)));
+  }
+
+  /**
+   * Checks a segment's DIGEST value without the key (spec §4), on a worker when there is a pool.
+   * `wire` holds the segment from offset 0 of a buffer the caller gives up.
+   * @throws StreamV2Error `DIGEST_MISMATCH`
+   */
+  digest(header: Uint8Array, seg: Omit<DigestItem, 'header' | 'data'>, wire: Uint8Array): Promise<void> {
+    return this.run((api) => api.digest(ship({ header, ...seg }, wire)));
   }
 
   /** Releases a pool this engine created for itself. */

@@ -55,11 +55,11 @@ export class OrderedOutput {
    * @param bytes - what the segment holds while in flight (input and output buffers)
    */
   push(work: Promise<Uint8Array>, onRelease: (chunk: Uint8Array) => void, bytes = 0): void {
+    work.catch(() => {}); // settled in order below, or dropped if the stream already failed
     this.throwIfFailed();
     this.inFlight++;
     this.inFlightBytes += bytes;
     this.notePeak();
-    work.catch(() => {}); // settled in order below; never an unhandled rejection
     this.chain = this.chain.then(async () => {
       try {
         if (this.failed) return;

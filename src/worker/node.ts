@@ -6,7 +6,4 @@ import { nodePlatform } from '../platform/node.js';
 import { createWorkerApi } from '../pool/worker-api.js';
 
 if (!parentPort) throw new Error('stream-v2 worker must run in a worker thread');
-expose(
-  createWorkerApi(nodePlatform.backends, () => process.exit(70), nodePlatform.allocUninitialized),
-  nodeEndpoint(parentPort),
-);
+expose(createWorkerApi(nodePlatform.backends, nodePlatform.allocUninitialized), nodeEndpoint(parentPort));

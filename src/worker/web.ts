@@ -3,8 +3,4 @@ import { expose } from 'comlink';
 import { webPlatform } from '../platform/web.js';
 import { createWorkerApi } from '../pool/worker-api.js';
 
-expose(
-  createWorkerApi(webPlatform.backends, () => {
-    throw new Error('worker crashed (test hook)');
-  }),
-);
+expose(createWorkerApi(webPlatform.backends));

@@ -3,7 +3,7 @@
  * (docs/BENCHMARKS.md): its numbers are meaningless here, its shape is not.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +38,13 @@ it('bench/bench.mjs runs every section and writes paired ratios, CPU per GiB and
     const r = spawnSync(process.execPath, ['--expose-gc', 'bench/bench.mjs', '--json', json], {
       cwd: root,
       timeout: 120_000,
-      env: { ...process.env, BENCH_GIB: String(1 / 64), BENCH_RUNS: '2', BENCH_PIPE_GIB: String(1 / 32) },
+      env: {
+        ...process.env,
+        BENCH_GIB: String(1 / 64),
+        BENCH_RUNS: '2',
+        BENCH_PIPE_GIB: String(1 / 32),
+        BENCH_ONLY: 'pipe,ceiling,handoff,lib,nodepipe,noble',
+      },
     });
     expect(r.stderr.toString()).toBe('');
     expect(r.status).toBe(0);
@@ -67,4 +73,122 @@ it('bench/bench.mjs runs every section and writes paired ratios, CPU per GiB and
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+interface PeerDir {
+  mbps: number;
+  runs: number[];
+  v2Runs?: number[];
+  ratio?: number;
+}
+interface PeerRow {
+  peer: string;
+  label: string;
+  encrypt: PeerDir;
+  decrypt: PeerDir;
+  pipe?: PeerDir & { aboveIdleMiB: number; maxAboveIdleMiB: number; aboveStartMiB: number };
+  startup: { loadMs: number; firstChunkMs: number; first64KiBMs: number; doneMs: number; runs: unknown[] };
+}
+interface PeerResults {
+  machine: { node: string };
+  peers: { rows: PeerRow[] };
+  targets: { name: string; value: number; limit: number; pass: boolean }[];
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+const PEER_NAMES = ['stream-v2', 'stream-v2-w0', 'openpgp', 'libsodium', 'age', 'node-gcm'];
+
+it('bench/bench.mjs BENCH_ONLY=peers: every peer, ratios stream-v2 ÷ peer as medians of pairs, 6 targets, charts', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stream-v2-bench-'));
+  try {
+    const json = join(dir, 'results.json');
+    const img = join(dir, 'img');
+    const r = spawnSync(process.execPath, ['--expose-gc', 'bench/bench.mjs', '--json', json, '--charts', img], {
+      cwd: root,
+      timeout: 110_000,
+      env: { ...process.env, BENCH_GIB: String(1 / 1024), BENCH_RUNS: '2', BENCH_ONLY: 'peers' },
+    });
+    expect(r.stderr.toString()).toBe('');
+    expect(r.status).toBe(0);
+    const res = JSON.parse(readFileSync(json, 'utf8')) as PeerResults;
+    expect(res.machine.node).toBe(process.version);
+    const rows = res.peers.rows;
+    expect(rows.map((x) => x.peer).filter((p) => p !== 'stream-v2-blob')).toEqual(PEER_NAMES);
+    const v2 = rows[0] as PeerRow;
+    const others = rows.slice(1);
+    for (const x of rows) {
+      for (const d of [x.encrypt, x.decrypt, ...(x.pipe ? [x.pipe] : [])]) {
+        expect(d.runs.every(positive)).toBe(true);
+        expect(d.mbps).toBeCloseTo(median(d.runs), 9);
+      }
+      const st = x.startup;
+      expect(positive(st.firstChunkMs) && st.first64KiBMs >= st.firstChunkMs && st.doneMs >= st.first64KiBMs).toBe(
+        true,
+      );
+    }
+    for (const x of others)
+      for (const dir of ['encrypt', 'decrypt', 'pipe'] as const) {
+        const d = x[dir];
+        if (!d) continue;
+        // stream-v2's runs, each taken right before this peer's run of the same index
+        const a = d.v2Runs as number[];
+        expect(a).toHaveLength(2);
+        expect(v2[dir]?.runs).toEqual(expect.arrayContaining(a));
+        // the median of the two per-pair ratios (stream-v2 ÷ peer) is their mean, which the
+        // ratio of the medians, or peer ÷ stream-v2, or unpaired runs are not in general
+        const pairs = a.map((m, i) => m / (d.runs[i] as number));
+        expect(d.ratio).toBeCloseTo(((pairs[0] as number) + (pairs[1] as number)) / 2, 9);
+      }
+    expect(v2.encrypt.runs).toHaveLength(2 * others.length);
+    expect(v2.pipe?.runs).toHaveLength(2 * others.filter((x) => x.pipe).length);
+    const names = res.targets.map((t) => t.name).join('\n');
+    expect(res.targets).toHaveLength(6);
+    for (const [peer, dir, min] of [
+      ['openpgp', 'encrypt', 3],
+      ['openpgp', 'decrypt', 3],
+      ['openpgp', 'pipe', 2],
+      ['age', 'encrypt', 10],
+      ['age', 'decrypt', 10],
+    ] as const) {
+      const x = rows.find((y) => y.peer === peer) as PeerRow;
+      const t = res.targets.find((y) => y.name.startsWith(`stream-v2 ${dir} ≥ ${min} × ${x.label}`));
+      expect(t, names).toBeDefined();
+      expect(t?.value).toBe(x[dir]?.ratio);
+      expect(t?.pass).toBe((x[dir]?.ratio as number) >= min);
+    }
+    const rss = res.targets.find((t) => t.name.includes('RSS'));
+    expect(rss?.value).toBe(v2.pipe?.maxAboveIdleMiB);
+    expect(rss?.pass).toBe((v2.pipe?.maxAboveIdleMiB as number) <= 64);
+    expect(r.stdout.toString()).toMatch(/\n\d+\/6 targets met\n/);
+    // charts: rendered from the JSON, naming every peer
+    for (const f of ['peers-node.svg', 'pipe-rss.svg', 'startup.svg']) {
+      const svg = readFileSync(join(img, f), 'utf8');
+      expect(svg).toMatch(/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+      for (const x of rows.filter((y) => f !== 'pipe-rss.svg' || y.pipe)) expect(svg).toContain(x.label);
+    }
+    expect(existsSync(join(img, 'peers-chromium.svg'))).toBe(false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 120_000);
+
+it('bench/lib/peer-run.mjs: every peer round-trips odd chunks and refuses a flipped byte', () => {
+  const r = spawnSync(process.execPath, ['bench/lib/peer-run.mjs', 'all', 'check'], { cwd: root, timeout: 60_000 });
+  expect(r.stderr.toString()).toBe('');
+  expect(JSON.parse(r.stdout.toString()).checked).toEqual(expect.arrayContaining(PEER_NAMES));
+});
+
+it('BENCH_NODE names a Node that is not installed: one clear line, exit 1', () => {
+  const r = spawnSync(process.execPath, ['bench/bench.mjs'], {
+    cwd: root,
+    timeout: 30_000,
+    env: { ...process.env, BENCH_NODE: '7' },
+  });
+  expect(r.status).toBe(1);
+  expect(r.stderr.toString()).toMatch(/^BENCH_NODE=7: no Node 7 binary under node_modules .*\n$/);
 });

@@ -2,7 +2,7 @@
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { DecryptSegmentTransform, EncryptSegmentTransform, encryptedSize, StreamV2Error, WorkerPool } from '#lib';
-import { hex, randomBytes, run, sameBytes } from '../helpers.js';
+import { hex, randomBytes, run, sameBytes, within } from '../helpers.js';
 
 const key = () => crypto.getRandomValues(new Uint8Array(32));
 const MiB = 1024 * 1024;
@@ -13,11 +13,6 @@ function endless(chunk = 256 * 1024): ReadableStream<Uint8Array> {
   return new ReadableStream({ pull: (c) => c.enqueue(data) }, { highWaterMark: 0 });
 }
 
-/** Rejects if `p` has not settled within `ms`: a hang is a failure, not a slow pass. */
-function within<T>(p: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`hung for ${ms} ms`)), ms))]);
-}
-
 async function roundTrip(pool: WorkerPool): Promise<void> {
   const k = key();
   const pt = randomBytes(3 * MiB + 5);
@@ -26,6 +21,11 @@ async function roundTrip(pool: WorkerPool): Promise<void> {
   const dec = await run(new DecryptSegmentTransform(k, { workers: pool }), [enc.output]);
   expect(dec.error).toBeUndefined();
   expect(sameBytes(dec.output, pt)).toBe(true);
+}
+
+/** The pool's test hook (outside the public API and the worker protocol): a worker dies mid-work. */
+function crashWorker(pool: WorkerPool): void {
+  (pool as unknown as Record<symbol, () => void>)[Symbol.for('stream-v2.crashWorker')]?.();
 }
 
 describe('worker crash', () => {
@@ -47,7 +47,7 @@ describe('worker crash', () => {
         new WritableStream({
           write(c) {
             seen += c.length;
-            if (seen > 4 * MiB && seen - c.length <= 4 * MiB) void pool.crashWorkerForTesting();
+            if (seen > 4 * MiB && seen - c.length <= 4 * MiB) crashWorker(pool);
           },
         }),
       );

@@ -1,59 +1,78 @@
 /**
- * A pool whose workers fail to start (here: the worker file is missing) must not stay broken
- * once they can start again. A copy of the built package is used so that its worker file can
- * be taken away and put back without touching dist/.
+ * A pool whose workers fail to start must not stay broken once they can start again. The pool
+ * runs here over a stand-in platform whose "workers" are Comlink endpoints on this thread: they
+ * fail to start while `failing` is set, then serve the real worker API.
  */
-import { cpSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, expect, it } from 'vitest';
-import { randomBytes, sameBytes } from '../helpers.js';
+import { MessageChannel } from 'node:worker_threads';
+import { expose } from 'comlink';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { expect, it } from 'vitest';
+import { nodeBackend } from '../../src/crypto/node.js';
+import { StreamV2Error } from '../../src/errors.js';
+import { type Platform, setPlatform, type WorkerHandle } from '../../src/platform/types.js';
+import { WorkerPool } from '../../src/pool/pool.js';
+import { createWorkerApi } from '../../src/pool/worker-api.js';
+import { DecryptSegmentTransform } from '../../src/stream/decrypt.js';
+import { EncryptSegmentTransform } from '../../src/stream/encrypt.js';
+import { randomBytes, run, sameBytes } from '../helpers.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-// Inside node_modules, so the copy resolves comlink and @noble like dist/ does.
-const copy = mkdtempSync(join(root, 'node_modules', '.stream-v2-pool-test-'));
-cpSync(join(root, 'dist'), copy, { recursive: true });
-afterAll(() => rmSync(copy, { recursive: true, force: true }));
+let failing = true;
+let started = 0;
 
-type Lib = typeof import('#lib');
+function spawnWorker(): WorkerHandle {
+  started++;
+  const { port1, port2 } = new MessageChannel();
+  const onFailure: Array<(e: Error) => void> = [];
+  if (failing)
+    setTimeout(() => {
+      for (const f of onFailure) f(new Error('cannot start'));
+    }, 1);
+  else expose(createWorkerApi([nodeBackend]), nodeEndpoint(port2));
+  return {
+    endpoint: nodeEndpoint(port1),
+    onFailure: (f) => void onFailure.push(f),
+    terminate: () => {
+      port1.close();
+      port2.close();
+    },
+    ref: () => port1.ref(),
+    unref: () => port1.unref(),
+  };
+}
 
-async function roundTrip(lib: Lib, pool: InstanceType<Lib['WorkerPool']>): Promise<unknown> {
+const platform: Platform = { name: 'node', backends: [nodeBackend], spawnWorker, hardwareConcurrency: () => 1 };
+
+async function roundTrip(pool: WorkerPool): Promise<unknown> {
   const key = crypto.getRandomValues(new Uint8Array(32));
   const pt = randomBytes(300_000);
-  try {
-    const ct = await new Response(
-      new Blob([pt as Uint8Array<ArrayBuffer>])
-        .stream()
-        .pipeThrough(new lib.EncryptSegmentTransform(key, { workers: pool })),
-    ).arrayBuffer();
-    const back = await new Response(
-      new Blob([ct]).stream().pipeThrough(new lib.DecryptSegmentTransform(key, { workers: pool })),
-    ).arrayBuffer();
-    return sameBytes(new Uint8Array(back), pt) ? 'ok' : 'wrong bytes';
-  } catch (e) {
-    return e;
-  }
+  const enc = await run(new EncryptSegmentTransform(key, { workers: pool }), [pt]);
+  if (enc.error) return enc.error;
+  const dec = await run(new DecryptSegmentTransform(key, { workers: pool }), [enc.output]);
+  if (dec.error) return dec.error;
+  return sameBytes(dec.output, pt) ? 'ok' : 'wrong bytes';
 }
 
 it('after workers failed to start, the pool starts them again once they can (back-off, not for good)', async () => {
-  const lib = (await import(pathToFileURL(join(copy, 'node.js')).href)) as Lib;
-  const worker = join(copy, 'worker.node.js');
-  const pool = new lib.WorkerPool({ size: 1 });
+  setPlatform(platform);
+  const pool = new WorkerPool({ size: 1 });
   try {
-    renameSync(worker, `${worker}.away`);
     for (let i = 0; i < 4; i++) {
-      const e = await roundTrip(lib, pool);
-      expect(lib.StreamV2Error.is(e) && e.code).toBe('WORKER_FAILED');
+      const e = await roundTrip(pool);
+      expect(StreamV2Error.is(e) && e.code).toBe('WORKER_FAILED');
     }
-    renameSync(`${worker}.away`, worker);
-    // The pool fails fast during its back-off, then tries again: within a few seconds it works.
+    // During the back-off, calls fail fast without starting doomed workers.
+    const before = started;
+    const fast = await roundTrip(pool);
+    expect(StreamV2Error.is(fast) && fast.message).toMatch(/next try in/);
+    expect(started).toBe(before);
+    failing = false;
     let result: unknown;
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
-      result = await roundTrip(lib, pool);
+      result = await roundTrip(pool);
       if (result === 'ok') break;
-      expect(lib.StreamV2Error.is(result) && result.code).toBe('WORKER_FAILED');
-      await new Promise((r) => setTimeout(r, 100));
+      expect(StreamV2Error.is(result) && result.code).toBe('WORKER_FAILED');
+      await new Promise((r) => setTimeout(r, 50));
     }
     expect(result).toBe('ok');
   } finally {

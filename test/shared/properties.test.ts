@@ -15,29 +15,11 @@ import {
   type SuiteName,
   WorkerPool,
 } from '#lib';
-import { chunked, run, toHex } from '../helpers.js';
+import { chunked, fullSegmentWire, run, seededBytes, toHex } from '../helpers.js';
 
 const HEADER = 80;
 const SUITES: readonly SuiteName[] = ['aes-256-gcm', 'chacha20-poly1305'];
 const HEADER_CODES = ['BAD_HEADER', 'UNSUPPORTED', 'LIMIT_EXCEEDED', 'WRONG_KEY'];
-
-/** Deterministic pseudo-random bytes (xorshift32), so that a failing case can be replayed. */
-function bytes(length: number, seed: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
-
-/** Wire size W of a full segment (spec §5). */
-function fullSegmentWire(frameSize: number, framesPerSegment: number): number {
-  return framesPerSegment * (18 + frameSize + 16) + (18 + 33 + 16) + (18 + 16);
-}
 
 /** Asserts a spec failure and that what was released is a prefix of `plaintext`; returns it. */
 function expectRejected(
@@ -79,7 +61,7 @@ type Workers = 0 | 2 | 'pool';
 const workersArb = fc.constantFrom<Workers>(0, 2, 'pool');
 const workersOf = (w: Workers): number | WorkerPool => (w === 'pool' ? (pool as WorkerPool) : w);
 
-const KEY = bytes(32, 0x6b6579);
+const KEY = seededBytes(32, 0x6b6579);
 
 describe('round trip', () => {
   // Frame count is kept under ~3000 so that a frame size of 1 stays fast in the browser.
@@ -115,7 +97,7 @@ describe('round trip', () => {
   it('decrypts what it encrypts, for any layout, suite, chunking and workers', async () => {
     await fc.assert(
       fc.asyncProperty(caseArb, async (c) => {
-        const plaintext = bytes(c.size, c.dataSeed);
+        const plaintext = seededBytes(c.size, c.dataSeed);
         const layout = { frameSize: c.frameSize, framesPerSegment: c.framesPerSegment };
         const segments = Math.max(1, Math.ceil(c.size / (c.frameSize * c.framesPerSegment)));
         // At most ~1000 chunks either way: a tiny maxChunk on a big input would only be slow.
@@ -159,7 +141,7 @@ describe('damaged streams', () => {
       ['chacha20-poly1305', 0],
     ];
     for (const [suite, size] of specs) {
-      const plaintext = bytes(size, 1000 + size);
+      const plaintext = seededBytes(size, 1000 + size);
       const enc = new EncryptSegmentTransform(KEY, { suite, frameSize: FRAME_SIZE, framesPerSegment: FPS, workers: 0 });
       const r = await run(enc, [plaintext]);
       if (r.error !== undefined) throw r.error;

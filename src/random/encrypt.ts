@@ -1,0 +1,226 @@
+/**
+ * encryptBlob and resumeEncryption: the ciphertext of a Blob as a virtual file of known size,
+ * readable from any offset, segment by segment through the workers. Segment k of the
+ * ciphertext depends only on the header and plaintext segment k (spec §5, §8), so any range
+ * can be produced on its own, and an interrupted encryption resumed with the same header.
+ */
+import { ownSecret, type Secret } from '../codec/keys.js';
+import { segmentRange } from '../codec/segment.js';
+import { StreamV2Error } from '../errors.js';
+import { FRAME_HEADER_SIZE, HEADER_SIZE, SEGMENT_TAIL_SIZE } from '../format/constants.js';
+import { KeyedSession } from '../session/session.js';
+import { Engine } from '../stream/engine.js';
+import type { CommonOptions } from '../stream/options.js';
+import { type EncoderParamOptions, encoderParams } from '../stream/params.js';
+import { StreamLayout } from './layout.js';
+import { checkRange } from './open.js';
+import { checkResumeState, type ResumeState, toHex } from './resume.js';
+import { type Source, toSource } from './source.js';
+import { collect, orderedStream } from './window.js';
+
+/** Options of {@link encryptBlob}. */
+export interface EncryptBlobOptions
+  extends Pick<CommonOptions, 'workers' | 'backend' | 'itemBytes'>,
+    EncoderParamOptions {}
+
+/** Options of {@link resumeEncryption}: the layout comes from the state's header. */
+export type ResumeOptions = Pick<CommonOptions, 'workers' | 'backend' | 'itemBytes'>;
+
+/** The ciphertext of a Blob, as a virtual file. */
+export interface BlobEncryption {
+  /** Exact ciphertext size in bytes, header included. */
+  readonly size: number;
+  /** The 80-byte stream header (a copy). */
+  readonly header: Uint8Array;
+  /**
+   * The ciphertext from byte `start` (default 0) to the end: bounded memory, segments sealed in
+   * parallel on the workers, in order.
+   * @throws StreamV2Error `BAD_ARGUMENT` for a start outside `[0, size]`
+   */
+  stream(options?: { start?: number }): ReadableStream<Uint8Array>;
+  /** Ciphertext bytes `[start, end)`. */
+  slice(start: number, end: number): Promise<Uint8Array>;
+  /** A JSON-serializable state without key material, for {@link resumeEncryption}. */
+  resumeState(): ResumeState;
+  /** Releases the key and a pool made for this encryption (`workers: N`). */
+  close(): void;
+}
+
+function checkBlob(blob: unknown): asserts blob is Blob {
+  if (typeof Blob === 'undefined' || !(blob instanceof Blob)) {
+    throw new StreamV2Error('BAD_ARGUMENT', 'encryptBlob expects a Blob (a File, fs.openAsBlob(path), Bun.file())');
+  }
+}
+
+/**
+ * Encrypts a Blob into a stream_v2 ciphertext that can be read from any offset. The header
+ * (fresh salt) and the exact size are known at once, before any frame is sealed.
+ *
+ * @param blob - the plaintext: a File, Node's `fs.openAsBlob(path)`, `Bun.file()`
+ * @param secret - a 32-byte key, or `{ passphrase }`
+ * @param options - suite, layout, scrypt cost, workers
+ * @throws StreamV2Error `BAD_ARGUMENT`
+ */
+export async function encryptBlob(
+  blob: Blob,
+  secret: Secret,
+  options: EncryptBlobOptions = {},
+): Promise<BlobEncryption> {
+  checkBlob(blob);
+  const key = ownSecret(secret, true); // a copy: the caller may reuse its buffer while scrypt runs
+  const params = encoderParams(key, options);
+  const source = toSource(blob);
+  const engine = new Engine(options.workers, options.itemBytes);
+  try {
+    const session = await KeyedSession.create(key, params, engine, options.backend);
+    return new Encryption(source, session, engine.inFlightLimit, new Map());
+  } catch (e) {
+    engine.close();
+    throw e;
+  }
+}
+
+/**
+ * Resumes an encryption from its {@link BlobEncryption.resumeState}: same header, same salt,
+ * byte-identical output at every offset. It first proves that the source is the same: a size
+ * or `lastModified` other than the state's is `SOURCE_CHANGED`; and every segment whose DIGEST
+ * value the state recorded is re-sealed and compared before any byte of it is released (a
+ * mismatch is `SOURCE_CHANGED`, and nothing of that segment leaves the library).
+ *
+ * A change in a segment that the state did not record, and that is not read again, cannot be
+ * seen (see the README): the state records what was released.
+ *
+ * @throws StreamV2Error `SOURCE_CHANGED`, `WRONG_KEY` (a secret that does not open the state's
+ *   header), `BAD_ARGUMENT` (a malformed state)
+ */
+export async function resumeEncryption(
+  blob: Blob,
+  secret: Secret,
+  state: ResumeState,
+  options: ResumeOptions = {},
+): Promise<BlobEncryption> {
+  checkBlob(blob);
+  const key = ownSecret(secret);
+  const source = toSource(blob);
+  const { header, digests } = checkResumeState(state, source);
+  const engine = new Engine(options.workers, options.itemBytes);
+  let session: KeyedSession | undefined;
+  try {
+    session = await KeyedSession.open(key, header, engine, options.backend);
+    return new Encryption(source, session, engine.inFlightLimit, digests);
+  } catch (e) {
+    if (session) session.close();
+    else engine.close();
+    throw e;
+  }
+}
+
+class Encryption implements BlobEncryption {
+  readonly size: number;
+  private readonly layout: StreamLayout;
+  /** DIGEST values of released segments (from the state, then as segments leave). */
+  private readonly released: Map<number, string>;
+  /** DIGEST values of segments sealed and not yet released. */
+  private readonly sealed = new Map<number, string>();
+
+  constructor(
+    private readonly source: Source,
+    private readonly session: KeyedSession,
+    private readonly ahead: number,
+    digests: Map<number, string>,
+  ) {
+    this.layout = new StreamLayout(session.header, source.size);
+    this.size = this.layout.wireSize;
+    this.released = digests;
+  }
+
+  get header(): Uint8Array {
+    return this.session.header.bytes.slice();
+  }
+
+  stream({ start = 0 }: { start?: number } = {}): ReadableStream<Uint8Array> {
+    checkRange(start, this.size, this.size);
+    return this.wire(start, this.size);
+  }
+
+  slice(start: number, end: number): Promise<Uint8Array> {
+    try {
+      checkRange(start, end, this.size);
+      return collect(this.wire(start, end), end - start);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  resumeState(): ResumeState {
+    const digests: Record<string, string> = {};
+    for (const [k, v] of [...this.released].sort((a, b) => a[0] - b[0])) digests[k] = v;
+    const lastModified = this.source.lastModified;
+    return {
+      version: 1,
+      header: toHex(this.session.header.bytes),
+      plaintextSize: this.source.size,
+      ...(lastModified !== undefined ? { lastModified } : {}),
+      digests,
+    };
+  }
+
+  close(): void {
+    this.session.close();
+  }
+
+  /** Wire bytes `[start, end)` (start < end): item -1 is the header, item k segment k. */
+  private wire(start: number, end: number): ReadableStream<Uint8Array> {
+    if (start === end) return orderedStream(0, 0, 1, () => Promise.resolve(new Uint8Array(0)));
+    const first = start < HEADER_SIZE ? -1 : this.layout.segmentOfWire(start);
+    const last = end <= HEADER_SIZE ? -1 : this.layout.segmentOfWire(end - 1);
+    const trim = async (offset: number, bytes: Promise<Uint8Array>) => {
+      const b = await bytes;
+      const from = Math.max(0, start - offset);
+      const to = Math.min(b.length, end - offset);
+      return from === 0 && to === b.length ? b : b.slice(from, to);
+    };
+    return orderedStream(
+      first,
+      last + 1,
+      this.ahead,
+      (k) =>
+        k < 0
+          ? trim(0, Promise.resolve(this.session.header.bytes.slice()))
+          : trim(this.layout.place(k).wireOffset, this.seal(k)),
+      { onRelease: (k) => this.onRelease(k) },
+    );
+  }
+
+  /** Seals segment k, and proves it matches what was released of it before (spec §8). */
+  private async seal(k: number): Promise<Uint8Array> {
+    const place = this.layout.place(k);
+    const range = segmentRange(k, this.layout.layout.frameSize, place.plainLength);
+    const final = k === this.layout.segments - 1;
+    // The workers read the Blob themselves where they can (spec: no plaintext through this thread).
+    const blob = this.source.workerBlob;
+    const sealing =
+      (blob && this.session.sealDataFromBlob(range, blob, place.plainOffset)) ??
+      this.source.read(place.plainOffset, place.plainLength).then((plain) => this.session.sealData(range, plain));
+    const wire = await this.session.sealTail(await sealing, k, final);
+    const valueAt = wire.length - SEGMENT_TAIL_SIZE + FRAME_HEADER_SIZE + 1; // DIGEST value, after its alg byte
+    const digest = toHex(wire.subarray(valueAt, valueAt + 32));
+    const before = this.released.get(k);
+    if (before !== undefined && before !== digest) {
+      throw new StreamV2Error(
+        'SOURCE_CHANGED',
+        'this segment of the source differs from the one encrypted before under this header',
+        { segmentIndex: k },
+      );
+    }
+    this.sealed.set(k, digest);
+    return wire;
+  }
+
+  private onRelease(k: number): void {
+    const digest = this.sealed.get(k);
+    if (digest === undefined) return; // the header
+    this.sealed.delete(k);
+    this.released.set(k, digest);
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Random-access sources: a Blob (a browser File, Node's `fs.openAsBlob(path)`, `Bun.file()`)
+ * or any object that can read a byte range. Every read is checked: exactly the bytes asked
+ * for, or a StreamV2Error with a code, never short or wrong bytes.
+ */
+import { StreamV2Error } from '../errors.js';
+
+/** A source that can read any byte range of a fixed-size file (an HTTP object, a file handle). */
+export interface RangeSource {
+  /** Size of the whole source in bytes. */
+  readonly size: number;
+  /** Reads `length` bytes from `offset`; the result must hold exactly those bytes. */
+  read(offset: number, length: number): Promise<Uint8Array>;
+}
+
+/** What the random-access APIs read: a Blob or a {@link RangeSource}. */
+export type RandomAccessSource = Blob | RangeSource;
+
+/** A checked source, as the random-access APIs use it. */
+export interface Source {
+  readonly size: number;
+  /** The Blob itself, when the source is one that workers can read themselves. */
+  readonly workerBlob: Blob | undefined;
+  /** The Blob's lastModified, when it is a File. */
+  readonly lastModified: number | undefined;
+  /** Exactly `length` bytes from `offset` (possibly a view the caller's source still owns). */
+  read(offset: number, length: number): Promise<Uint8Array>;
+}
+
+function isBlob(value: unknown): value is Blob {
+  return typeof Blob !== 'undefined' && value instanceof Blob;
+}
+
+/**
+ * Wraps a Blob or RangeSource, checking its shape.
+ * @throws StreamV2Error `BAD_ARGUMENT`
+ */
+export function toSource(input: RandomAccessSource): Source {
+  if (isBlob(input)) {
+    const blob = input;
+    const lastModified = (blob as { lastModified?: unknown }).lastModified;
+    return {
+      size: blob.size,
+      workerBlob: canCrossToWorkers(blob) ? blob : undefined,
+      lastModified: typeof lastModified === 'number' ? lastModified : undefined,
+      read: (offset, length) => readBlobRange(blob, offset, length),
+    };
+  }
+  const src = input as Partial<RangeSource> | null;
+  if (typeof src?.read !== 'function' || !Number.isSafeInteger(src.size) || (src.size as number) < 0) {
+    throw new StreamV2Error(
+      'BAD_ARGUMENT',
+      'source must be a Blob or { size: number, read(offset, length): Promise<Uint8Array> }',
+    );
+  }
+  const read = src.read.bind(src);
+  return {
+    size: src.size as number,
+    workerBlob: undefined,
+    lastModified: undefined,
+    read: (offset, length) => checked(offset, length, 'SOURCE_FAILED', () => read(offset, length)),
+  };
+}
+
+/**
+ * Reads `length` bytes of a Blob from `offset` (in a new buffer). Also runs inside workers,
+ * which read a Blob's segments themselves.
+ * @throws StreamV2Error `SOURCE_CHANGED` (a File edited after it was picked fails with
+ *   NotReadableError in browsers and Node, or comes back short), `SOURCE_FAILED`
+ */
+export function readBlobRange(blob: Blob, offset: number, length: number): Promise<Uint8Array> {
+  return checked(offset, length, 'SOURCE_CHANGED', async () => {
+    return new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer());
+  });
+}
+
+/**
+ * Whether a Blob can be cloned to workers, so that they read it themselves. Node's file-backed
+ * Blobs (`fs.openAsBlob`) cannot ("File-backed Blobs are not cloneable"); in-memory Blobs and
+ * browser Files can. Cloning a Blob copies a handle, not its bytes.
+ */
+export function canCrossToWorkers(blob: Blob): boolean {
+  try {
+    structuredClone(blob);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs a read and checks that it returned exactly `length` bytes, each failure with a code. */
+async function checked(
+  offset: number,
+  length: number,
+  shortCode: 'SOURCE_CHANGED' | 'SOURCE_FAILED',
+  read: () => Promise<Uint8Array>,
+): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await read();
+  } catch (e) {
+    if (StreamV2Error.is(e)) throw e;
+    const changed = (e as { name?: string } | null)?.name === 'NotReadableError';
+    const detail = e instanceof Error ? e.message : String(e);
+    throw new StreamV2Error(
+      changed ? 'SOURCE_CHANGED' : 'SOURCE_FAILED',
+      changed
+        ? `the source changed after it was opened (${detail})`
+        : `reading ${length} bytes at ${offset} failed: ${detail}`,
+      {},
+      { cause: e },
+    );
+  }
+  if (!(bytes instanceof Uint8Array) || bytes.length !== length) {
+    const got = bytes instanceof Uint8Array ? `${bytes.length} bytes` : 'not a Uint8Array';
+    throw new StreamV2Error(shortCode, `reading ${length} bytes at ${offset} gave ${got}`);
+  }
+  return bytes;
+}
