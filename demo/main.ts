@@ -1,8 +1,8 @@
 /** The demo page: wires the three sections (upload, stored files, read back). */
 import type { Secret } from '../src/browser.js';
 import { readAll, readRange } from './read.js';
-import { startUpload } from './upload.js';
 import { byId, bytes, el, fromHex, hex, showError } from './ui.js';
+import { startUpload } from './upload.js';
 
 interface FileInfo {
   id: string;
@@ -40,7 +40,7 @@ function sendSecret(): Secret | undefined {
 
 function noteKey(): void {
   const mode = (document.querySelector('input[name=secret]:checked') as HTMLInputElement).value;
-  pass.disabled = mode !== 'key' ? false : true;
+  pass.disabled = mode === 'key';
   byId('key-note').textContent =
     mode === 'key'
       ? 'A random key is kept in this page’s address (after #), which browsers never send to a server. Keep the share link: it is the only way to read the files.'
@@ -104,7 +104,12 @@ function readSecret(): Secret | undefined {
   const passphrase = byId<HTMLInputElement>('read-pass').value;
   if (passphrase) return { passphrase };
   const k = fromHex(key);
-  if (!k) showError(byId('read-out'), new Error('Paste the key from the share link (64 hex digits) or type the passphrase.'), 'No key');
+  if (!k)
+    showError(
+      byId('read-out'),
+      new Error('Paste the key from the share link (64 hex digits) or type the passphrase.'),
+      'No key',
+    );
   return k;
 }
 
@@ -139,7 +144,8 @@ byId('read-range').onclick = () => {
   const s = readSecret();
   const start = Number(byId<HTMLInputElement>('range-start').value) || 0;
   const endText = byId<HTMLInputElement>('range-end').value;
-  if (f && s) void readRange(`/files/${f.id}`, s, start, endText === '' ? undefined : Number(endText), byId('read-out'));
+  if (f && s)
+    void readRange(`/files/${f.id}`, s, start, endText === '' ? undefined : Number(endText), byId('read-out'));
 };
 byId('read-tail').onclick = () => {
   const f = chosenFile();

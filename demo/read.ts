@@ -44,7 +44,11 @@ export async function readAll(url: string, name: string, secret: Secret, out: HT
     showError(line, e, 'Download failed');
     const n = dec.telemetry.segments;
     line.append(
-      el('div', { class: 'hint' }, `${n} segments verified before the failure; nothing of a failing segment is released.`),
+      el(
+        'div',
+        { class: 'hint' },
+        `${n} segments verified before the failure; nothing of a failing segment is released.`,
+      ),
     );
   }
 }

@@ -39,9 +39,9 @@ export class CountingStore extends FileStore {
   readonly received = new Map<string, number>();
 
   override async write(readable: IncomingMessage | Readable, id: string, offset: number): Promise<number> {
-    const n = await super.write(readable, id, offset);
-    this.received.set(id, (this.received.get(id) ?? 0) + n);
-    return n;
+    const end = await super.write(readable, id, offset); // the new offset
+    this.received.set(id, (this.received.get(id) ?? 0) + (end - offset));
+    return end;
   }
 }
 

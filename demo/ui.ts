@@ -55,7 +55,7 @@ const MEANING: Record<string, string> = {
 };
 
 /** A person's sentence for an error, and its code and segment when it has them. */
-export function describe(e: unknown): { text: string; code?: string; segment?: number } {
+export function explain(e: unknown): { text: string; code?: string; segment?: number } {
   if (StreamV2Error.is(e)) {
     return { text: MEANING[e.code] ?? e.message, code: e.code, segment: e.segmentIndex };
   }
@@ -65,7 +65,7 @@ export function describe(e: unknown): { text: string; code?: string; segment?: n
 
 /** Shows an error in `box`: the sentence, with the code and segment beside it. */
 export function showError(box: HTMLElement, e: unknown, what: string): void {
-  const d = describe(e);
+  const d = explain(e);
   const detail: Array<Node | string> = [];
   if (d.code) detail.push(' ', el('code', { 'data-code': d.code }, d.code));
   if (d.segment !== undefined) detail.push(` in segment ${d.segment}`);

@@ -62,7 +62,8 @@ export async function startUpload(file: File, secret: Secret, list: HTMLElement,
           localStorage.setItem(STATE_PREFIX + fingerprint, JSON.stringify(state));
           segments = Object.keys(state.digests).length;
           card.progress(sealed, undefined, enc.size, undefined, segments);
-          return { value, done: e >= enc.size };
+          // tus measures a chunk by its `size`: a Blob (the browser's XHR sends it as is).
+          return { value: new Blob([value as Uint8Array<ArrayBuffer>]), done: e >= enc.size };
         },
         close() {},
       }),

@@ -86,7 +86,9 @@ test('2. an upload interrupted halfway resumes after a reload: the server receiv
   await page.setInputFiles('#files', path);
   await waitUploaded(page, 'resume.bin');
   const after = (await serverFiles(page)).find((f) => f.id === before?.id);
-  console.log(`resume: ${offset} bytes were on the server, ${(after?.received ?? 0) - before!.received} bytes sent after the reload, of ${after?.size}`);
+  console.log(
+    `resume: ${offset} bytes were on the server, ${(after?.received ?? 0) - before!.received} bytes sent after the reload, of ${after?.size}`,
+  );
   expect(after?.offset).toBe(after?.size);
   expect((after?.received as number) - (before?.received as number)).toBe((after?.size as number) - offset);
   expect(after?.received).toBe(after?.size); // no byte was sent twice

@@ -53,7 +53,12 @@ export function fileRow(page: Page, name: string) {
 /** The ciphertext the library gives in Node for the same plaintext and header (a resume from nothing). */
 export async function expectedCiphertext(blob: Blob, keyHex: string, header: Uint8Array): Promise<Uint8Array> {
   const key = Uint8Array.from(keyHex.match(/../g) as string[], (x) => Number.parseInt(x, 16));
-  const state = { version: 1 as const, header: Buffer.from(header).toString('hex'), plaintextSize: blob.size, digests: {} };
+  const state = {
+    version: 1 as const,
+    header: Buffer.from(header).toString('hex'),
+    plaintextSize: blob.size,
+    digests: {},
+  };
   const enc = await resumeEncryption(blob, key, state, { workers: 0 });
   try {
     return new Uint8Array(await new Response(enc.stream()).arrayBuffer());
