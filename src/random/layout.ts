@@ -102,12 +102,13 @@ export function checkSegmentBytes(bytes: Uint8Array, layout: LayoutParams, index
  * position. Otherwise it finds the failure a sequential decoder would report (spec §6.4,
  * TRUNCATED, TRAILING_DATA or BAD_FRAME) by reading from the next-to-last whole segment on.
  *
- * @returns the layout, and the offset of the last TERMINATOR (its tag is the caller's to check)
+ * @returns the layout, and the last TERMINATOR's bytes (its tag is the caller's to check; read
+ *   once, since over HTTP every read is a round trip)
  */
 export async function checkEnd(
   source: Source,
   layout: LayoutParams,
-): Promise<{ stream: StreamLayout; terminatorAt: number }> {
+): Promise<{ stream: StreamLayout; terminator: Uint8Array }> {
   const plaintext = plaintextSizeOf(source.size, layout);
   if (plaintext !== undefined) {
     const stream = new StreamLayout(
@@ -116,7 +117,8 @@ export async function checkEnd(
     );
     const last = stream.place(stream.segments - 1);
     const terminatorAt = source.size - TERMINATOR_FRAME_SIZE;
-    const t = readFrameHeader(await source.read(terminatorAt, TERMINATOR_FRAME_SIZE), 0);
+    const terminator = await source.read(terminatorAt, TERMINATOR_FRAME_SIZE);
+    const t = readFrameHeader(terminator, 0);
     const d = Math.ceil(last.plainLength / layout.frameSize);
     const expected =
       isSegment(t, last.index) &&
@@ -124,7 +126,7 @@ export async function checkEnd(
       t.frameType === FRAME_TERMINATOR &&
       t.flags === FLAG_FINAL &&
       t.length === 0;
-    if (expected) return { stream, terminatorAt };
+    if (expected) return { stream, terminator };
   }
   throw await diagnoseEnd(source, layout);
 }

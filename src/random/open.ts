@@ -72,10 +72,9 @@ export async function openEncrypted(
   try {
     // The order of a sequential decoder (spec §6): header_mac first, then the frames.
     session = await KeyedSession.open(key, header, engine, options.backend);
-    const { stream, terminatorAt } = await checkEnd(src, header);
+    const { stream, terminator } = await checkEnd(src, header);
     const last = stream.segments - 1;
     const d = Math.ceil(stream.place(last).plainLength / header.frameSize);
-    const terminator = await src.read(terminatorAt, src.size - terminatorAt);
     await openTerminator(session.tailCrypto, header.bytes, terminator, 0, last, d + 1);
     return new Opened(src, stream, session, engine.inFlightLimit);
   } catch (e) {
