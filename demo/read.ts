@@ -29,7 +29,12 @@ export async function readAll(url: string, name: string, secret: Secret, out: HT
     const res = await fetch(url);
     if (!res.ok || !res.body) throw new Error(`the server answered ${res.status}`);
     total = Number(res.headers.get('content-length') ?? 0);
-    const blob = await new Response(res.body.pipeThrough(dec)).blob();
+    // pipeTo rejects with the decoder's own error (a Response would turn it into "Failed to fetch").
+    const chunks: BlobPart[] = [];
+    await res.body
+      .pipeThrough(dec)
+      .pipeTo(new WritableStream({ write: (c) => void chunks.push(c as Uint8Array<ArrayBuffer>) }));
+    const blob = new Blob(chunks);
     const s = (performance.now() - started) / 1000;
     bar.value = 1;
     const a = el('a', { href: URL.createObjectURL(blob), download: name }, `Save ${name}`);
