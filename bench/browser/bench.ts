@@ -1,0 +1,122 @@
+/**
+ * The browser benchmark page (docs/BENCHMARKS.md, Browser). bench/browser/run.mjs builds it,
+ * serves it on loopback and calls `window.runBench(config)` in headless Chromium.
+ *
+ * Each round times every row's encrypt (a random Blob → a sink that drops), then its decrypt
+ * (a Blob of that row's ciphertext, made untimed just before), then the ceiling. Ratios are
+ * medians of per-round ratios: rows of one round ran back to back in the same page.
+ */
+import { collect, MiB, mbps, median, pairedRatio, randomBlob, timeDrain } from './measure.js';
+import { poolSize, rows } from './peers.js';
+
+export interface BenchConfig {
+  mib: number;
+  runs: number;
+}
+
+/** One timed row: a configuration and direction, MB/s of plaintext (median and every round). */
+export interface RowResult {
+  id: string;
+  label: string;
+  dir: 'encrypt' | 'decrypt';
+  mbps: number;
+  runs: number[];
+}
+
+export interface Ratio {
+  id: string;
+  dir: 'encrypt' | 'decrypt';
+  /** The row it is compared with: `ceiling` or another row's id. */
+  of: string;
+  ratio: number;
+}
+
+export interface BenchResult {
+  date: string;
+  userAgent: string;
+  config: BenchConfig & { bytes: number; cores: number; poolSize: number; unit: string };
+  ceiling: { workers: number; frameSize: number; depth: number; mbps: number; runs: number[] };
+  rows: RowResult[];
+  ratios: Ratio[];
+  targets: { name: string; value: number; goal: number; pass: boolean }[];
+}
+
+const FRAME = 64 * 1024;
+const CEILING_DEPTH = 4;
+
+/** `workers` Web Workers seal + hash `bytes` between them; resolves with ms. */
+async function ceilingRun(workers: Worker[], bytes: number): Promise<number> {
+  const each = Math.ceil(bytes / workers.length);
+  const done = workers.map((w) => new Promise((ok) => w.addEventListener('message', ok, { once: true })));
+  const t0 = performance.now();
+  for (const w of workers) w.postMessage({ bytes: each, frameSize: FRAME, depth: CEILING_DEPTH });
+  await Promise.all(done);
+  return performance.now() - t0;
+}
+
+async function runBench(config: BenchConfig): Promise<BenchResult> {
+  const bytes = Math.round(config.mib * MiB);
+  const log = (s: string) => console.log(`[bench] ${s}`);
+  const plain = randomBlob(bytes);
+  const all = await rows();
+  const n = poolSize();
+  const workers = Array.from(
+    { length: n },
+    () => new Worker(new URL('./ceiling-worker.ts', import.meta.url), { type: 'module' }),
+  );
+  const times = new Map<string, number[]>();
+  const record = (key: string, ms: number) => times.set(key, [...(times.get(key) ?? []), mbps(bytes, ms)]);
+  // A warm-up round on 8 MiB (pools started, JIT warm), untimed.
+  const small = plain.slice(0, Math.min(bytes, 8 * MiB));
+  for (const r of all) await timeDrain(async () => r.decrypt(await collect(await r.encrypt(small))), small.size);
+  await ceilingRun(workers, small.size);
+  for (let round = 0; round < config.runs; round++) {
+    for (const r of all) {
+      record(`${r.id}/encrypt`, await timeDrain(() => r.encrypt(plain)));
+      const sealed = await collect(await r.encrypt(plain));
+      record(`${r.id}/decrypt`, await timeDrain(() => r.decrypt(sealed), bytes));
+    }
+    record('ceiling', await ceilingRun(workers, bytes));
+    log(`round ${round + 1}/${config.runs} done`);
+  }
+  for (const w of workers) w.terminate();
+  const ceil = times.get('ceiling') as number[];
+  const results: RowResult[] = all.flatMap((r) =>
+    (['encrypt', 'decrypt'] as const).map((dir) => {
+      const runs = times.get(`${r.id}/${dir}`) as number[];
+      return { id: r.id, label: r.label, dir, mbps: median(runs), runs };
+    }),
+  );
+  const ratios: Ratio[] = [];
+  for (const x of results) {
+    ratios.push({ id: x.id, dir: x.dir, of: 'ceiling', ratio: pairedRatio(x.runs, ceil) });
+    for (const y of results) {
+      if (y.dir === x.dir && y.id !== x.id)
+        ratios.push({ id: x.id, dir: x.dir, of: y.id, ratio: pairedRatio(x.runs, y.runs) });
+    }
+  }
+  const find = (id: string, dir: string, of: string) =>
+    ratios.find((q) => q.id === id && q.dir === dir && q.of === of)?.ratio ?? Number.NaN;
+  const target = (name: string, value: number, goal: number) => ({ name, value, goal, pass: value >= goal });
+  return {
+    date: new Date().toISOString(),
+    userAgent: navigator.userAgent,
+    config: {
+      ...config,
+      bytes,
+      cores: navigator.hardwareConcurrency,
+      poolSize: n,
+      unit: 'MB/s (1e6 B/s) of plaintext',
+    },
+    ceiling: { workers: n, frameSize: FRAME, depth: CEILING_DEPTH, mbps: median(ceil), runs: ceil },
+    rows: results,
+    ratios,
+    targets: [
+      target('encrypt ≥ 3× OpenPGP.js', find('v2-aes', 'encrypt', 'openpgp'), 3),
+      target('decrypt ≥ 3× OpenPGP.js', find('v2-aes', 'decrypt', 'openpgp'), 3),
+      target('encrypt ≥ 80 % of the Web Worker ceiling', find('v2-aes', 'encrypt', 'ceiling'), 0.8),
+    ],
+  };
+}
+
+(globalThis as unknown as { runBench: typeof runBench }).runBench = runBench;
