@@ -6,12 +6,25 @@
  * (a Blob of that row's ciphertext, made untimed just before), then the ceiling. Ratios are
  * medians of per-round ratios: rows of one round ran back to back in the same page.
  */
-import { collect, MiB, mbps, median, pairedRatio, randomBlob, timeDrain } from './measure.js';
+import {
+  busyCores,
+  collect,
+  MiB,
+  mbps,
+  median,
+  pairedRatio,
+  randomBlob,
+  type Timed,
+  timeDrain,
+  timed,
+} from './measure.js';
 import { poolSize, rows } from './peers.js';
 
 export interface BenchConfig {
   mib: number;
   runs: number;
+  /** Row ids to time (default: every row); the ceiling always runs. */
+  only?: string[] | undefined;
 }
 
 /** One timed row: a configuration and direction, MB/s of plaintext (median and every round). */
@@ -21,6 +34,8 @@ export interface RowResult {
   dir: 'encrypt' | 'decrypt';
   mbps: number;
   runs: number[];
+  /** Cores busy by thread group (main, workers, renderer-other, other) and by thread, medians over the rounds. */
+  cores: Record<string, number>;
 }
 
 export interface Ratio {
@@ -35,7 +50,14 @@ export interface BenchResult {
   date: string;
   userAgent: string;
   config: BenchConfig & { bytes: number; cores: number; poolSize: number; unit: string };
-  ceiling: { workers: number; frameSize: number; depth: number; mbps: number; runs: number[] };
+  ceiling: {
+    workers: number;
+    frameSize: number;
+    depth: number;
+    mbps: number;
+    runs: number[];
+    cores: Record<string, number>;
+  };
   rows: RowResult[];
   ratios: Ratio[];
   targets: { name: string; value: number; goal: number; pass: boolean }[];
@@ -44,28 +66,38 @@ export interface BenchResult {
 const FRAME = 64 * 1024;
 const CEILING_DEPTH = 4;
 
-/** `workers` Web Workers seal + hash `bytes` between them; resolves with ms. */
-async function ceilingRun(workers: Worker[], bytes: number): Promise<number> {
+/** `workers` Web Workers seal + hash `bytes` between them. */
+function ceilingRun(workers: Worker[], bytes: number): Promise<Timed> {
   const each = Math.ceil(bytes / workers.length);
-  const done = workers.map((w) => new Promise((ok) => w.addEventListener('message', ok, { once: true })));
-  const t0 = performance.now();
-  for (const w of workers) w.postMessage({ bytes: each, frameSize: FRAME, depth: CEILING_DEPTH });
-  await Promise.all(done);
-  return performance.now() - t0;
+  return timed(async () => {
+    const done = workers.map((w) => new Promise((ok) => w.addEventListener('message', ok, { once: true })));
+    for (const w of workers) w.postMessage({ bytes: each, frameSize: FRAME, depth: CEILING_DEPTH });
+    await Promise.all(done);
+  });
+}
+
+/** The median of each key over records. */
+function medians(xs: Record<string, number>[]): Record<string, number> {
+  const keys = new Set(xs.flatMap((x) => Object.keys(x)));
+  return Object.fromEntries([...keys].map((k) => [k, Math.round(median(xs.map((x) => x[k] ?? 0)) * 100) / 100]));
 }
 
 async function runBench(config: BenchConfig): Promise<BenchResult> {
   const bytes = Math.round(config.mib * MiB);
   const log = (s: string) => console.log(`[bench] ${s}`);
   const plain = randomBlob(bytes);
-  const all = await rows();
+  const all = (await rows()).filter((r) => !config.only?.length || config.only.includes(r.id));
   const n = poolSize();
   const workers = Array.from(
     { length: n },
     () => new Worker(new URL('./ceiling-worker.ts', import.meta.url), { type: 'module' }),
   );
   const times = new Map<string, number[]>();
-  const record = (key: string, ms: number) => times.set(key, [...(times.get(key) ?? []), mbps(bytes, ms)]);
+  const cores = new Map<string, Record<string, number>[]>();
+  const record = (key: string, t: Timed) => {
+    times.set(key, [...(times.get(key) ?? []), mbps(bytes, t.ms)]);
+    cores.set(key, [...(cores.get(key) ?? []), busyCores(t)]);
+  };
   // A warm-up round on 8 MiB (pools started, JIT warm), untimed.
   const small = plain.slice(0, Math.min(bytes, 8 * MiB));
   for (const r of all) await timeDrain(async () => r.decrypt(await collect(await r.encrypt(small))), small.size);
@@ -84,7 +116,14 @@ async function runBench(config: BenchConfig): Promise<BenchResult> {
   const results: RowResult[] = all.flatMap((r) =>
     (['encrypt', 'decrypt'] as const).map((dir) => {
       const runs = times.get(`${r.id}/${dir}`) as number[];
-      return { id: r.id, label: r.label, dir, mbps: median(runs), runs };
+      return {
+        id: r.id,
+        label: r.label,
+        dir,
+        mbps: median(runs),
+        runs,
+        cores: medians(cores.get(`${r.id}/${dir}`) ?? []),
+      };
     }),
   );
   const ratios: Ratio[] = [];
@@ -108,7 +147,14 @@ async function runBench(config: BenchConfig): Promise<BenchResult> {
       poolSize: n,
       unit: 'MB/s (1e6 B/s) of plaintext',
     },
-    ceiling: { workers: n, frameSize: FRAME, depth: CEILING_DEPTH, mbps: median(ceil), runs: ceil },
+    ceiling: {
+      workers: n,
+      frameSize: FRAME,
+      depth: CEILING_DEPTH,
+      mbps: median(ceil),
+      runs: ceil,
+      cores: medians(cores.get('ceiling') ?? []),
+    },
     rows: results,
     ratios,
     targets: [

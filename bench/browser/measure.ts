@@ -46,16 +46,56 @@ export async function collect(s: ReadableStream<Uint8Array>): Promise<Blob> {
   return new Blob(parts);
 }
 
-/** Runs `make()` and drains its stream into a dropping sink: ms, after checking the byte count. */
-export async function timeDrain(make: () => Promise<ReadableStream<Uint8Array>>, expected?: number): Promise<number> {
-  const sink = dropSink();
+/** CPU seconds by thread name of the browser's processes, from run.mjs (cpu.mjs), if it gave one. */
+type CpuSampler = () => Promise<Record<string, number>>;
+const sampleCpu = (globalThis as { benchCpu?: CpuSampler }).benchCpu;
+
+/** A timed run: wall ms and, where sampled, the CPU seconds each thread name spent. */
+export interface Timed {
+  ms: number;
+  cpu: Record<string, number>;
+}
+
+/** Times `job` with per-thread CPU around it. */
+export async function timed(job: () => Promise<void>): Promise<Timed> {
+  const c0 = (await sampleCpu?.()) ?? {};
   const t0 = performance.now();
-  await (await make()).pipeTo(sink.stream);
+  await job();
   const ms = performance.now() - t0;
-  if (expected !== undefined && sink.bytes() !== expected) {
-    throw new Error(`got ${sink.bytes()} bytes, expected ${expected}`);
+  const c1 = (await sampleCpu?.()) ?? {};
+  const cpu: Record<string, number> = {};
+  for (const [name, s] of Object.entries(c1)) if (s - (c0[name] ?? 0) > 0) cpu[name] = s - (c0[name] ?? 0);
+  return { ms, cpu };
+}
+
+/** Runs `make()` and drains its stream into a dropping sink, after checking the byte count. */
+export function timeDrain(make: () => Promise<ReadableStream<Uint8Array>>, expected?: number): Promise<Timed> {
+  return timed(async () => {
+    const sink = dropSink();
+    await (await make()).pipeTo(sink.stream);
+    if (expected !== undefined && sink.bytes() !== expected) {
+      throw new Error(`got ${sink.bytes()} bytes, expected ${expected}`);
+    }
+  });
+}
+
+/**
+ * Cores each group of threads kept busy during a run (CPU seconds / wall seconds): the page's
+ * main thread, its Web Workers, the renderer's other threads (V8's, Blob reading), and every
+ * other process (browser, GPU, network, this driver); `thread:NAME` for each thread name.
+ */
+export function busyCores(t: Timed): Record<string, number> {
+  const group = (name: string) => {
+    if (name === 'renderer:main') return 'main';
+    if (name.startsWith('renderer:DedicatedWorker')) return 'workers';
+    return name.startsWith('renderer:') ? 'renderer-other' : 'other';
+  };
+  const out: Record<string, number> = { main: 0, workers: 0, 'renderer-other': 0, other: 0 };
+  for (const [name, s] of Object.entries(t.cpu)) {
+    out[group(name)] = (out[group(name)] ?? 0) + s / (t.ms / 1e3);
+    out[`thread:${name}`] = s / (t.ms / 1e3);
   }
-  return ms;
+  return out;
 }
 
 /** MB/s (1 MB = 1e6 bytes) of `bytes` in `ms`. */

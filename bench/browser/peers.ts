@@ -93,6 +93,14 @@ async function ageRow(): Promise<Row> {
  */
 const warmPool = (l: Lib) => new l.WorkerPool({ size: lib.getDefaultPool().size, idleTimeoutMs: 3_600_000 });
 
+/** No crypto: the Blob's own stream into the sink, the most any row reading a Blob can do. */
+const blobRead: Row = {
+  id: 'blob-read',
+  label: 'Blob.stream() alone (no crypto)',
+  encrypt: async (input) => input.stream(),
+  decrypt: async (input) => input.stream(),
+};
+
 /** Every row this build can run, stream-v2 AES defaults first. */
 export async function rows(): Promise<Row[]> {
   const pool = warmPool(lib);
@@ -108,7 +116,7 @@ export async function rows(): Promise<Row[]> {
     all.push(streamV2(b as Lib, 'before-aes', 'stream-v2 AES, default pool (before)', { workers: old }));
     all.push(streamV2(b as Lib, 'before-aes-w0', 'stream-v2 AES, workers: 0 (before)', { workers: 0 }));
   }
-  all.push(openpgpRow(), await ageRow());
+  all.push(openpgpRow(), await ageRow(), blobRead);
   return all.filter((r): r is Row => r !== undefined);
 }
 

@@ -3,7 +3,9 @@
  * loopback, runs it in Debian's headless Chromium through Playwright, prints a table and
  * writes the JSON.
  *   node bench/browser/run.mjs [--json FILE] [--before GIT_REV]
- * Env: BENCH_MIB (1024), BENCH_RUNS (3), CHROMIUM_PATH.
+ * Env: BENCH_MIB (1024), BENCH_RUNS (3), CHROMIUM_PATH, BENCH_ROWS (comma list of row ids:
+ * v2-aes, v2-aes-w0, v2-chacha, v2-blob, before-aes, before-aes-w0, openpgp, age, blob-read;
+ * default all).
  * `--before REV` adds rows of the library as it was at REV (its src/, exported with
  * `git archive`), timed in the same page, paired with this build's rows.
  */
@@ -14,6 +16,7 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright';
 import { build } from 'vite';
+import { cpuByThread } from './cpu.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const root = here('../..');
@@ -22,7 +25,12 @@ const arg = (name) => {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1] : undefined;
 };
-const config = { mib: Number(process.env.BENCH_MIB ?? 1024), runs: Math.max(1, Number(process.env.BENCH_RUNS ?? 3)) };
+const env = process.env;
+const config = {
+  mib: Number(env.BENCH_MIB ?? 1024),
+  runs: Math.max(1, Number(env.BENCH_RUNS ?? 3)),
+  only: env.BENCH_ROWS ? env.BENCH_ROWS.split(',').map((s) => s.trim()) : undefined,
+};
 
 /** Debian's Chromium (no test tool downloads its own browser): env, the cached path, or /usr/bin. */
 function chromiumPath() {
@@ -82,11 +90,13 @@ function print(r) {
     `ceiling (${r.ceiling.workers} Web Workers, WebCrypto seal + SHA-256, 64 KiB frames): ${f(r.ceiling.mbps)} MB/s`,
   );
   const ratio = (id, dir, of) => r.ratios.find((q) => q.id === id && q.dir === dir && q.of === of)?.ratio;
-  console.log(['row', 'dir', 'MB/s', 'runs', '×ceiling', '×v2-aes', '×openpgp'].join('\t'));
+  const busy = (c) => ['main', 'workers', 'renderer-other', 'other'].map((k) => f(c[k], 2)).join('/');
+  console.log(`  cores busy (main/workers/renderer-other/other): ${busy(r.ceiling.cores)}`);
+  console.log(['row', 'dir', 'MB/s', 'runs', '×ceiling', '×v2-aes', '×openpgp', 'cores m/w/r/o'].join('\t'));
   for (const x of r.rows) {
     const runs = x.runs.map((m) => f(m)).join(',');
     const cols = [x.label, x.dir, f(x.mbps), runs, f(ratio(x.id, x.dir, 'ceiling'), 2)];
-    cols.push(f(ratio(x.id, x.dir, 'v2-aes'), 2), f(ratio(x.id, x.dir, 'openpgp'), 2));
+    cols.push(f(ratio(x.id, x.dir, 'v2-aes'), 2), f(ratio(x.id, x.dir, 'openpgp'), 2), busy(x.cores));
     console.log(cols.join('\t'));
   }
   for (const t of r.targets) console.log(`${t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${f(t.value, 2)} (goal ${t.goal})`);
@@ -99,6 +109,8 @@ const server = await serve(join(cache, 'bench-browser')); // vite.config.ts OUT_
 const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
 try {
   const page = await browser.newPage();
+  // The page samples per-thread CPU around each timed run (cpu.mjs).
+  await page.exposeFunction('benchCpu', () => cpuByThread(process.pid)); // Chromium is our child
   page.on('console', (m) => {
     if (m.text().startsWith('[bench]') || m.type() === 'error') console.log(m.text());
   });
