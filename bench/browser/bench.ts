@@ -34,6 +34,11 @@ export interface RowResult {
   dir: 'encrypt' | 'decrypt';
   mbps: number;
   runs: number[];
+  /**
+   * CPU seconds per GiB, every thread of the browser together (median over the rounds): it
+   * moves less than MB/s when other programs load the machine.
+   */
+  cpuPerGiB: number;
   /** Cores busy by thread group (main, workers, renderer-other, other) and by thread, medians over the rounds. */
   cores: Record<string, number>;
 }
@@ -56,6 +61,7 @@ export interface BenchResult {
     depth: number;
     mbps: number;
     runs: number[];
+    cpuPerGiB: number;
     cores: Record<string, number>;
   };
   rows: RowResult[];
@@ -74,6 +80,11 @@ function ceilingRun(workers: Worker[], bytes: number): Promise<Timed> {
     for (const w of workers) w.postMessage({ bytes: each, frameSize: FRAME, depth: CEILING_DEPTH });
     await Promise.all(done);
   });
+}
+
+/** Median CPU seconds per GiB: cores busy (all threads) × seconds per GiB at each run's MB/s. */
+function cpuPerGiB(cores: Record<string, number>[], runs: number[]): number {
+  return median(cores.map((c, i) => ((c.total ?? 0) * 2 ** 30) / ((runs[i] as number) * 1e6)));
 }
 
 /** The median of each key over records. */
@@ -122,6 +133,7 @@ async function runBench(config: BenchConfig): Promise<BenchResult> {
         dir,
         mbps: median(runs),
         runs,
+        cpuPerGiB: cpuPerGiB(cores.get(`${r.id}/${dir}`) ?? [], runs),
         cores: medians(cores.get(`${r.id}/${dir}`) ?? []),
       };
     }),
@@ -153,6 +165,7 @@ async function runBench(config: BenchConfig): Promise<BenchResult> {
       depth: CEILING_DEPTH,
       mbps: median(ceil),
       runs: ceil,
+      cpuPerGiB: cpuPerGiB(cores.get('ceiling') ?? [], ceil),
       cores: medians(cores.get('ceiling') ?? []),
     },
     rows: results,

@@ -90,10 +90,11 @@ export function busyCores(t: Timed): Record<string, number> {
     if (name.startsWith('renderer:DedicatedWorker')) return 'workers';
     return name.startsWith('renderer:') ? 'renderer-other' : 'other';
   };
-  const out: Record<string, number> = { main: 0, workers: 0, 'renderer-other': 0, other: 0 };
+  const out: Record<string, number> = { main: 0, workers: 0, 'renderer-other': 0, other: 0, total: 0 };
   for (const [name, s] of Object.entries(t.cpu)) {
     out[group(name)] = (out[group(name)] ?? 0) + s / (t.ms / 1e3);
     out[`thread:${name}`] = s / (t.ms / 1e3);
+    out.total = (out.total ?? 0) + s / (t.ms / 1e3);
   }
   return out;
 }

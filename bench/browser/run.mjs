@@ -91,12 +91,21 @@ function print(r) {
   );
   const ratio = (id, dir, of) => r.ratios.find((q) => q.id === id && q.dir === dir && q.of === of)?.ratio;
   const busy = (c) => ['main', 'workers', 'renderer-other', 'other'].map((k) => f(c[k], 2)).join('/');
-  console.log(`  cores busy (main/workers/renderer-other/other): ${busy(r.ceiling.cores)}`);
-  console.log(['row', 'dir', 'MB/s', 'runs', '×ceiling', '×v2-aes', '×openpgp', 'cores m/w/r/o'].join('\t'));
+  console.log(
+    `  cores busy (main/workers/renderer-other/other): ${busy(r.ceiling.cores)}, ${f(r.ceiling.cpuPerGiB, 2)} cpu s/GiB`,
+  );
+  console.log(
+    ['row', 'dir', 'MB/s', 'runs', '×ceiling', '×v2-aes', '×openpgp', 'cores m/w/r/o', 'cpu s/GiB'].join('\t'),
+  );
   for (const x of r.rows) {
     const runs = x.runs.map((m) => f(m)).join(',');
     const cols = [x.label, x.dir, f(x.mbps), runs, f(ratio(x.id, x.dir, 'ceiling'), 2)];
-    cols.push(f(ratio(x.id, x.dir, 'v2-aes'), 2), f(ratio(x.id, x.dir, 'openpgp'), 2), busy(x.cores));
+    cols.push(
+      f(ratio(x.id, x.dir, 'v2-aes'), 2),
+      f(ratio(x.id, x.dir, 'openpgp'), 2),
+      busy(x.cores),
+      f(x.cpuPerGiB, 2),
+    );
     console.log(cols.join('\t'));
   }
   for (const t of r.targets) console.log(`${t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${f(t.value, 2)} (goal ${t.goal})`);
