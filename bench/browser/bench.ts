@@ -3,7 +3,8 @@
  * serves it on loopback and calls `window.runBench(config)` in headless Chromium.
  *
  * Each round times every row's encrypt (a random Blob → a sink that drops), then its decrypt
- * (a Blob of that row's ciphertext, made untimed just before), then the ceiling. Ratios are
+ * (a Blob of that row's ciphertext, made untimed just before), then the ceiling; the rows'
+ * order rotates from round to round. Ratios are
  * medians of per-round ratios: rows of one round ran back to back in the same page.
  */
 import {
@@ -114,7 +115,8 @@ async function runBench(config: BenchConfig): Promise<BenchResult> {
   for (const r of all) await timeDrain(async () => r.decrypt(await collect(await r.encrypt(small))), small.size);
   await ceilingRun(workers, small.size);
   for (let round = 0; round < config.runs; round++) {
-    for (const r of all) {
+    // Each round starts at another row: no row always runs first (after the ceiling's burst).
+    for (const r of [...all.slice(round % all.length), ...all.slice(0, round % all.length)]) {
       record(`${r.id}/encrypt`, await timeDrain(() => r.encrypt(plain)));
       const sealed = await collect(await r.encrypt(plain));
       record(`${r.id}/decrypt`, await timeDrain(() => r.decrypt(sealed), bytes));
