@@ -23,7 +23,6 @@ import {
 } from '../format/constants.js';
 import { frameAad, frameNonce, readFrameHeader, writeFrameHeader } from '../format/frame.js';
 import { dataFramesWireSize, dataFrameWireSize } from '../format/sizes.js';
-import { eachFrame } from './lanes.js';
 
 /** Which DATA frames a work item holds. */
 export interface FrameRange {
@@ -79,15 +78,14 @@ export async function sealDataFrames(
     });
   }
   const hashes = new Uint8Array(r.count * HASH_SIZE);
-  const stride = dataFrameWireSize(r.frameSize); // every frame but the last is whole (spec §5)
-  // Several frames in flight (lanes.ts): each has its own AAD, its own slices of both buffers.
-  await eachFrame(r.count, async (i) => {
+  const aad = frameAad(header, new Uint8Array(FRAME_HEADER_SIZE)); // frame header rewritten per frame
+  let off = 0;
+  for (let i = 0; i < r.count; i++) {
     const frameIndex = r.firstFrame + i;
     const length = i === r.count - 1 ? r.lastLength : r.frameSize;
-    const off = i * stride;
     const end = off + dataFrameWireSize(length);
     writeFrameHeader(wire, off, r.segmentIndex, frameIndex, FRAME_DATA, 0, length);
-    const aad = frameAad(header, wire.subarray(off, off + FRAME_HEADER_SIZE));
+    aad.set(wire.subarray(off, off + FRAME_HEADER_SIZE), HEADER_SIZE);
     const body = plaintext.subarray(i * r.frameSize, i * r.frameSize + length);
     await fc.cipher.seal(
       frameNonce(r.segmentIndex, frameIndex),
@@ -96,7 +94,8 @@ export async function sealDataFrames(
       aad,
     );
     hashes.set(await fc.sha256(wire.subarray(off, end)), i * HASH_SIZE);
-  });
+    off = end;
+  }
   return hashes;
 }
 
@@ -116,42 +115,28 @@ export async function openDataFrames(
   plaintext: Uint8Array,
   r: Pick<FrameRange, 'segmentIndex' | 'firstFrame' | 'count'>,
 ): Promise<Uint8Array> {
-  // Where each frame sits, from its header, up to the first that does not fit (reported after
-  // the frames before it, as a loop would).
-  const frames: { off: number; end: number; plain: number; length: number }[] = [];
-  let misfit: StreamV2Error | undefined;
+  const hashes = new Uint8Array(r.count * HASH_SIZE);
+  const aad = frameAad(header, new Uint8Array(FRAME_HEADER_SIZE)); // frame header rewritten per frame
   let off = 0;
   let plain = 0;
   for (let i = 0; i < r.count; i++) {
+    const frameIndex = r.firstFrame + i;
+    const position = { segmentIndex: r.segmentIndex, frameIndex };
     const length = off + FRAME_HEADER_SIZE <= wire.length ? readFrameHeader(wire, off).length : Infinity;
     const end = off + dataFrameWireSize(length);
     if (end > wire.length || plain + length > plaintext.length) {
-      const position = { segmentIndex: r.segmentIndex, frameIndex: r.firstFrame + i };
-      misfit = new StreamV2Error('BAD_FRAME', 'frame runs past its work item', position);
-      break;
+      throw new StreamV2Error('BAD_FRAME', 'frame runs past its work item', position);
     }
-    frames.push({ off, end, plain, length });
+    hashes.set(await fc.sha256(wire.subarray(off, end)), i * HASH_SIZE);
+    aad.set(wire.subarray(off, off + FRAME_HEADER_SIZE), HEADER_SIZE);
+    const sealed = wire.subarray(off + FRAME_HEADER_SIZE, end);
+    const out = plaintext.subarray(plain, plain + length);
+    if (!(await fc.cipher.open(frameNonce(r.segmentIndex, frameIndex), sealed, out, aad))) {
+      throw new StreamV2Error('AUTH_FAILED', 'a DATA frame failed to authenticate', position);
+    }
     plain += length;
     off = end;
   }
-  const hashes = new Uint8Array(r.count * HASH_SIZE);
-  await eachFrame(frames.length, async (i) => {
-    const f = frames[i] as (typeof frames)[number];
-    const frameIndex = r.firstFrame + i;
-    const aad = frameAad(header, wire.subarray(f.off, f.off + FRAME_HEADER_SIZE));
-    const sealed = wire.subarray(f.off + FRAME_HEADER_SIZE, f.end);
-    const out = plaintext.subarray(f.plain, f.plain + f.length);
-    const [hash, ok] = await Promise.all([
-      fc.sha256(wire.subarray(f.off, f.end)),
-      fc.cipher.open(frameNonce(r.segmentIndex, frameIndex), sealed, out, aad),
-    ]);
-    if (!ok) {
-      const position = { segmentIndex: r.segmentIndex, frameIndex };
-      throw new StreamV2Error('AUTH_FAILED', 'a DATA frame failed to authenticate', position);
-    }
-    hashes.set(hash, i * HASH_SIZE);
-  });
-  if (misfit) throw misfit;
   if (plain !== plaintext.length)
     throw new StreamV2Error('BAD_FRAME', 'frames and plaintext length disagree', {
       segmentIndex: r.segmentIndex,
