@@ -19,7 +19,7 @@ import {
   timeDrain,
   timed,
 } from './measure.js';
-import { poolSize, rows } from './peers.js';
+import { poolSize, type Row, rows } from './peers.js';
 
 export interface BenchConfig {
   mib: number;
@@ -71,6 +71,8 @@ export interface BenchResult {
 }
 
 const FRAME = 64 * 1024;
+/** V8's gc() (run.mjs starts Chromium with --expose-gc), else nothing. */
+const gc = () => (globalThis as { gc?: () => void }).gc?.();
 const CEILING_DEPTH = 4;
 
 /** `workers` Web Workers seal + hash `bytes` between them. */
@@ -86,6 +88,12 @@ function ceilingRun(workers: Worker[], bytes: number): Promise<Timed> {
 /** Median CPU seconds per GiB: cores busy (all threads) × seconds per GiB at each run's MB/s. */
 function cpuPerGiB(cores: Record<string, number>[], runs: number[]): number {
   return median(cores.map((c, i) => ((c.total ?? 0) * 2 ** 30) / ((runs[i] as number) * 1e6)));
+}
+
+/** Decrypts a Blob of `r`'s ciphertext of `plain`, made untimed just before. */
+async function decryptRun(r: Row, plain: Blob): Promise<Timed> {
+  const sealed = await collect(await r.encrypt(plain));
+  return timeDrain(() => r.decrypt(sealed), plain.size);
 }
 
 /** The median of each key over records. */
@@ -118,8 +126,8 @@ async function runBench(config: BenchConfig): Promise<BenchResult> {
     // Each round starts at another row: no row always runs first (after the ceiling's burst).
     for (const r of [...all.slice(round % all.length), ...all.slice(0, round % all.length)]) {
       record(`${r.id}/encrypt`, await timeDrain(() => r.encrypt(plain)));
-      const sealed = await collect(await r.encrypt(plain));
-      record(`${r.id}/decrypt`, await timeDrain(() => r.decrypt(sealed), bytes));
+      record(`${r.id}/decrypt`, await decryptRun(r, plain));
+      gc(); // Blob memory comes back only when its object is collected
     }
     record('ceiling', await ceilingRun(workers, bytes));
     log(`round ${round + 1}/${config.runs} done`);

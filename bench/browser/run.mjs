@@ -10,8 +10,9 @@
  * `git archive`), timed in the same page, paired with this build's rows.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright';
@@ -115,9 +116,16 @@ const before = arg('--before');
 process.env.BENCH_BEFORE_SRC = before ? exportBefore(before) : '';
 await build({ configFile: here('vite.config.ts') });
 const server = await serve(join(cache, 'bench-browser')); // vite.config.ts OUT_DIR
-const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+// A profile on disk, not an off-the-record context: Chromium keeps Blobs past its in-memory
+// limit on disk only for a profile with a directory (1 GiB of plaintext and its ciphertext).
+// --expose-gc: the page frees each ciphertext Blob before the next row makes its own.
+const profile = mkdtempSync(join(tmpdir(), 'stream-v2-bbench-'));
+const browser = await chromium.launchPersistentContext(profile, {
+  executablePath: chromiumPath(),
+  args: [...CHROMIUM_ARGS, '--js-flags=--expose-gc'],
+});
 try {
-  const page = await browser.newPage();
+  const page = browser.pages()[0] ?? (await browser.newPage());
   // The page samples per-thread CPU around each timed run (cpu.mjs).
   await page.exposeFunction('benchCpu', () => cpuByThread(process.pid)); // Chromium is our child
   page.on('console', (m) => {
@@ -133,5 +141,6 @@ try {
   if (json) writeFileSync(json, `${JSON.stringify(result, null, 2)}\n`);
 } finally {
   await browser.close();
+  rmSync(profile, { recursive: true, force: true });
   server.close();
 }
