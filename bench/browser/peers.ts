@@ -8,7 +8,7 @@ import * as openpgp from 'openpgp';
 import * as before from 'stream-v2-before';
 import * as lib from '../../src/browser.js';
 
-/** A timed configuration. `pool` is the worker count it runs on (0: this thread only). */
+/** A timed configuration: its encrypt and decrypt of a Blob, as byte streams. */
 export interface Row {
   id: string;
   label: string;
