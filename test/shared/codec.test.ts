@@ -5,6 +5,7 @@ import { openDataFrames, rangeWireSize, sealDataFrames, segmentRange } from '../
 import { nobleBackend } from '../../src/crypto/noble.js';
 import type { FrameCrypto } from '../../src/crypto/types.js';
 import { StreamV2Error } from '../../src/errors.js';
+import { dataFrameWireSize } from '../../src/format/sizes.js';
 
 const header = new Uint8Array(80).fill(7);
 
@@ -59,6 +60,40 @@ describe('openDataFrames', () => {
     await sealDataFrames(fc, header, new Uint8Array(40), wire, range);
     const cut = wire.subarray(0, 16 + 34 + 10); // one whole frame, then 10 bytes of the next header
     expect(await codeOf(openDataFrames(fc, header, cut, new Uint8Array(40), range))).toBe('BAD_FRAME');
+  });
+
+  // Frames are opened several at a time (src/codec/lanes.ts); the error is still the one a
+  // frame-by-frame loop meets first.
+  const failure = async (p: Promise<unknown>) => {
+    try {
+      await p;
+    } catch (e) {
+      return StreamV2Error.is(e) ? `${e.code}@${e.frameIndex}` : String(e);
+    }
+    return 'resolved';
+  };
+  const flip = (b: Uint8Array, at: number) => {
+    b[at] = (b[at] as number) ^ 1;
+  };
+  const sealed = async () => {
+    const range = segmentRange(0, 16, 64); // 4 frames of 16 bytes
+    const wire = new Uint8Array(rangeWireSize(range));
+    await sealDataFrames(await noble(), header, new Uint8Array(64), wire, range);
+    return { range, wire, stride: dataFrameWireSize(16) };
+  };
+  it('two tampered frames: AUTH_FAILED at the first', async () => {
+    const { range, wire, stride } = await sealed();
+    flip(wire, 3 * stride + 20);
+    flip(wire, 1 * stride + 20);
+    expect(await failure(openDataFrames(await noble(), header, wire, new Uint8Array(64), range))).toBe('AUTH_FAILED@1');
+  });
+  it('a tampered frame before a frame that runs past the item: AUTH_FAILED, not BAD_FRAME', async () => {
+    const { range, wire, stride } = await sealed();
+    flip(wire, 1 * stride + 20);
+    const cut = wire.subarray(0, 3 * stride + 20);
+    expect(await failure(openDataFrames(await noble(), header, cut, new Uint8Array(64), range))).toBe('AUTH_FAILED@1');
+    flip(wire, 1 * stride + 20);
+    expect(await failure(openDataFrames(await noble(), header, cut, new Uint8Array(64), range))).toBe('BAD_FRAME@3');
   });
 });
 
