@@ -41,6 +41,7 @@ export async function startUpload(file: File, secret: Secret, list: HTMLElement,
   }
   const started = performance.now();
   let sealed = 0;
+  let ahead: { start: number; end: number; bytes: Promise<Uint8Array> } | undefined;
   let segments = 0;
   const upload = new Upload(file, {
     endpoint: '/files/',
@@ -56,7 +57,11 @@ export async function startUpload(file: File, secret: Secret, list: HTMLElement,
         size: enc.size,
         async slice(start: number, end: number) {
           const e = Math.min(end, enc.size);
-          const value = await enc.slice(start, e);
+          const value = await (ahead?.start === start && ahead.end === e ? ahead.bytes : enc.slice(start, e));
+          // tus asks for its chunks in order: seal the next one while this one uploads.
+          const next = Math.min(e + CHUNK, enc.size);
+          ahead = e < enc.size ? { start: e, end: next, bytes: enc.slice(e, next) } : undefined;
+          ahead?.bytes.catch(() => {}); // a failure shows when tus asks for that chunk
           sealed = Math.max(sealed, e);
           const state = enc.resumeState();
           localStorage.setItem(STATE_PREFIX + fingerprint, JSON.stringify(state));

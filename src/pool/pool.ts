@@ -92,6 +92,7 @@ export class WorkerPool {
       const fail = (e: StreamV2Error) => reject(e);
       if (slot.pending.size === 0) this.busy(slot);
       slot.pending.add(fail);
+      crashIfArmed(this, slot);
       const settle = () => {
         if (slot.pending.delete(fail) && slot.pending.size === 0) this.idle(slot);
       };
@@ -182,18 +183,35 @@ export class WorkerPool {
 
 /**
  * Test hook, outside the public API and the worker protocol (tests reach it through
- * `Symbol.for('stream-v2.crashWorker')`): the first started worker dies at once, mid-work, as a
- * crash would kill it.
+ * `Symbol.for('stream-v2.crashWorker')`): a worker that has work in flight dies at once, as a
+ * crash would kill it; when none has, the next worker to get an item dies right after, so the
+ * crash always hits a stream (a stalled reader may leave every worker idle for a moment).
  */
+const CRASH_NEXT = Symbol('crash next');
+
+function crash(pool: WorkerPool, slot: Slot): void {
+  slot.handle.terminate();
+  (pool as unknown as { onDeath(slot: Slot, reason: Error): void }).onDeath(
+    slot,
+    new Error('worker crashed (test hook)'),
+  );
+}
+
 Object.defineProperty(WorkerPool.prototype, Symbol.for('stream-v2.crashWorker'), {
   value(this: WorkerPool) {
-    const pool = this as unknown as { slots: Slot[]; onDeath(slot: Slot, reason: Error): void };
-    const slot = pool.slots[0];
-    if (!slot) return;
-    slot.handle.terminate();
-    pool.onDeath(slot, new Error('worker crashed (test hook)'));
+    const slot = (this as unknown as { slots: Slot[] }).slots.find((s) => s.pending.size > 0);
+    if (slot) crash(this, slot);
+    else (this as unknown as Record<symbol, boolean>)[CRASH_NEXT] = true;
   },
 });
+
+/** The other half of the test hook: called by `run` once an item is on its worker. */
+function crashIfArmed(pool: WorkerPool, slot: Slot): void {
+  const armed = pool as unknown as Record<symbol, boolean>;
+  if (!armed[CRASH_NEXT]) return;
+  armed[CRASH_NEXT] = false;
+  queueMicrotask(() => crash(pool, slot));
+}
 
 let defaultPool: WorkerPool | undefined;
 
