@@ -75,4 +75,4 @@ it('bench/browser/run.mjs times every row and the ceiling, and pairs their runs 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-});
+}, 180_000); // a loaded 2-core host: spawnSync allows 120 s

@@ -73,7 +73,7 @@ it('bench/bench.mjs runs every section and writes paired ratios, CPU per GiB and
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-});
+}, 180_000); // a loaded 2-core host: spawnSync allows 120 s
 
 interface PeerDir {
   mbps: number;
@@ -110,7 +110,7 @@ it('bench/bench.mjs BENCH_ONLY=peers: every peer, ratios stream-v2 ÷ peer as me
     const img = join(dir, 'img');
     const r = spawnSync(process.execPath, ['--expose-gc', 'bench/bench.mjs', '--json', json, '--charts', img], {
       cwd: root,
-      timeout: 110_000,
+      timeout: 170_000,
       env: { ...process.env, BENCH_GIB: String(1 / 1024), BENCH_RUNS: '2', BENCH_ONLY: 'peers' },
     });
     expect(r.stderr.toString()).toBe('');
@@ -175,7 +175,7 @@ it('bench/bench.mjs BENCH_ONLY=peers: every peer, ratios stream-v2 ÷ peer as me
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}, 120_000);
+}, 180_000);
 
 it('bench/lib/peer-run.mjs: every peer round-trips odd chunks and refuses a flipped byte', () => {
   const r = spawnSync(process.execPath, ['bench/lib/peer-run.mjs', 'all', 'check'], { cwd: root, timeout: 60_000 });
