@@ -26,7 +26,7 @@ function acquire(file: FileRef): { handle: Promise<FileHandle>; release(): void 
   let entry = opened.get(key);
   if (!entry) {
     const handle = open(file.path, 'r');
-    handle.catch(() => opened.delete(key));
+    handle.catch(() => opened.get(key) === entry && opened.delete(key));
     entry = { handle, users: 0, timer: undefined };
     opened.set(key, entry);
   }
@@ -36,7 +36,7 @@ function acquire(file: FileRef): { handle: Promise<FileHandle>; release(): void 
   const release = () => {
     if (--e.users > 0) return;
     e.timer = setTimeout(() => {
-      opened.delete(key);
+      if (opened.get(key) === e) opened.delete(key);
       void e.handle.then((h) => h.close()).catch(() => {});
     }, IDLE_MS);
     e.timer.unref?.();
@@ -53,7 +53,10 @@ export function fileReader(allocate: Allocator) {
   return async (file: FileRef, offset: number, length: number): Promise<Uint8Array> => {
     const entry = acquire(file);
     try {
-      const handle = await entry.handle;
+      const handle = await entry.handle.catch((e: unknown) => {
+        // Gone since openFile recorded it (deleted, renamed): the source changed.
+        throw (e as { code?: string }).code === 'ENOENT' ? changed(file, 'it is gone') : e;
+      });
       const out = allocate(length);
       for (let at = 0; at < length; ) {
         const { bytesRead } = await handle.read(out, at, length - at, offset + at);

@@ -146,6 +146,15 @@ describe('openFile: a file changed after it was opened', () => {
     enc.close();
   });
 
+  it('a file deleted after openFile is SOURCE_CHANGED in the workers', async () => {
+    const path = join(dir, 'deleted.bin');
+    await writeFile(path, plain);
+    const enc = await encryptBlob(await openFile(path), key, { ...layout, workers: pool });
+    await rm(path); // encryptBlob reads nothing on this thread: the workers find it gone
+    expect(await codeOf(enc.slice(0, enc.size))).toBe('SOURCE_CHANGED');
+    enc.close();
+  });
+
   it('a missing file is SOURCE_FAILED; a path of the empty string is BAD_ARGUMENT', async () => {
     expect(await codeOf(openFile(join(dir, 'missing')))).toBe('SOURCE_FAILED');
     expect(await codeOf(openFile(''))).toBe('BAD_ARGUMENT');
