@@ -24,6 +24,7 @@ export {
   type ResumeOptions,
   resumeEncryption,
 } from './random/encrypt.js';
+export { openFile } from './random/file.js';
 export { httpRangeSource } from './random/http.js';
 export {
   type EncryptedFile,

@@ -9,6 +9,7 @@ import { scryptMaxmem } from '../codec/keys.js';
 import { nobleBackend } from '../crypto/noble.js';
 import { nodeBackend } from '../crypto/node.js';
 import { webCryptoBackend } from '../crypto/webcrypto.js';
+import { nodeFileOf, openNodeFile } from './node-file.js';
 import type { Platform, WorkerHandle } from './types.js';
 
 /**
@@ -76,6 +77,8 @@ export const nodePlatform: Platform = {
   // Fresh zeroed segment buffers cost page faults on every segment (~100 ms per GiB measured);
   // malloc'd memory without the zeroing costs about half. A plain Uint8Array view, not a Buffer.
   allocUninitialized: (size) => new Uint8Array(Buffer.allocUnsafeSlow(size).buffer, 0, size),
+  openFile: openNodeFile,
+  workerFileOf: nodeFileOf,
   // libuv's thread pool runs it: off the main thread without a worker of ours.
   nativeScrypt: (password, salt, logN) =>
     new Promise((resolve, reject) =>

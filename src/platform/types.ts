@@ -6,6 +6,7 @@ import type { Endpoint } from 'comlink';
 import type { ScryptFn } from '../codec/keys.js';
 import type { CryptoBackend } from '../crypto/types.js';
 import { StreamV2Error } from '../errors.js';
+import type { FileRef } from '../random/source.js';
 
 /** A started worker, as the pool sees it. */
 export interface WorkerHandle {
@@ -40,6 +41,10 @@ export interface Platform {
    * any byte leaves the library.
    */
   readonly allocUninitialized?: (size: number) => Uint8Array;
+  /** Opens a file as a Blob that workers read by path (Node: `openFile`); absent elsewhere. */
+  readonly openFile?: (path: string) => Promise<Blob>;
+  /** The file behind a Blob of `openFile`, for workers to open by path; undefined for others. */
+  readonly workerFileOf?: (blob: Blob) => FileRef | undefined;
 }
 
 /** Allocates a buffer the caller overwrites completely (see `Platform.allocUninitialized`). */

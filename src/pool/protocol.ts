@@ -8,6 +8,7 @@
 import type { FrameRange } from '../codec/segment.js';
 import type { SessionKey } from '../crypto/select.js';
 import type { LayoutParams } from '../format/sizes.js';
+import type { WorkerSource } from '../random/source.js';
 
 /** A buffer handed over whole: `bytes` covers `[0, length)` of `buffer`. */
 export interface Transferred {
@@ -27,14 +28,14 @@ export interface SealItem {
 }
 
 /**
- * Seal the DATA frames of `range`, their plaintext read by the worker from `blob` at `offset`
- * (random access: the main thread copies no plaintext). Only Blobs that can be cloned to
- * workers come here (Node's file-backed Blobs cannot).
+ * Seal the DATA frames of `range`, their plaintext read by the worker from `source` at
+ * `offset` (random access: the main thread copies no plaintext). Only Blobs that can be cloned
+ * to workers, or a Node file by path (`openFile`), come here.
  */
 export interface BlobSealItem {
   readonly session: SessionKey;
   readonly range: FrameRange;
-  readonly blob: Blob;
+  readonly source: WorkerSource;
   readonly offset: number;
   readonly room: number;
 }
@@ -64,7 +65,7 @@ export interface DigestItem {
 }
 
 /**
- * Read segment `index` of a stream from `blob` in the worker, check its frame headers against
+ * Read segment `index` of a stream from `source` in the worker, check its frame headers against
  * its place (spec §6.2), then open it whole (`session` given: DATA frames, DIGEST, TERMINATOR,
  * spec §6.3) or check its DIGEST value without the key.
  */
@@ -72,7 +73,7 @@ export interface BlobSegmentItem {
   readonly session?: SessionKey;
   readonly header: Uint8Array;
   readonly layout: LayoutParams;
-  readonly blob: Blob;
+  readonly source: WorkerSource;
   readonly index: number;
   readonly wireOffset: number;
   readonly wireLength: number;
@@ -94,9 +95,9 @@ export interface ItemResult {
 export interface WorkerApi {
   seal(item: SealItem): Promise<ItemResult>;
   open(item: OpenItem): Promise<ItemResult>;
-  /** Like `seal`, reading the plaintext from a Blob (`input` is the buffer it was read into). */
+  /** Like `seal`, reading the plaintext from a Blob or file (`input` is the buffer it was read into). */
   sealBlob(item: BlobSealItem): Promise<ItemResult>;
-  /** Reads, checks and opens (or keylessly checks) a segment from a Blob; the plaintext when opened. */
+  /** Reads, checks and opens (or keylessly checks) a segment from a Blob or file; the plaintext when opened. */
   segmentFromBlob(item: BlobSegmentItem): Promise<Transferred | undefined>;
   /** Checks a segment's DIGEST value (keyless); rejects with `DIGEST_MISMATCH`. */
   digest(item: DigestItem): Promise<void>;

@@ -18,7 +18,7 @@ import { StreamV2Error } from '../errors.js';
 import { type Allocator, guardAllocator } from '../platform/types.js';
 import './comlink-errors.js';
 import { checkSegmentBytes } from '../random/layout.js';
-import { readBlobRange } from '../random/source.js';
+import { type FileReader, readWorkerSource } from '../random/source.js';
 import type {
   BlobSealItem,
   BlobSegmentItem,
@@ -43,10 +43,12 @@ export function hasher(backends: readonly CryptoBackend[]): (data: Uint8Array) =
 /**
  * Builds the API a worker exposes, over the platform's backends.
  * @param allocate - makes output buffers (they are written completely before they leave)
+ * @param readFile - reads files by path (Node workers); without it only Blobs are read
  */
 export function createWorkerApi(
   backends: readonly CryptoBackend[],
   allocator: Allocator = (size) => new Uint8Array(size),
+  readFile?: FileReader,
 ): WorkerApi {
   const allocate = guardAllocator(allocator);
   const result = (output: Uint8Array, hashes: Uint8Array, input: ArrayBuffer) => {
@@ -69,8 +71,9 @@ export function createWorkerApi(
     async seal({ session, range, data, room }: SealItem) {
       return sealInto(session, range, viewOf(data), room);
     },
-    async sealBlob({ session, range, blob, offset, room }: BlobSealItem) {
-      return sealInto(session, range, await readBlobRange(blob, offset, rangePlaintextSize(range)), room);
+    async sealBlob({ session, range, source, offset, room }: BlobSealItem) {
+      const plaintext = await readWorkerSource(source, offset, rangePlaintextSize(range), readFile);
+      return sealInto(session, range, plaintext, room);
     },
     async open({ session, range, data }: OpenItem) {
       const fc = await frameCryptoFor(backends, session);
@@ -84,8 +87,9 @@ export function createWorkerApi(
       const hashes = await hashDataFrames(sha256, wire, dataFrames);
       await checkDigest(sha256, header, wire, tailOffset, segmentIndex, hashes);
     },
-    async segmentFromBlob({ session, header, layout, blob, index, wireOffset, wireLength, last }: BlobSegmentItem) {
-      const seg = checkSegmentBytes(await readBlobRange(blob, wireOffset, wireLength), layout, index, last);
+    async segmentFromBlob({ session, header, layout, source, index, wireOffset, wireLength, last }: BlobSegmentItem) {
+      const bytes = await readWorkerSource(source, wireOffset, wireLength, readFile);
+      const seg = checkSegmentBytes(bytes, layout, index, last);
       if (!session) {
         const sha256 = hasher(backends);
         const hashes = await hashDataFrames(sha256, seg.bytes, seg.dataFrames);

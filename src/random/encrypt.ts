@@ -198,9 +198,9 @@ class Encryption implements BlobEncryption {
     const range = segmentRange(k, this.layout.layout.frameSize, place.plainLength);
     const final = k === this.layout.segments - 1;
     // The workers read the Blob themselves where they can (spec: no plaintext through this thread).
-    const blob = this.source.workerBlob;
+    const inWorker = this.source.workerSource;
     const sealing =
-      (blob && this.session.sealDataFromBlob(range, blob, place.plainOffset)) ??
+      (inWorker && this.session.sealDataFromBlob(range, inWorker, place.plainOffset)) ??
       this.source.read(place.plainOffset, place.plainLength).then((plain) => this.session.sealData(range, plain));
     const wire = await this.session.sealTail(await sealing, k, final);
     const valueAt = wire.length - SEGMENT_TAIL_SIZE + FRAME_HEADER_SIZE + 1; // DIGEST value, after its alg byte

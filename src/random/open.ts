@@ -133,8 +133,8 @@ class Opened implements EncryptedFile {
   /** Segment `place`, opened whole: by a worker reading the Blob itself where it can. */
   private async openWhole(place: SegmentPlace): Promise<Uint8Array> {
     const last = place.index === this.layout.segments - 1;
-    const blob = this.source.workerBlob;
-    const inWorker = blob && this.session.openSegmentFromBlob(blob, place, last);
+    const source = this.source.workerSource;
+    const inWorker = source && this.session.openSegmentFromBlob(source, place, last);
     if (inWorker) return inWorker;
     const seg = await readSegment(this.source, this.layout, place);
     const range = segmentRange(place.index, this.header.frameSize, seg.plaintextLength);

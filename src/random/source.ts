@@ -4,6 +4,7 @@
  * for, or a StreamV2Error with a code, never short or wrong bytes.
  */
 import { StreamV2Error } from '../errors.js';
+import { getPlatform } from '../platform/types.js';
 
 /** A source that can read any byte range of a fixed-size file (an HTTP object, a file handle). */
 export interface RangeSource {
@@ -16,11 +17,28 @@ export interface RangeSource {
 /** What the random-access APIs read: a Blob or a {@link RangeSource}. */
 export type RandomAccessSource = Blob | RangeSource;
 
+/**
+ * A file that workers open by path themselves (Node: `openFile`), with the size and mtime it
+ * had when it was opened: a worker that finds others fails with `SOURCE_CHANGED`.
+ */
+export interface FileRef {
+  readonly kind: 'file';
+  readonly path: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+/** What workers can read themselves: a Blob cloned to them, or a file they open by path. */
+export type WorkerSource = Blob | FileRef;
+
+/** Reads `length` bytes of a file from `offset`, in a worker (the platform's, Node only). */
+export type FileReader = (file: FileRef, offset: number, length: number) => Promise<Uint8Array>;
+
 /** A checked source, as the random-access APIs use it. */
 export interface Source {
   readonly size: number;
-  /** The Blob itself, when the source is one that workers can read themselves. */
-  readonly workerBlob: Blob | undefined;
+  /** What workers read themselves, when they can: the Blob, or its file by path. */
+  readonly workerSource: WorkerSource | undefined;
   /** The Blob's lastModified, when it is a File. */
   readonly lastModified: number | undefined;
   /** Exactly `length` bytes from `offset` (possibly a view the caller's source still owns). */
@@ -41,7 +59,8 @@ export function toSource(input: RandomAccessSource): Source {
     const lastModified = (blob as { lastModified?: unknown }).lastModified;
     return {
       size: blob.size,
-      workerBlob: canCrossToWorkers(blob) ? blob : undefined,
+      // Node's file Blobs cannot cross to workers, but those of openFile carry their path.
+      workerSource: getPlatform().workerFileOf?.(blob) ?? (canCrossToWorkers(blob) ? blob : undefined),
       lastModified: typeof lastModified === 'number' ? lastModified : undefined,
       read: (offset, length) => readBlobRange(blob, offset, length),
     };
@@ -56,7 +75,7 @@ export function toSource(input: RandomAccessSource): Source {
   const read = src.read.bind(src);
   return {
     size: src.size as number,
-    workerBlob: undefined,
+    workerSource: undefined,
     lastModified: undefined,
     read: (offset, length) => checked(offset, length, 'SOURCE_FAILED', () => read(offset, length)),
   };
@@ -86,6 +105,21 @@ export function canCrossToWorkers(blob: Blob): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Reads `length` bytes of a worker source from `offset`, in a new buffer (inside workers).
+ * @param readFile - the platform's file reader; without one a file is `UNSUPPORTED`
+ */
+export function readWorkerSource(
+  source: WorkerSource,
+  offset: number,
+  length: number,
+  readFile: FileReader | undefined,
+): Promise<Uint8Array> {
+  if (isBlob(source)) return readBlobRange(source, offset, length);
+  if (!readFile) return Promise.reject(new StreamV2Error('UNSUPPORTED', 'this platform cannot read files by path'));
+  return checked(offset, length, 'SOURCE_CHANGED', () => readFile(source, offset, length));
 }
 
 /** Runs a read and checks that it returned exactly `length` bytes, each failure with a code. */

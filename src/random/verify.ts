@@ -63,13 +63,13 @@ export async function verifyDigests(
     checkLimits(header, limits);
     const { stream } = await checkEnd(source, header);
     const engine = new Engine(options.workers);
-    const blob = source.workerBlob;
+    const inWorkerSource = source.workerSource;
     const check = async (k: number) => {
       const { index, wireOffset, wireLength } = stream.place(k);
       const last = k === stream.segments - 1;
       const item = { header: header.bytes, layout: stream.layout, index, wireOffset, wireLength, last };
-      // A worker reads the Blob itself where it can: no ciphertext through this thread.
-      const inWorker = blob && engine.segmentFromBlob({ ...item, blob });
+      // A worker reads the Blob (or file) itself where it can: no ciphertext through this thread.
+      const inWorker = inWorkerSource && engine.segmentFromBlob({ ...item, source: inWorkerSource });
       if (inWorker) return inWorker;
       const seg = await readSegment(source, stream, stream.place(k));
       await engine.digest(header.bytes, describe(seg), seg.bytes);

@@ -26,6 +26,7 @@ import {
   type StreamHeader,
 } from '../format/header.js';
 import { getPlatform } from '../platform/types.js';
+import type { WorkerSource } from '../random/source.js';
 import type { Engine, SegmentWork } from '../stream/engine.js';
 import { sessionId } from '../stream/options.js';
 
@@ -114,11 +115,11 @@ export class KeyedSession {
   }
 
   /**
-   * Seals the DATA frames of a segment whose plaintext the workers read from `blob` at
+   * Seals the DATA frames of a segment whose plaintext the workers read from `source` at
    * `offset` themselves; undefined without a pool (the caller reads and uses `sealData`).
    */
-  sealDataFromBlob(range: FrameRange, blob: Blob, offset: number): Promise<SegmentWork> | undefined {
-    return this.engine.sealFromBlob(this.key, range, blob, offset, SEGMENT_TAIL_SIZE);
+  sealDataFromBlob(range: FrameRange, source: WorkerSource, offset: number): Promise<SegmentWork> | undefined {
+    return this.engine.sealFromBlob(this.key, range, source, offset, SEGMENT_TAIL_SIZE);
   }
 
   /** Writes DIGEST and TERMINATOR (spec §4) after the sealed DATA frames; returns the segment. */
@@ -142,11 +143,11 @@ export class KeyedSession {
   }
 
   /**
-   * Has a worker read segment `place.index` from `blob`, check its place and open it whole
+   * Has a worker read segment `place.index` from `source`, check its place and open it whole
    * (spec §6.3): no ciphertext through this thread. Undefined without a pool.
    */
   openSegmentFromBlob(
-    blob: Blob,
+    source: WorkerSource,
     place: { index: number; wireOffset: number; wireLength: number },
     last: boolean,
   ): Promise<Uint8Array> | undefined {
@@ -157,7 +158,7 @@ export class KeyedSession {
       session: key,
       header: header.bytes,
       layout,
-      blob,
+      source,
       index,
       wireOffset,
       wireLength,

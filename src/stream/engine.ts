@@ -15,6 +15,7 @@ import { allocator, getPlatform } from '../platform/types.js';
 import { getDefaultPool, WorkerPool } from '../pool/pool.js';
 import type { BlobSegmentItem, DigestItem, ItemResult, Transferred, WorkerApi } from '../pool/protocol.js';
 import { createWorkerApi, viewOf } from '../pool/worker-api.js';
+import type { WorkerSource } from '../random/source.js';
 
 /** Default plaintext bytes per work item: a round trip costs ~80 µs, so items are large. */
 export const DEFAULT_ITEM_BYTES = 1024 * 1024;
@@ -113,21 +114,21 @@ export class Engine {
   }
 
   /**
-   * Seals the DATA frames of a segment whose plaintext the workers read themselves from `blob`
-   * at `offset` (`blob.slice(a, b).arrayBuffer()` in the worker): this thread copies no
-   * plaintext. Undefined without a pool (`workers: 0`): the caller reads the plaintext.
-   * `blob` must be cloneable to workers (see `canCrossToWorkers`).
+   * Seals the DATA frames of a segment whose plaintext the workers read themselves from
+   * `source` at `offset` (`blob.slice(a, b).arrayBuffer()`, or a file read by path, in the
+   * worker): this thread copies no plaintext. Undefined without a pool (`workers: 0`): the
+   * caller reads the plaintext. A Blob must be cloneable to workers (see `canCrossToWorkers`).
    */
   sealFromBlob(
     session: SessionKey,
     range: FrameRange,
-    blob: Blob,
+    source: WorkerSource,
     offset: number,
     room: number,
   ): Promise<SegmentWork> | undefined {
     if (!this.pool) return undefined;
     return this.perItem(range, 'plain', rangeWireSize(range) + room, (api, it, whole) =>
-      api.sealBlob({ session, range: it.sub, blob, offset: offset + it.plain[0], room: whole ? room : 0 }),
+      api.sealBlob({ session, range: it.sub, source, offset: offset + it.plain[0], room: whole ? room : 0 }),
     );
   }
 
@@ -161,7 +162,7 @@ export class Engine {
   }
 
   /**
-   * Has a worker read segment `item.index` from a Blob, check it and open it (or check its
+   * Has a worker read segment `item.index` from a Blob or file, check it and open it (or check its
    * DIGEST value without the key): no ciphertext through this thread. Undefined without a pool.
    * @returns the plaintext (a new buffer) when opened, an empty one when only checked
    */

@@ -75,6 +75,61 @@ it('bench/bench.mjs runs every section and writes paired ratios, CPU per GiB and
   }
 }, 180_000); // a loaded 2-core host: spawnSync allows 120 s
 
+interface BlobResults {
+  machine: { cores: number };
+  blob: {
+    rows: (Paired & { workers: number; dir: string; path: string })[];
+    random: { workers: number; path: string; count: number; rangeBytes: number; rangesPerS: number }[];
+  };
+  targets: { name: string; value: number; limit: number; pass: boolean }[];
+}
+
+it('bench/bench.mjs BENCH_ONLY=blob: Blob paths and the stream path paired with the ceiling at 1 and 2 workers, random reads, targets', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stream-v2-bench-'));
+  try {
+    const json = join(dir, 'results.json');
+    const r = spawnSync(process.execPath, ['--expose-gc', 'bench/bench.mjs', '--json', json], {
+      cwd: root,
+      timeout: 110_000,
+      env: { ...process.env, BENCH_GIB: String(1 / 256), BENCH_RUNS: '2', BENCH_RANGES: '5', BENCH_ONLY: 'blob' },
+    });
+    expect(r.stderr.toString()).toBe('');
+    expect(r.status).toBe(0);
+    const res = JSON.parse(readFileSync(json, 'utf8')) as BlobResults;
+    const rows = res.blob.rows;
+    expect(rows.map((x) => `${x.workers} ${x.dir} ${x.path}`)).toEqual(
+      [1, 2].flatMap((w) =>
+        ['encrypt', 'decrypt'].flatMap((d) => ['stream', 'openAsBlob', 'openFile'].map((p) => `${w} ${d} ${p}`)),
+      ),
+    );
+    for (const x of rows) {
+      expect(x.runs).toHaveLength(2);
+      expect(x.base.runs).toHaveLength(2);
+      const pairs = x.runs.map((m, i) => m / (x.base.runs[i] as number));
+      expect(x.ratio).toBeCloseTo(((pairs[0] as number) + (pairs[1] as number)) / 2, 9);
+    }
+    expect(res.blob.random.map((x) => `${x.workers} ${x.path} ${x.count}`)).toEqual(['2 openAsBlob 5', '2 openFile 5']);
+    for (const x of res.blob.random) expect(positive(x.rangesPerS) && x.rangeBytes > 0).toBe(true);
+    // Targets: the Blob paths where the workers leave the main thread a core, and random reads.
+    const held = [1, 2].filter((w) => w < res.machine.cores).length;
+    expect(res.targets).toHaveLength(4 * held + 2);
+    for (const t of res.targets.filter((x) => x.name.startsWith('blob '))) {
+      const x = rows.find((y) => t.name === `blob ${y.dir} (${y.path}) workers ${y.workers} ≥ 0.9 × ceiling`);
+      expect(x?.workers).toBeLessThan(res.machine.cores);
+      expect(t.value).toBe(x?.ratio);
+      expect(t.pass).toBe((x?.ratio as number) >= 0.9);
+    }
+    for (const x of res.blob.random) {
+      const t = res.targets.find((y) => y.name === `random reads (${x.path}) workers 2 ≥ 200 ranges/s`);
+      expect(t?.value).toBe(x.rangesPerS);
+      expect(t?.pass).toBe(x.rangesPerS >= 200);
+    }
+    expect(r.stdout.toString()).toMatch(new RegExp(`\\n\\d+/${4 * held + 2} targets met\\n`));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 120_000);
+
 interface PeerDir {
   mbps: number;
   runs: number[];

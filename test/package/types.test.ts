@@ -21,7 +21,7 @@ import {
   type Telemetry, type WorkerPoolOptions, type WorkersOption,
 } from 'stream-v2';
 import {
-  encryptBlob, httpRangeSource, openEncrypted, plaintextSize, resumeEncryption, verifyDigests,
+  encryptBlob, httpRangeSource, openEncrypted, openFile, plaintextSize, resumeEncryption, verifyDigests,
   type BlobEncryption, type EncryptBlobOptions, type EncryptedFile, type PlaintextRange,
   type RandomAccessOptions, type RandomAccessSource, type RangeSource, type ResumeOptions,
   type ResumeState, type VerifyOptions, type VerifyResult,
@@ -58,7 +58,8 @@ void getDefaultPool().terminate();
 
 export async function randomAccess(blob: Blob): Promise<void> {
   const http: RangeSource = await httpRangeSource('http://127.0.0.1/x', { headers: { a: 'b' } });
-  const source: RandomAccessSource = http.size > 0 ? http : blob;
+  const onDisk: Blob = await openFile('/tmp/x.sv2');
+  const source: RandomAccessSource = http.size > 0 ? http : onDisk.size > 0 ? onDisk : blob;
   const options: RandomAccessOptions = { workers: 0, limits };
   const file: EncryptedFile = await openEncrypted(source, key, options);
   const range: PlaintextRange = { start: 0, end: file.plaintextSize };

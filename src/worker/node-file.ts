@@ -1,0 +1,77 @@
+/**
+ * Node workers: reads of a file by path (see src/platform/node-file.ts). Each worker opens a
+ * file once and keeps the handle while reads come, closing it after a second without any.
+ * Every read checks the file's size and mtime against those recorded when it was opened, after
+ * the bytes are in: a file changed underneath is `SOURCE_CHANGED`, never bytes of another file.
+ */
+import { type FileHandle, open } from 'node:fs/promises';
+import { StreamV2Error } from '../errors.js';
+import type { Allocator } from '../platform/types.js';
+import type { FileRef } from '../random/source.js';
+
+/** How long an unused handle stays open. */
+const IDLE_MS = 1000;
+
+interface Open {
+  readonly handle: Promise<FileHandle>;
+  users: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+const opened = new Map<string, Open>();
+
+/** The file's handle, opened once per worker; `release` when done with it. */
+function acquire(file: FileRef): { handle: Promise<FileHandle>; release(): void } {
+  const key = `${file.size}:${file.mtimeMs}:${file.path}`;
+  let entry = opened.get(key);
+  if (!entry) {
+    const handle = open(file.path, 'r');
+    handle.catch(() => opened.get(key) === entry && opened.delete(key));
+    entry = { handle, users: 0, timer: undefined };
+    opened.set(key, entry);
+  }
+  const e = entry;
+  clearTimeout(e.timer);
+  e.users++;
+  const release = () => {
+    if (--e.users > 0) return;
+    e.timer = setTimeout(() => {
+      if (opened.get(key) === e) opened.delete(key);
+      void e.handle.then((h) => h.close()).catch(() => {});
+    }, IDLE_MS);
+    e.timer.unref?.();
+  };
+  return { handle: e.handle, release };
+}
+
+/**
+ * Reads `length` bytes of `file` from `offset` into a new buffer of `allocate`'s (from offset 0,
+ * so it can be transferred).
+ * @throws StreamV2Error `SOURCE_CHANGED` (another size or mtime, or fewer bytes than asked)
+ */
+export function fileReader(allocate: Allocator) {
+  return async (file: FileRef, offset: number, length: number): Promise<Uint8Array> => {
+    const entry = acquire(file);
+    try {
+      const handle = await entry.handle.catch((e: unknown) => {
+        // Gone since openFile recorded it (deleted, renamed): the source changed.
+        throw (e as { code?: string }).code === 'ENOENT' ? changed(file, 'it is gone') : e;
+      });
+      const out = allocate(length);
+      for (let at = 0; at < length; ) {
+        const { bytesRead } = await handle.read(out, at, length - at, offset + at);
+        if (bytesRead === 0) throw changed(file, 'it ends early');
+        at += bytesRead;
+      }
+      const now = await handle.stat();
+      if (now.size !== file.size || now.mtimeMs !== file.mtimeMs) throw changed(file, 'another size or mtime');
+      return out;
+    } finally {
+      entry.release();
+    }
+  };
+}
+
+function changed(file: FileRef, why: string): StreamV2Error {
+  return new StreamV2Error('SOURCE_CHANGED', `the file changed after it was opened (${why}): ${file.path}`);
+}
