@@ -49,6 +49,7 @@ export async function encryptCommand(args: Args): Promise<void> {
   }
   const partial = out === undefined ? undefined : partialPath(out);
   const header = resume && partial !== undefined ? await partialHeader(partial) : undefined;
+  if (header !== undefined) checkFlagsAgainst(header, args, options);
   const secret = await readSecret(args, header === undefined);
   let enc: BlobEncryption | undefined;
   try {
@@ -58,9 +59,9 @@ export async function encryptCommand(args: Args): Promise<void> {
       at = await provePartial(partial, enc);
     } else enc = await encryptBlob(blob, secret, options);
     const ciphertext = enc;
-    const partialMode = at > 0 ? 'append' : 'replace';
-    await pipeOut(args, 'ciphertext', { total: enc.size, done: at, partial: partialMode }, () =>
-      ciphertext.stream({ start: at }),
+    const continued = at;
+    await pipeOut(args, 'ciphertext', { total: enc.size, done: at, partial: at > 0 ? { at } : 'replace' }, () =>
+      ciphertext.stream({ start: continued }),
     );
   } finally {
     enc?.close();
@@ -94,22 +95,54 @@ function resumeStateOf(header: Uint8Array, plaintextSize: number) {
  * Proves that the partial file is a prefix of this encryption of IN: the header_mac already
  * verified with the secret (`resumeEncryption`), and the segment where the file ends, with the
  * whole segment before it when there is one, re-sealed and compared byte for byte. Nothing is
- * written before this succeeds.
- * @returns where the partial file ends (the first byte still to write)
+ * written before this succeeds. A tail of zero bytes that differs (what a file system may
+ * leave after a power cut: the size written, not the data) is cut back to the start of its
+ * segment, and the proof made again there.
+ * @returns where to continue: the end of the partial file, or the segment boundary it is cut to
  * @throws StreamV2Error `SOURCE_CHANGED` when IN is not the file the partial one was made from
  */
-async function provePartial(partial: string, enc: BlobEncryption): Promise<number> {
-  const size = (await stat(partial)).size;
+async function provePartial(partial: string, enc: BlobEncryption, size?: number): Promise<number> {
+  const end = size ?? (await stat(partial)).size;
   const changed = (why: string) =>
     new StreamV2Error('SOURCE_CHANGED', `IN is not the file '${partial}' was made from (${why}); it is left as it was`);
-  if (size > enc.size) throw changed('the partial file is longer than the ciphertext of IN');
-  if (size === HEADER_SIZE) return size;
+  if (end > enc.size) throw changed('the partial file is longer than the ciphertext of IN');
+  if (end === HEADER_SIZE) return end;
   const w = fullSegmentWireSize(parseHeader(enc.header));
-  const k = Math.floor((size - 1 - HEADER_SIZE) / w); // the segment where the file ends
+  const k = Math.floor((end - 1 - HEADER_SIZE) / w); // the segment where the file ends
   const from = HEADER_SIZE + Math.max(0, k - 1) * w;
-  const [expected, actual] = await Promise.all([enc.slice(from, size), readAt(partial, from, size - from)]);
-  if (!Buffer.from(expected).equals(Buffer.from(actual))) throw changed(`segment ${k} differs`);
-  return size;
+  const [expected, actual] = await Promise.all([enc.slice(from, end), readAt(partial, from, end - from)]);
+  const m = Buffer.from(expected).compare(Buffer.from(actual)) === 0 ? -1 : firstDifference(expected, actual);
+  if (m < 0) return end;
+  if (!actual.subarray(m).every((b) => b === 0))
+    throw changed(`segment ${Math.floor((from + m - HEADER_SIZE) / w)} differs`);
+  // A lost tail: continue from the start of the segment where it begins.
+  return provePartial(partial, enc, HEADER_SIZE + Math.floor((from + m - HEADER_SIZE) / w) * w);
+}
+
+function firstDifference(a: Uint8Array, b: Uint8Array): number {
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return i;
+}
+
+/**
+ * With `--resume`, the encoder flags must agree with the partial file's header (which fixes
+ * them); given ones that differ are a usage error rather than silently ignored.
+ * @throws CliError `USAGE`
+ */
+function checkFlagsAgainst(header: Uint8Array, args: Args, options: Record<string, unknown>): void {
+  const h = parseHeader(header);
+  const fixed: [string, unknown, unknown][] = [
+    ['suite', options['suite'], h.suite],
+    ['frame-size', options['frameSize'], h.frameSize],
+    ['frames-per-segment', options['framesPerSegment'], h.framesPerSegment],
+    ['log-n', options['logN'], h.kdf === 'scrypt' ? h.logN : undefined],
+  ];
+  for (const [flag, given, has] of fixed) {
+    if (given !== undefined && given !== has) {
+      throw usage(`--${flag} ${given} differs from the partial file being resumed (${has ?? 'none'})`, args.command);
+    }
+  }
 }
 
 /** Exactly `length` bytes of `path` from `offset`. */

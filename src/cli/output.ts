@@ -35,9 +35,10 @@ export interface OutputOptions {
   mode: number;
   /**
    * Write to the partial file ({@link partialPath}) instead of a random temporary file, and
-   * keep it on terminating signals: `replace` starts it anew, `append` continues it.
+   * keep it on terminating signals: `replace` starts it anew; `{ at }` continues it from byte
+   * `at` (what follows is cut off first).
    */
-  partial?: 'replace' | 'append';
+  partial?: 'replace' | { at: number };
 }
 
 /** The partial file of an `encrypt -o OUT` (ciphertext only), beside OUT. */
@@ -47,10 +48,19 @@ export function partialPath(out: string): string {
 
 /**
  * Creates or continues the temporary file. The partial file is never reached through a
- * symbolic link: `replace` unlinks what is there first, `append` refuses a link.
+ * symbolic link: `replace` unlinks what is there first, continuing refuses a link.
  */
 async function openTemporary(tmp: string, o: OutputOptions): Promise<FileHandle> {
-  if (o.partial === 'append') return open(tmp, constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW);
+  if (typeof o.partial === 'object') {
+    const fh = await open(tmp, constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW);
+    try {
+      await fh.truncate(o.partial.at);
+      return fh;
+    } catch (e) {
+      await fh.close();
+      throw e;
+    }
+  }
   if (o.partial === 'replace') await unlink(tmp).catch(() => {});
   return open(tmp, 'wx', o.mode);
 }

@@ -47,6 +47,37 @@ describe('stream-v2 encrypt --resume', () => {
     }
   });
 
+  it('a tail of zero bytes (a power cut: size written, data not) is cut back to its segment and redone', async () => {
+    for (const [zeroFrom, cut] of [
+      [80 + 2 * W + 100, 80 + 2 * W + 500], // inside the segment where the file ends
+      [80 + W + 7, 80 + 2 * W + 500], // from the segment before it
+      [80, 80 + W + 3], // the whole first segment
+    ] as const) {
+      const out = `zeros-${zeroFrom}-${cut}`;
+      const partial = Buffer.from(whole.subarray(0, cut));
+      partial.fill(0, zeroFrom);
+      writeFileSync(partialOf(out), partial);
+      const r = await resume(out, t.path('plain'), ...LAYOUT); // the same layout flags are accepted
+      expect(r.code, `${out}: ${r.stderr}`).toBe(0);
+      expect(readFileSync(t.path(out)).equals(whole), out).toBe(true);
+    }
+  });
+
+  it('encoder flags that differ from the partial file being resumed are a usage error', async () => {
+    const before = Buffer.from(whole.subarray(0, 80 + W + 10));
+    writeFileSync(partialOf('flags'), before);
+    for (const flags of [
+      ['--frame-size', '2000'],
+      ['--frames-per-segment', '4'],
+      ['--suite', 'chacha20-poly1305'],
+    ]) {
+      const r = await resume('flags', t.path('plain'), ...flags);
+      expect(r.code, flags.join(' ')).toBe(2);
+      expect(r.lastLine).toMatch(/^error: USAGE: --[a-z-]+ \S+ differs from the partial file being resumed/);
+    }
+    expect(readFileSync(partialOf('flags')).equals(before)).toBe(true);
+  });
+
   it('with nothing to continue (no partial file, or less than a header), starts anew', async () => {
     for (const partial of [undefined, whole.subarray(0, 79)]) {
       const out = `fresh-${partial === undefined ? 'none' : 'short'}`;
