@@ -84,5 +84,6 @@ describe('stream-v2 decrypt --range', () => {
     const e = await cli(['encrypt', '--key-file', key, '--range', '0-10', t.path('plain')]);
     expect(e.code).toBe(2);
     expect(e.lastLine).toMatch(/^error: USAGE: encrypt does not take --range/);
+    expect((await cli(['decrypt', '--help'])).stdout.toString()).toMatch(/--range START-END +only plaintext bytes/);
   });
 });

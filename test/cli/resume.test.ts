@@ -153,6 +153,7 @@ describe('stream-v2 encrypt --resume', () => {
     expect(stdin.lastLine).toMatch(/^error: USAGE: --resume needs IN to be a regular file/);
     const dec = await cli(['decrypt', '--key-file', key, '--resume', t.path('whole')]);
     expect(dec.lastLine).toMatch(/^error: USAGE: decrypt does not take --resume/);
+    expect((await cli(['encrypt', '--help'])).stdout.toString()).toMatch(/--resume +continue \.OUT\.stream-v2-partial/);
   });
 });
 
