@@ -79,7 +79,9 @@ export async function fileBlob(path: string | undefined): Promise<Blob | undefin
   try {
     const st = await stat(path);
     if (st.isDirectory()) throw new CliError('IO', `'${path}' is a directory`);
-    return st.isFile() ? await openAsBlob(path) : undefined;
+    if (!st.isFile()) return undefined;
+    await (await open(path, 'r')).close(); // unreadable (EACCES): IO here, not on the first read
+    return await openAsBlob(path);
   } catch (e) {
     throw asIo(e, `cannot open '${path}'`);
   }
