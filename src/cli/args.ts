@@ -35,6 +35,9 @@ const FLAGS: Record<string, FlagSpec> = {
   'max-segment-bytes': { value: true },
   'max-log-n': { value: true },
   workers: { value: true },
+  // Random access and resumption (docs/CLI.md).
+  range: { value: true },
+  resume: { value: false },
 };
 
 /** The flags that name a secret (at most one per command line). */
@@ -44,10 +47,21 @@ const LIMITS = ['max-segment-bytes', 'max-log-n'];
 /** Flags each command accepts, and whether it takes an IN operand. */
 const ACCEPTS: Record<Command, { flags: string[]; input: boolean }> = {
   encrypt: {
-    flags: [...SECRET, 'suite', 'frame-size', 'frames-per-segment', 'log-n', 'workers', 'output', 'force', 'quiet'],
+    flags: [
+      ...SECRET,
+      'suite',
+      'frame-size',
+      'frames-per-segment',
+      'log-n',
+      'workers',
+      'output',
+      'force',
+      'quiet',
+      'resume',
+    ],
     input: true,
   },
-  decrypt: { flags: [...SECRET, ...LIMITS, 'workers', 'output', 'force', 'quiet'], input: true },
+  decrypt: { flags: [...SECRET, ...LIMITS, 'workers', 'output', 'force', 'quiet', 'range'], input: true },
   verify: { flags: [...SECRET, ...LIMITS, 'workers', 'quiet'], input: true },
   inspect: { flags: ['json', ...LIMITS], input: true },
   keygen: { flags: ['output', 'force'], input: false },

@@ -1,22 +1,14 @@
-/** `encrypt`, `decrypt` and `keygen`: the core transforms between the CLI's input and output. */
+/**
+ * What `encrypt` and `decrypt` share (flags, the stream path of pipes, the Blob path's output),
+ * and `keygen`.
+ */
 import { randomBytes } from 'node:crypto';
 import { MAX_RUNNABLE_LOG_N } from '../codec/keys.js';
-import {
-  MAX_DECODER_SEGMENT_BYTES,
-  MAX_FRAME_SIZE,
-  MAX_FRAMES_PER_SEGMENT,
-  SUITE,
-  type SuiteName,
-} from '../format/constants.js';
-import { DecryptSegmentTransform, EncryptSegmentTransform } from '../node.js';
-import { type Args, hasFlag, inputPath, intFlag, outputPath, stringFlag } from './args.js';
-import { usage } from './errors.js';
+import { MAX_DECODER_SEGMENT_BYTES } from '../format/constants.js';
+import { type Args, hasFlag, inputPath, intFlag, outputPath } from './args.js';
 import { type Input, openInput } from './io.js';
-import { type Output, openOutput } from './output.js';
+import { type Output, type OutputOptions, openOutput } from './output.js';
 import { Progress } from './progress.js';
-import { readSecret } from './secrets.js';
-
-const SUITES: readonly string[] = Object.keys(SUITE);
 
 /** `--workers N`: 0 runs inline; absent uses the library's shared pool (idle workers are unref'd). */
 export function workersFlag(args: Args): number | undefined {
@@ -64,7 +56,7 @@ export async function pipeAll(
  * Pipes IN through `make()`'s transform to OUT. OUT is committed only when the whole stream
  * verified; on any failure the temporary file is removed (stdout keeps what was released).
  */
-async function transformFile(
+export async function transformFile(
   args: Args,
   what: 'ciphertext' | 'plaintext',
   make: (onProgress: () => void) => Promise<TransformStream<Uint8Array, Uint8Array>>,
@@ -90,35 +82,50 @@ async function transformFile(
   }
 }
 
-/** `stream-v2 encrypt [SECRET] [--suite S] [--frame-size N] [--frames-per-segment N] [--log-n N] [--workers N] [-o OUT] [IN]` */
-export async function encryptCommand(args: Args): Promise<void> {
-  const suite = stringFlag(args, 'suite');
-  if (suite !== undefined && !SUITES.includes(suite)) {
-    throw usage(`--suite must be one of ${SUITES.join(', ')}`, args.command);
-  }
-  // The library's bounds, checked here so that errors name the flag.
-  const options = {
-    ...(suite !== undefined ? { suite: suite as SuiteName } : {}),
-    frameSize: intFlag(args, 'frame-size', 1, MAX_FRAME_SIZE),
-    framesPerSegment: intFlag(args, 'frames-per-segment', 1, MAX_FRAMES_PER_SEGMENT),
-    logN: intFlag(args, 'log-n', 1, MAX_RUNNABLE_LOG_N),
-    workers: workersFlag(args),
-  };
-  await transformFile(
-    args,
-    'ciphertext',
-    async (onProgress) => new EncryptSegmentTransform(await readSecret(args, true), { ...options, onProgress }),
-  );
+/** What {@link pipeOut} writes: sizes for progress, and where `-o` writes. */
+export interface PipeOutOptions {
+  /** Bytes of the whole output (progress). */
+  total: number;
+  /** Bytes already in the partial file (`--resume`). */
+  done?: number;
+  /** The partial file of `encrypt -o OUT` ({@link OutputOptions.partial}). */
+  partial?: OutputOptions['partial'];
 }
 
-/** `stream-v2 decrypt [SECRET] [--max-segment-bytes N] [--max-log-n N] [--workers N] [-o OUT] [IN]` */
-export async function decryptCommand(args: Args): Promise<void> {
-  const options = { limits: limitsFlags(args), workers: workersFlag(args) };
-  await transformFile(
-    args,
-    'plaintext',
-    async (onProgress) => new DecryptSegmentTransform(await readSecret(args, false), { ...options, onProgress }),
-  );
+/**
+ * Writes the library's output stream (the Blob path) to OUT: committed only when the stream
+ * ended; on any failure the source is cancelled and the temporary file removed.
+ */
+export async function pipeOut(
+  args: Args,
+  what: 'ciphertext' | 'plaintext',
+  o: PipeOutOptions,
+  make: () => ReadableStream<Uint8Array>,
+): Promise<void> {
+  const output = await openOutput(outputPath(args), {
+    what,
+    force: hasFlag(args, 'force'),
+    mode: what === 'plaintext' ? 0o600 : 0o666,
+    ...(o.partial && outputPath(args) !== undefined ? { partial: o.partial } : {}),
+  });
+  const progress = new Progress(hasFlag(args, 'quiet'), o.total);
+  let count = o.done ?? 0;
+  try {
+    const counted = new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        count += chunk.length;
+        progress.update(count);
+        controller.enqueue(chunk);
+      },
+    });
+    await make().pipeThrough(counted).pipeTo(output.writable);
+    await output.commit();
+    progress.done();
+  } catch (e) {
+    progress.clear();
+    await output.discard();
+    throw e;
+  }
 }
 
 /** `stream-v2 keygen [-o FILE]`: 32 random bytes as 64 lowercase hex characters and a newline. */

@@ -14,9 +14,11 @@ const COMMON = `  -q, --quiet          no progress line on stderr
   -h, --help           this help`;
 
 const TEXTS: Record<Command, string> = {
-  encrypt: `usage: stream-v2 encrypt SECRET [options] [-o OUT] [IN]
+  encrypt: `usage: stream-v2 encrypt SECRET [options] [--resume] [-o OUT] [IN]
 
-Encrypts IN (default stdin) to OUT (default stdout; never a terminal).
+Encrypts IN (default stdin) to OUT (default stdout; never a terminal). With -o and a file
+IN, the ciphertext goes to .OUT.stream-v2-partial, renamed onto OUT when done; a run that
+is interrupted (a signal, a crash, a power cut) leaves that file, ciphertext only.
 
 ${SECRET}
     (encrypting asks for the passphrase twice)
@@ -29,9 +31,11 @@ options:
   --workers N                worker threads (0 = inline; default: one per core, at most 8)
   -o, --output OUT           write OUT atomically (temporary file, renamed on success);
                              a regular file only (redirect stdout to write elsewhere)
+  --resume                   continue .OUT.stream-v2-partial of an interrupted run (needs
+                             -o and a file IN; IN must be unchanged: else SOURCE_CHANGED)
   --force                    replace an existing OUT (a symbolic link: the link itself)
 ${COMMON}`,
-  decrypt: `usage: stream-v2 decrypt SECRET [options] [-o OUT] [IN]
+  decrypt: `usage: stream-v2 decrypt SECRET [options] [--range START-END] [-o OUT] [IN]
 
 Decrypts IN (default stdin) to OUT (default stdout; never a terminal). With -o, OUT appears
 only once the whole stream verified. On stdout, each segment is written as soon as it
@@ -44,14 +48,17 @@ options:
   --max-segment-bytes N      refuse larger segments (default ${D.maxSegmentBytes}, at most ${MAX_DECODER_SEGMENT_BYTES})
   --max-log-n N              refuse a costlier scrypt (default ${D.maxLogN})
   --workers N                worker threads (0 = inline)
+  --range START-END          only plaintext bytes START..END-1 (END exclusive; '100-',
+                             '-100' and '-' too), reading only the segments that cover
+                             them; needs a file IN
   -o, --output OUT           write OUT atomically; a regular file only
   --force                    replace an existing OUT (a symbolic link: the link itself)
 ${COMMON}`,
   verify: `usage: stream-v2 verify [SECRET] [options] [IN]
 
-Without SECRET: the keyless check (frame structure and every segment's digest).
-With SECRET: authenticates everything; writes no plaintext.
-Prints one line per segment and a final verdict on stdout.
+Without SECRET: the keyless check (frame structure and every segment's digest; a file IN
+is checked in parallel on the workers). With SECRET: authenticates everything, one line per
+segment; writes no plaintext. Both end with a verdict on stdout (OK: ... or FAILED: CODE).
 
 ${SECRET}
 

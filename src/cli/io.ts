@@ -2,8 +2,8 @@
  * The CLI's input as a web stream with backpressure: it is read only when the transform asks
  * for more, so memory stays bounded whatever the size (the output side: output.ts).
  */
-import { fstatSync, type Stats } from 'node:fs';
-import { type FileHandle, open } from 'node:fs/promises';
+import { fstatSync, openAsBlob, type Stats } from 'node:fs';
+import { type FileHandle, open, stat } from 'node:fs/promises';
 import { asIo, CliError } from './errors.js';
 
 /** Bytes asked of the input per read. */
@@ -65,6 +65,26 @@ export async function openInput(path: string | undefined): Promise<Input> {
     { highWaterMark: 0 },
   );
   return { stream, size: st.isFile() ? st.size : undefined, bytesRead: () => count };
+}
+
+/**
+ * IN as a Blob when it is a regular file (`fs.openAsBlob`): the library then reads the
+ * segments it needs itself, from any offset (random access, `--range`, `--resume`).
+ * Undefined for stdin and for anything that is not a regular file (a FIFO, a device, a
+ * process substitution): those keep the stream path.
+ * @throws CliError `IO` when the file cannot be opened
+ */
+export async function fileBlob(path: string | undefined): Promise<Blob | undefined> {
+  if (path === undefined) return undefined;
+  try {
+    const st = await stat(path);
+    if (st.isDirectory()) throw new CliError('IO', `'${path}' is a directory`);
+    if (!st.isFile()) return undefined;
+    await (await open(path, 'r')).close(); // unreadable (EACCES): IO here, not on the first read
+    return await openAsBlob(path);
+  } catch (e) {
+    throw asIo(e, `cannot open '${path}'`);
+  }
 }
 
 function stdinInput(): Input {

@@ -6,7 +6,9 @@
  */
 import { createRequire } from 'node:module';
 import { type Args, parseArgs } from './args.js';
-import { decryptCommand, encryptCommand, keygenCommand } from './commands.js';
+import { keygenCommand } from './commands.js';
+import { decryptCommand } from './decrypt.js';
+import { encryptCommand } from './encrypt.js';
 import { EXIT_OK, toFailure } from './errors.js';
 import { commandHelp, MAIN_HELP } from './help.js';
 import { inspectCommand } from './inspect.js';

@@ -4,15 +4,16 @@
  * regular files only (docs/CLI.md): a device, FIFO, socket or directory at OUT, or a symbolic
  * link to one, is refused even with `--force`, so that no device node is ever replaced; a
  * symbolic link to a regular file (or to nothing) is replaced itself, only with `--force`,
- * and its target is never written.
+ * and its target is never written. An encrypt of a file IN writes instead to a partial file of
+ * a fixed name, `.OUT.stream-v2-partial`, kept on signals for `encrypt --resume`.
  */
 import { randomBytes } from 'node:crypto';
-import type { Stats } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { type FileHandle, link, lstat, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { asIo, CliError, usage } from './errors.js';
 import { fileKind } from './io.js';
-import { removeOnSignal } from './signals.js';
+import { onTerminatingSignal } from './signals.js';
 import { stdoutWritable } from './stdout.js';
 
 /** An output being written. */
@@ -32,6 +33,36 @@ export interface OutputOptions {
   force: boolean;
   /** File mode of a new OUT (before umask). */
   mode: number;
+  /**
+   * Write to the partial file ({@link partialPath}) instead of a random temporary file, and
+   * keep it on terminating signals: `replace` starts it anew; `{ at }` continues it from byte
+   * `at` (what follows is cut off first).
+   */
+  partial?: 'replace' | { at: number };
+}
+
+/** The partial file of an `encrypt -o OUT` (ciphertext only), beside OUT. */
+export function partialPath(out: string): string {
+  return join(dirname(out), `.${basename(out)}.stream-v2-partial`);
+}
+
+/**
+ * Creates or continues the temporary file. The partial file is never reached through a
+ * symbolic link: `replace` unlinks what is there first, continuing refuses a link.
+ */
+async function openTemporary(tmp: string, o: OutputOptions): Promise<FileHandle> {
+  if (typeof o.partial === 'object') {
+    const fh = await open(tmp, constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW);
+    try {
+      await fh.truncate(o.partial.at);
+      return fh;
+    } catch (e) {
+      await fh.close();
+      throw e;
+    }
+  }
+  if (o.partial === 'replace') await unlink(tmp).catch(() => {});
+  return open(tmp, 'wx', o.mode);
 }
 
 /**
@@ -47,12 +78,14 @@ export async function openOutput(path: string | undefined, o: OutputOptions): Pr
     return { writable: stdoutWritable(), commit: async () => {}, discard: async () => {} };
   }
   await checkTarget(path, o.force);
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  // Registered before the file exists: a signal at any moment leaves no partial output.
-  const release = removeOnSignal(tmp);
+  const tmp = o.partial
+    ? partialPath(path)
+    : join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  // Registered before the file exists: a signal at any moment leaves no partial plaintext.
+  const release = onTerminatingSignal(o.partial ? undefined : tmp);
   let fh: FileHandle;
   try {
-    fh = await open(tmp, 'wx', o.mode);
+    fh = await openTemporary(tmp, o);
   } catch (e) {
     release();
     throw asIo(e, `cannot create a temporary file beside '${path}'`);

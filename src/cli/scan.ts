@@ -1,5 +1,6 @@
 /**
- * Keyless scan of a stream_v2 byte stream, shared by `inspect` and keyless `verify`: the header
+ * Keyless scan of a stream_v2 byte stream for `inspect` (keyless `verify` is the library's
+ * `verifyDigests`, which hashes as well): the header
  * (structure and limits checked, spec §2), then every segment with its frame headers checked
  * against their positions (spec §5, §6.2). Nothing is authenticated here.
  */

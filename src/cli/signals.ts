@@ -1,8 +1,10 @@
 /**
- * Removal of temporary files on the signals that end a process. A temporary `-o` file holds
- * partial, unverified output: on any of these signals it is removed before the process exits
- * with 128 + the signal's number (as a shell reports a death by that signal). SIGKILL cannot
- * be caught: after one, a `.OUT.<random>.tmp` file may stay behind (docs/CLI.md).
+ * What the signals that end a process do to `-o` temporary files. A plaintext temporary file
+ * (decrypt) holds partial, unverified output: on any of these signals it is removed before the
+ * process exits with 128 + the signal's number (as a shell reports a death by that signal).
+ * An encrypt partial file holds only ciphertext and is kept for `encrypt --resume`: the
+ * signal then only ends the process, with the same status. SIGKILL cannot be caught: after
+ * one, a `.OUT.<random>.tmp` file may stay behind too (docs/CLI.md).
  */
 import { unlinkSync } from 'node:fs';
 import { constants } from 'node:os';
@@ -14,11 +16,12 @@ import { constants } from 'node:os';
  */
 const TERMINATING: readonly NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM'];
 
-/** Temporary files to remove on a signal. */
-const temporaries = new Set<string>();
+/** Registrations: a path to remove, or undefined for a file kept on a signal. */
+const registered = new Set<{ path: string | undefined }>();
 
 function onSignal(signal: NodeJS.Signals): void {
-  for (const path of temporaries) {
+  for (const { path } of registered) {
+    if (path === undefined) continue;
     try {
       unlinkSync(path);
     } catch {
@@ -29,14 +32,16 @@ function onSignal(signal: NodeJS.Signals): void {
 }
 
 /**
- * Removes `path` (synchronously, then exits) if a terminating signal arrives before the
- * returned function is called. Register before creating the file, so no window leaves it.
+ * Until the returned function is called, a terminating signal removes `path` (synchronously)
+ * and exits; with `path` undefined, it only exits (the file being written is kept). Register
+ * before creating the file, so no window leaves it.
  */
-export function removeOnSignal(path: string): () => void {
-  if (temporaries.size === 0) for (const s of TERMINATING) process.on(s, onSignal);
-  temporaries.add(path);
+export function onTerminatingSignal(path: string | undefined): () => void {
+  if (registered.size === 0) for (const s of TERMINATING) process.on(s, onSignal);
+  const entry = { path };
+  registered.add(entry);
   return () => {
-    if (!temporaries.delete(path) || temporaries.size > 0) return;
+    if (!registered.delete(entry) || registered.size > 0) return;
     for (const s of TERMINATING) process.removeListener(s, onSignal);
   };
 }

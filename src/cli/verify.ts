@@ -1,21 +1,16 @@
 /**
- * `stream-v2 verify [SECRET] [IN]`. Without a secret: the keyless check of spec §4 (structure
- * of every frame, and every segment's DIGEST value recomputed from the wire bytes). With a
- * secret: a full decryption (spec §6) into a sink that discards the plaintext.
+ * `stream-v2 verify [SECRET] [IN]`. Without a secret: the library's keyless check,
+ * `verifyDigests` (structure of every frame, and every segment's DIGEST value recomputed from
+ * the wire bytes, spec §4). With a secret: a full decryption (spec §6) into a sink that
+ * discards the plaintext.
  */
-import type { WireSegment } from '../codec/reader.js';
-import { checkDigest } from '../codec/segment.js';
-import { nodeBackend } from '../crypto/node.js';
-import type { StreamHeader } from '../format/header.js';
-import { dataFrameWireSize } from '../format/sizes.js';
-import { DecryptSegmentTransform, type Telemetry } from '../node.js';
+import { DecryptSegmentTransform, type Telemetry, verifyDigests } from '../node.js';
 import { newTelemetry } from '../stream/options.js';
 import { type Args, hasFlag, inputPath } from './args.js';
 import { cancelInput, limitsFlags, pipeAll, workersFlag } from './commands.js';
 import { toFailure } from './errors.js';
-import { type Input, openInput } from './io.js';
+import { fileBlob, type Input, openInput } from './io.js';
 import { formatBytes, Progress } from './progress.js';
-import { scanWire } from './scan.js';
 import { hasSecret, readSecret } from './secrets.js';
 import { writeStdout } from './stdout.js';
 
@@ -35,7 +30,7 @@ export async function verifyCommand(args: Args): Promise<void> {
   const progress = new Progress(hasFlag(args, 'quiet'), input.size);
   try {
     if (hasSecret(args)) await verifyKeyed(args, input, progress, limits, workers);
-    else await verifyKeyless(input, progress, limits);
+    else await verifyKeyless(args, input, progress, limits, workers);
     progress.done();
   } catch (e) {
     progress.clear();
@@ -81,47 +76,36 @@ async function verifyKeyed(
 }
 
 /**
- * Reads the header and every segment without a key; checks frame structure (spec §5, §6.2)
- * and recomputes each DIGEST value (spec §4). Cannot check header_mac or any AEAD tag.
+ * The keyless check of `verifyDigests` (spec §4, §5, §6.2): a regular file IN is checked as a
+ * Blob (its end first, then its segments in parallel on the workers); stdin and pipes as a
+ * stream. Cannot check header_mac or any AEAD tag.
  */
-async function verifyKeyless(input: Input, progress: Progress, limits: ReturnType<typeof limitsFlags>): Promise<void> {
-  let header: StreamHeader | undefined;
-  let plaintext = 0;
-  let segments = 0;
-  const source = input.stream.getReader();
-  try {
-    for await (const ev of scanWire(source, limits)) {
-      if (ev.kind === 'header') header = ev.header;
-      else if (ev.kind === 'chunk') progress.update(input.bytesRead());
-      else {
-        const seg = ev.segment;
-        await checkSegmentDigest(header as StreamHeader, seg);
-        await say(
-          `segment ${seg.segmentIndex}: ${seg.dataFrames} data frames, ` +
-            `${seg.plaintextLength} plaintext bytes, digest ok${seg.final ? ', final' : ''}`,
-        );
-        segments++;
-        plaintext += seg.plaintextLength;
-      }
-    }
-  } finally {
-    source.releaseLock();
+async function verifyKeyless(
+  args: Args,
+  input: Input,
+  progress: Progress,
+  limits: ReturnType<typeof limitsFlags>,
+  workers: number | undefined,
+): Promise<void> {
+  const blob = await fileBlob(inputPath(args));
+  let source: Blob | ReadableStream<Uint8Array>;
+  if (blob !== undefined) {
+    await cancelInput(input); // the library reads the file itself
+    source = blob;
+  } else {
+    source = input.stream.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          progress.update(input.bytesRead());
+          controller.enqueue(chunk);
+        },
+      }),
+    );
   }
+  const r = await verifyDigests(source, { limits, ...(workers !== undefined ? { workers } : {}) });
+  if (r.failure) throw r.failure;
   await say(
-    `OK: ${segments} segments, ${plaintext} plaintext bytes (${formatBytes(plaintext)}), ` +
+    `OK: ${r.segments} segments, ${r.plaintextSize} plaintext bytes (${formatBytes(r.plaintextSize)}), ` +
       'structure and digests intact (keyless check: not authenticated, give a secret for that)',
   );
-}
-
-/** spec §4: recompute the DIGEST value from the DATA frames' wire bytes and compare. */
-async function checkSegmentDigest(header: StreamHeader, seg: WireSegment): Promise<void> {
-  const full = dataFrameWireSize(header.frameSize);
-  const hashes = new Uint8Array(seg.dataFrames * 32);
-  for (let i = 0; i < seg.dataFrames; i++) {
-    const start = i * full;
-    // Every DATA frame but the last is full; the last ends where the DIGEST frame starts.
-    const end = i === seg.dataFrames - 1 ? seg.tailOffset : start + full;
-    hashes.set(await nodeBackend.sha256(seg.bytes.subarray(start, end)), i * 32);
-  }
-  await checkDigest(nodeBackend.sha256, header.bytes, seg.bytes, seg.tailOffset, seg.segmentIndex, hashes);
 }

@@ -11,6 +11,8 @@ export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 /** What a run of the CLI gave. */
 export interface CliResult {
   code: number | null;
+  /** The signal that ended the child, if one did. */
+  signal: NodeJS.Signals | null;
   stdout: Buffer;
   stderr: string;
   /** The last line on stderr. */
@@ -66,12 +68,13 @@ export function startCli(args: readonly string[], o: CliOptions = {}): RunningCl
     if (stdout === 'pipe') child.stdout?.on('data', (b: Buffer) => out.push(b));
     child.stderr?.on('data', (b: Buffer) => err.push(b));
     child.on('error', reject);
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       clearTimeout(killer);
       const stderr = Buffer.concat(err).toString('utf8');
       const lines = stderr.trimEnd().split('\n');
       resolve({
         code,
+        signal,
         stdout: Buffer.concat(out),
         stderr,
         lastLine: lines[lines.length - 1] ?? '',
