@@ -2,8 +2,9 @@
  * The CLI's input as a web stream with backpressure: it is read only when the transform asks
  * for more, so memory stays bounded whatever the size (the output side: output.ts).
  */
-import { fstatSync, openAsBlob, type Stats } from 'node:fs';
+import { fstatSync, type Stats } from 'node:fs';
 import { type FileHandle, open, stat } from 'node:fs/promises';
+import { openFile } from '../node.js';
 import { asIo, CliError } from './errors.js';
 
 /** Bytes asked of the input per read. */
@@ -68,8 +69,9 @@ export async function openInput(path: string | undefined): Promise<Input> {
 }
 
 /**
- * IN as a Blob when it is a regular file (`fs.openAsBlob`): the library then reads the
- * segments it needs itself, from any offset (random access, `--range`, `--resume`).
+ * IN as a Blob when it is a regular file (the library's `openFile`): the library then reads
+ * the segments it needs itself, from any offset (random access, `--range`, `--resume`), and
+ * its workers read them from the file by path (no plaintext or ciphertext on this thread).
  * Undefined for stdin and for anything that is not a regular file (a FIFO, a device, a
  * process substitution): those keep the stream path.
  * @throws CliError `IO` when the file cannot be opened
@@ -81,7 +83,7 @@ export async function fileBlob(path: string | undefined): Promise<Blob | undefin
     if (st.isDirectory()) throw new CliError('IO', `'${path}' is a directory`);
     if (!st.isFile()) return undefined;
     await (await open(path, 'r')).close(); // unreadable (EACCES): IO here, not on the first read
-    return await openAsBlob(path);
+    return await openFile(path);
   } catch (e) {
     throw asIo(e, `cannot open '${path}'`);
   }
