@@ -2,7 +2,7 @@
 
 import { scrypt } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import workerCode from 'virtual:node-worker-code';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { scryptMaxmem } from '../codec/keys.js';
@@ -39,17 +39,36 @@ export function workerExecArgv(parent: readonly string[]): string[] {
   return out;
 }
 
+/**
+ * Young generation of our workers' isolates, in MiB (Node's default is 16 or more). A worker's
+ * garbage is almost all outside its V8 heap: the 64 KiB buffer node:crypto's `update()` returns
+ * per frame and the segment buffers it receives or transfers away. V8 11.3 and 12.4 (Node 20,
+ * 22) answer every ~32 MiB of new ArrayBuffer memory with a scavenge; V8 13.6 (Node 24) only
+ * with incremental mark-compacts, ~70 MiB apart and slow to finish on a busy thread, so each
+ * worker held far more dead buffers. A 1 MiB young generation fills with a few segments' small
+ * objects, so scavenges (which free those buffers) come often on every version. It is our
+ * workers' own setting, not the process's. docs/BENCHMARKS.md, "Memory by Node version".
+ */
+export const WORKER_YOUNG_GENERATION_MB = 1;
+
+/** The options of a new worker, for a parent run with `parentExecArgv`. */
+export function workerOptions(parentExecArgv: readonly string[]): WorkerOptions {
+  const resourceLimits = { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB };
+  const execArgv = workerExecArgv(parentExecArgv);
+  // Inherit untouched flags implicitly: Node refuses some (V8 flags such as --expose-gc) when
+  // they are listed explicitly, though they apply to the whole process anyway.
+  return execArgv.length === parentExecArgv.length ? { resourceLimits } : { execArgv, resourceLimits };
+}
+
 function startWorker(): Worker {
   workerUrl ??= new URL(`data:text/javascript,${encodeURIComponent(workerCode)}`);
   const url = workerUrl;
-  const execArgv = workerExecArgv(process.execArgv);
-  // Inherit untouched flags implicitly: Node refuses some (V8 flags such as --expose-gc) when
-  // they are listed explicitly, though they apply to the whole process anyway.
-  if (execArgv.length === process.execArgv.length) return new Worker(url);
+  const options = workerOptions(process.execArgv);
   try {
-    return new Worker(url, { execArgv });
-  } catch {
-    return new Worker(url, { execArgv: [] });
+    return new Worker(url, options);
+  } catch (e) {
+    if (!options.execArgv) throw e;
+    return new Worker(url, { ...options, execArgv: [] });
   }
 }
 
