@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { playwright } from '@vitest/browser-playwright';
 import { build as esbuild } from 'esbuild';
 import { defineConfig, type Plugin } from 'vite';
+import { CHROMIUM_ARGS } from './scripts/chromium-args.mjs';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -63,18 +64,6 @@ function chromiumPath(): string | undefined {
   return existsSync(found) ? readFileSync(found, 'utf8').trim() || undefined : undefined;
 }
 
-// Flags for a closed network and a root user (see README).
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 export default defineConfig({
   // Relative URLs, or the bundled worker chunk 404s outside the site root.
   base: './',
@@ -127,7 +116,7 @@ export default defineConfig({
             headless: true,
             screenshotFailures: false,
             provider: playwright({
-              launchOptions: { executablePath: chromiumPath(), args: chromiumArgs },
+              launchOptions: { executablePath: chromiumPath(), args: [...CHROMIUM_ARGS] },
             }),
             instances: [{ browser: 'chromium' }],
           },

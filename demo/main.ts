@@ -1,17 +1,9 @@
 /** The demo page: wires the three sections (upload, stored files, read back). */
 import type { Secret } from '../src/browser.js';
 import { readAll, readRange } from './read.js';
+import type { FileInfo } from './store.js';
 import { byId, bytes, el, fromHex, hex, showError } from './ui.js';
 import { startUpload } from './upload.js';
-
-interface FileInfo {
-  id: string;
-  name: string;
-  size: number;
-  offset: number;
-  received: number;
-  verdict?: { ok: boolean; segments: number; code?: string; segmentIndex?: number };
-}
 
 const uploads = byId('uploads');
 const pass = byId<HTMLInputElement>('send-pass');

@@ -1,15 +1,10 @@
 /** Helpers of the demo's end-to-end tests. */
 import { type Browser, expect, type Page } from '@playwright/test';
 import { resumeEncryption } from 'stream-v2';
+import type { FileInfo as ServerFile } from '../demo/store.js';
 
-export interface ServerFile {
-  id: string;
-  name: string;
-  size: number;
-  offset: number;
-  received: number;
-  verdict?: { ok: boolean; segments: number; code?: string; segmentIndex?: number };
-}
+/** What the server's /api/files lists (demo/store.ts). */
+export type { FileInfo as ServerFile } from '../demo/store.js';
 
 /** Opens the demo in a new tab (with `key` in its address, as after a reload). */
 export async function startPage(browser: Browser, key?: string): Promise<Page> {

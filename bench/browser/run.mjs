@@ -17,6 +17,7 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright';
 import { build } from 'vite';
+import { CHROMIUM_ARGS } from '../../scripts/chromium-args.mjs';
 import { cpuByThread } from './cpu.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
@@ -40,17 +41,6 @@ function chromiumPath() {
   if (existsSync(cached)) return readFileSync(cached, 'utf8').trim();
   return '/usr/bin/chromium';
 }
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** Exports src/ at `rev` beside node_modules (so its imports resolve); returns its browser entry. */
 function exportBefore(rev) {
