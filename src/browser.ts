@@ -1,7 +1,16 @@
-/** Package entry for browsers, Deno and Bun: Web Workers and WebCrypto. */
-import { setPlatform } from './platform/types.js';
+/** Package entry for browsers, Deno and Bun: Web Workers and WebCrypto, passed to the public API (bind.ts). */
+import { bindPlatform } from './bind.js';
 import { webPlatform } from './platform/web.js';
 
-setPlatform(webPlatform);
-
 export * from './index.js';
+export const {
+  WorkerPool,
+  EncryptSegmentTransform,
+  DecryptSegmentTransform,
+  getDefaultPool,
+  encryptBlob,
+  resumeEncryption,
+  openEncrypted,
+  verifyDigests,
+  openFile,
+} = bindPlatform(webPlatform);

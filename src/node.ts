@@ -1,7 +1,16 @@
-/** Package entry for Node: worker_threads and node:crypto. */
+/** Package entry for Node: worker_threads and node:crypto, passed to the public API (bind.ts). */
+import { bindPlatform } from './bind.js';
 import { nodePlatform } from './platform/node.js';
-import { setPlatform } from './platform/types.js';
-
-setPlatform(nodePlatform);
 
 export * from './index.js';
+export const {
+  WorkerPool,
+  EncryptSegmentTransform,
+  DecryptSegmentTransform,
+  getDefaultPool,
+  encryptBlob,
+  resumeEncryption,
+  openEncrypted,
+  verifyDigests,
+  openFile,
+} = bindPlatform(nodePlatform);

@@ -1,6 +1,7 @@
 /**
  * The platform adapter: everything that differs between Node and the Web platform (browsers,
- * Deno, Bun), chosen once by the package entry point (`node.ts` or `browser.ts`).
+ * Deno, Bun). No global holds it: each package entry point (`node.ts`, `browser.ts`) binds its
+ * platform to the public API (`bind.ts`), and every layer below gets it passed in.
  */
 import type { Endpoint } from 'comlink';
 import type { ScryptFn } from '../codec/keys.js';
@@ -50,9 +51,9 @@ export interface Platform {
 /** Allocates a buffer the caller overwrites completely (see `Platform.allocUninitialized`). */
 export type Allocator = (size: number) => Uint8Array;
 
-/** The installed platform's fastest allocator for buffers that are overwritten completely. */
-export function allocator(): Allocator {
-  return guardAllocator(getPlatform().allocUninitialized ?? ((size) => new Uint8Array(size)));
+/** The platform's fastest allocator for buffers that are overwritten completely. */
+export function allocator(platform: Platform): Allocator {
+  return guardAllocator(platform.allocUninitialized ?? ((size) => new Uint8Array(size)));
 }
 
 /**
@@ -69,15 +70,18 @@ export function guardAllocator(allocate: Allocator): Allocator {
   };
 }
 
-let current: Platform | undefined;
+/**
+ * Where a bound public class keeps its platform: a static property that the entry point's
+ * subclass sets (`bind.ts`), inherited by the caller's own subclasses.
+ */
+export const PLATFORM: unique symbol = Symbol('stream-v2.platform');
 
-/** Installs the platform (done once by the entry point). */
-export function setPlatform(p: Platform): void {
-  current = p;
-}
-
-/** The installed platform. */
-export function getPlatform(): Platform {
-  if (!current) throw new StreamV2Error('BAD_ARGUMENT', 'import stream-v2 through its package entry point');
-  return current;
+/**
+ * The platform of a public class, from the constructor that `new` was called on.
+ * @throws StreamV2Error `BAD_ARGUMENT` for a class used without a package entry point
+ */
+export function platformOf(ctor: unknown): Platform {
+  const platform = (ctor as { [PLATFORM]?: Platform } | undefined)?.[PLATFORM];
+  if (!platform) throw new StreamV2Error('BAD_ARGUMENT', 'import stream-v2 through its package entry point');
+  return platform;
 }

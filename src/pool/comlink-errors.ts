@@ -1,7 +1,8 @@
 /**
  * Makes StreamV2Error cross the worker boundary intact. Comlink's stock "throw" handler keeps
  * only message, name and stack; ours also keeps code, segmentIndex and frameIndex and rebuilds
- * a real StreamV2Error on the other side. Imported for its effect by the pool and workers.
+ * a real StreamV2Error on the other side. Installed by the pool and by each worker's API, not
+ * by an import (Comlink's handlers are one global table, so installing twice is harmless).
  */
 import { type TransferHandler, transferHandlers } from 'comlink';
 import { type ErrorCode, StreamV2Error } from '../errors.js';
@@ -45,4 +46,8 @@ const handler: TransferHandler<Thrown, unknown> = {
   },
 };
 
-transferHandlers.set('throw', handler as TransferHandler<unknown, unknown>);
+/** Installs the handler in Comlink's table (idempotent): done before any call crosses. */
+export function installErrorTransfer(): void {
+  if (transferHandlers.get('throw') !== handler)
+    transferHandlers.set('throw', handler as TransferHandler<unknown, unknown>);
+}

@@ -5,8 +5,8 @@
  */
 import { type Remote, wrap } from 'comlink';
 import { StreamV2Error, toStreamV2Error } from '../errors.js';
-import { getPlatform, type WorkerHandle } from '../platform/types.js';
-import './comlink-errors.js';
+import { PLATFORM, type Platform, platformOf, type WorkerHandle } from '../platform/types.js';
+import { installErrorTransfer } from './comlink-errors.js';
 import type { WorkerApi } from './protocol.js';
 
 /** Options of {@link WorkerPool}. */
@@ -42,6 +42,7 @@ const MAX_RETRY_MS = 30_000;
 export class WorkerPool {
   /** Number of workers. */
   readonly size: number;
+  private readonly platform: Platform;
   private readonly idleTimeoutMs: number | undefined;
   private readonly slots: Slot[] = [];
   private failedStarts = 0;
@@ -51,12 +52,16 @@ export class WorkerPool {
   private terminated = false;
 
   constructor(options: WorkerPoolOptions = {}) {
-    const size = options.size ?? Math.min(8, Math.max(1, getPlatform().hardwareConcurrency()));
+    // The entry point's subclass carries the platform; the library's own pools get it passed in.
+    const platform = (options as OnPlatform)[PLATFORM] ?? platformOf(new.target);
+    this.platform = platform;
+    installErrorTransfer();
+    const size = options.size ?? Math.min(8, Math.max(1, platform.hardwareConcurrency()));
     if (!Number.isInteger(size) || size < 1 || size > 256) {
       throw new StreamV2Error('BAD_ARGUMENT', `pool size must be an integer in 1..256, got ${size}`);
     }
     this.size = size;
-    this.idleTimeoutMs = options.idleTimeoutMs ?? getPlatform().idleWorkerMs;
+    this.idleTimeoutMs = options.idleTimeoutMs ?? platform.idleWorkerMs;
     if (this.idleTimeoutMs !== undefined && !(this.idleTimeoutMs >= 0)) {
       throw new StreamV2Error('BAD_ARGUMENT', 'idleTimeoutMs must be a non-negative number');
     }
@@ -153,7 +158,7 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    const handle = getPlatform().spawnWorker();
+    const handle = this.platform.spawnWorker();
     const slot: Slot = { handle, api: wrap<WorkerApi>(handle.endpoint), pending: new Set(), answered: false };
     handle.onFailure((reason) => this.onDeath(slot, reason));
     this.slots.push(slot);
@@ -213,10 +218,22 @@ function crashIfArmed(pool: WorkerPool, slot: Slot): void {
   queueMicrotask(() => crash(pool, slot));
 }
 
-let defaultPool: WorkerPool | undefined;
+/** Pool options with the platform passed in (the library's own pools). */
+type OnPlatform = WorkerPoolOptions & { [PLATFORM]?: Platform };
 
-/** The lazily created pool that transforms use when `workers` is not given. */
-export function getDefaultPool(): WorkerPool {
-  if (!defaultPool || defaultPool.isTerminated) defaultPool = new WorkerPool();
-  return defaultPool;
+/** A pool of `size` workers on `platform`. */
+export function poolOn(platform: Platform, size: number): WorkerPool {
+  return new WorkerPool({ size, [PLATFORM]: platform } as OnPlatform);
+}
+
+const defaultPools = new WeakMap<Platform, WorkerPool>();
+
+/** The lazily created pool of `platform` that transforms use when `workers` is not given. */
+export function defaultPoolOn(platform: Platform): WorkerPool {
+  let pool = defaultPools.get(platform);
+  if (!pool || pool.isTerminated) {
+    pool = new WorkerPool({ [PLATFORM]: platform } as OnPlatform);
+    defaultPools.set(platform, pool);
+  }
+  return pool;
 }

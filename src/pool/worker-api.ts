@@ -16,9 +16,9 @@ import { frameCryptoFor } from '../crypto/select.js';
 import type { CryptoBackend } from '../crypto/types.js';
 import { StreamV2Error } from '../errors.js';
 import { type Allocator, guardAllocator } from '../platform/types.js';
-import './comlink-errors.js';
 import { checkSegmentBytes } from '../random/layout.js';
 import { type FileReader, readWorkerSource } from '../random/source.js';
+import { installErrorTransfer } from './comlink-errors.js';
 import type {
   BlobSealItem,
   BlobSegmentItem,
@@ -50,6 +50,7 @@ export function createWorkerApi(
   allocator: Allocator = (size) => new Uint8Array(size),
   readFile?: FileReader,
 ): WorkerApi {
+  installErrorTransfer(); // errors thrown here cross back with their code (comlink-errors.ts)
   const allocate = guardAllocator(allocator);
   const result = (output: Uint8Array, hashes: Uint8Array, input: ArrayBuffer) => {
     const buffer = output.buffer as ArrayBuffer;

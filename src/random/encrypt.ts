@@ -8,6 +8,7 @@ import { ownSecret, type Secret } from '../codec/keys.js';
 import { segmentRange } from '../codec/segment.js';
 import { StreamV2Error } from '../errors.js';
 import { FRAME_HEADER_SIZE, HEADER_SIZE, SEGMENT_TAIL_SIZE } from '../format/constants.js';
+import type { Platform } from '../platform/types.js';
 import { KeyedSession } from '../session/session.js';
 import { Engine } from '../stream/engine.js';
 import type { CommonOptions } from '../stream/options.js';
@@ -52,16 +53,9 @@ function checkBlob(blob: unknown): asserts blob is Blob {
   }
 }
 
-/**
- * Encrypts a Blob into a stream_v2 ciphertext that can be read from any offset. The header
- * (fresh salt) and the exact size are known at once, before any frame is sealed.
- *
- * @param blob - the plaintext: a File, Node's `fs.openAsBlob(path)`, `Bun.file()`
- * @param secret - a 32-byte key, or `{ passphrase }`
- * @param options - suite, layout, scrypt cost, workers
- * @throws StreamV2Error `BAD_ARGUMENT`
- */
+/** `encryptBlob` on a platform passed in; the public function and its documentation: src/index.ts. */
 export async function encryptBlob(
+  platform: Platform,
   blob: Blob,
   secret: Secret,
   options: EncryptBlobOptions = {},
@@ -69,8 +63,8 @@ export async function encryptBlob(
   checkBlob(blob);
   const key = ownSecret(secret, true); // a copy: the caller may reuse its buffer while scrypt runs
   const params = encoderParams(key, options);
-  const source = toSource(blob);
-  const engine = new Engine(options.workers, options.itemBytes);
+  const source = toSource(blob, platform);
+  const engine = new Engine(platform, options.workers, options.itemBytes);
   try {
     const session = await KeyedSession.create(key, params, engine, options.backend);
     return new Encryption(source, session, engine.inFlightLimit, new Map());
@@ -80,20 +74,9 @@ export async function encryptBlob(
   }
 }
 
-/**
- * Resumes an encryption from its {@link BlobEncryption.resumeState}: same header, same salt,
- * byte-identical output at every offset. It first proves that the source is the same: a size
- * or `lastModified` other than the state's is `SOURCE_CHANGED`; and every segment whose DIGEST
- * value the state recorded is re-sealed and compared before any byte of it is released (a
- * mismatch is `SOURCE_CHANGED`, and nothing of that segment leaves the library).
- *
- * A change in a segment that the state did not record, and that is not read again, cannot be
- * seen (see the README): the state records what was released.
- *
- * @throws StreamV2Error `SOURCE_CHANGED`, `WRONG_KEY` (a secret that does not open the state's
- *   header), `BAD_ARGUMENT` (a malformed state)
- */
+/** `resumeEncryption` on a platform passed in; the public function and its documentation: src/index.ts. */
 export async function resumeEncryption(
+  platform: Platform,
   blob: Blob,
   secret: Secret,
   state: ResumeState,
@@ -101,9 +84,9 @@ export async function resumeEncryption(
 ): Promise<BlobEncryption> {
   checkBlob(blob);
   const key = ownSecret(secret);
-  const source = toSource(blob);
+  const source = toSource(blob, platform);
   const { header, digests } = checkResumeState(state, source);
-  const engine = new Engine(options.workers, options.itemBytes);
+  const engine = new Engine(platform, options.workers, options.itemBytes);
   let session: KeyedSession | undefined;
   try {
     session = await KeyedSession.open(key, header, engine, options.backend);

@@ -1,23 +1,10 @@
 /** openFile: a file on disk as a Blob that the workers read by path (Node). */
 import { StreamV2Error } from '../errors.js';
-import { getPlatform } from '../platform/types.js';
+import type { Platform } from '../platform/types.js';
 
-/**
- * Opens a file as a Blob for {@link encryptBlob}, {@link resumeEncryption},
- * {@link openEncrypted} and {@link verifyDigests}, whose segments the pool's workers read
- * themselves by path: Node's `fs.openAsBlob(path)` Blobs cannot cross to `worker_threads`
- * ("File-backed Blobs are not cloneable"), so for those the main thread reads every segment.
- * The size and mtime are recorded now: a file truncated or modified afterwards fails its
- * reads with `SOURCE_CHANGED`. Node only (elsewhere pass a `File` or `Bun.file()`, which
- * workers read themselves).
- *
- * @param path - the file's path
- * @returns a Blob of the file (Node's `fs.openAsBlob`), also readable as any other Blob
- * @throws StreamV2Error `SOURCE_FAILED` (no such file, not readable), `SOURCE_CHANGED`,
- *   `UNSUPPORTED` (not on Node), `BAD_ARGUMENT`
- */
-export async function openFile(path: string): Promise<Blob> {
-  const open = getPlatform().openFile;
+/** `openFile` on a platform passed in; the public function and its documentation: src/index.ts. */
+export async function openFile(platform: Platform, path: string): Promise<Blob> {
+  const open = platform.openFile;
   if (!open) throw new StreamV2Error('UNSUPPORTED', 'openFile needs Node; pass a File or Blob here');
   return open(path);
 }

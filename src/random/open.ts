@@ -9,6 +9,7 @@ import { openTerminator, segmentRange } from '../codec/segment.js';
 import { StreamV2Error } from '../errors.js';
 import { HEADER_SIZE } from '../format/constants.js';
 import { checkLimits, type DecoderLimits, parseHeader, type StreamHeader } from '../format/header.js';
+import type { Platform } from '../platform/types.js';
 import { checkLimitsOption, KeyedSession } from '../session/session.js';
 import { Engine } from '../stream/engine.js';
 import type { CommonOptions } from '../stream/options.js';
@@ -46,28 +47,19 @@ export interface EncryptedFile {
   close(): void;
 }
 
-/**
- * Opens a stream_v2 ciphertext held by a Blob or a {@link RangeSource} for random access. Reads
- * the 80-byte header and checks it, derives the keys, checks that the source's size is a wire
- * size of the header's layout and that the last segment ends with a FINAL TERMINATOR whose tag
- * verifies: truncation and trailing bytes fail here, before any segment is read.
- *
- * @param source - the ciphertext
- * @param secret - the 32-byte key, or `{ passphrase }`
- * @throws StreamV2Error with the spec §7 code (`BAD_HEADER`, `WRONG_KEY`, `TRUNCATED`,
- *   `TRAILING_DATA`, `BAD_FRAME`, `AUTH_FAILED` ...), or `SOURCE_FAILED`/`SOURCE_CHANGED`
- */
+/** `openEncrypted` on a platform passed in; the public function and its documentation: src/index.ts. */
 export async function openEncrypted(
+  platform: Platform,
   source: RandomAccessSource,
   secret: Secret,
   options: RandomAccessOptions = {},
 ): Promise<EncryptedFile> {
   const key = ownSecret(secret); // a copy: the caller may reuse its buffer while scrypt runs
   const limits = checkLimitsOption(options.limits);
-  const src = toSource(source);
+  const src = toSource(source, platform);
   const header = parseHeader(await src.read(0, Math.min(HEADER_SIZE, src.size)));
   checkLimits(header, limits);
-  const engine = new Engine(options.workers, options.itemBytes);
+  const engine = new Engine(platform, options.workers, options.itemBytes);
   let session: KeyedSession | undefined;
   try {
     // The order of a sequential decoder (spec §6): header_mac first, then the frames.

@@ -4,7 +4,7 @@
  * for, or a StreamV2Error with a code, never short or wrong bytes.
  */
 import { StreamV2Error } from '../errors.js';
-import { getPlatform } from '../platform/types.js';
+import type { Platform } from '../platform/types.js';
 
 /** A source that can read any byte range of a fixed-size file (an HTTP object, a file handle). */
 export interface RangeSource {
@@ -53,14 +53,14 @@ function isBlob(value: unknown): value is Blob {
  * Wraps a Blob or RangeSource, checking its shape.
  * @throws StreamV2Error `BAD_ARGUMENT`
  */
-export function toSource(input: RandomAccessSource): Source {
+export function toSource(input: RandomAccessSource, platform: Platform): Source {
   if (isBlob(input)) {
     const blob = input;
     const lastModified = (blob as { lastModified?: unknown }).lastModified;
     return {
       size: blob.size,
       // Node's file Blobs cannot cross to workers, but those of openFile carry their path.
-      workerSource: getPlatform().workerFileOf?.(blob) ?? (canCrossToWorkers(blob) ? blob : undefined),
+      workerSource: platform.workerFileOf?.(blob) ?? (canCrossToWorkers(blob) ? blob : undefined),
       lastModified: typeof lastModified === 'number' ? lastModified : undefined,
       read: (offset, length) => readBlobRange(blob, offset, length),
     };

@@ -10,7 +10,7 @@ import { checkDigest, hashDataFrames } from '../codec/segment.js';
 import { StreamV2Error, toStreamV2Error } from '../errors.js';
 import { HEADER_SIZE } from '../format/constants.js';
 import { checkLimits, type DecoderLimits, parseHeader, type StreamHeader } from '../format/header.js';
-import { getPlatform } from '../platform/types.js';
+import type { Platform } from '../platform/types.js';
 import { hasher } from '../pool/worker-api.js';
 import { checkLimitsOption } from '../session/session.js';
 import { Engine } from '../stream/engine.js';
@@ -37,32 +37,22 @@ export interface VerifyResult {
   readonly failure?: StreamV2Error;
 }
 
-/**
- * Checks a stream without its key: header structure and limits, every frame header against
- * its position, the end of the stream (FINAL, no trailing bytes), and every segment's DIGEST
- * value. A `ReadableStream` is read once, hashed on this thread with the platform's fastest
- * SHA-256; a random-access source (Blob, RangeSource) is checked at its end first, then its
- * segments are hashed in parallel on the worker pool.
- *
- * Not checked (they need the key): header_mac and every tag. A stream that passes may still
- * fail to decrypt (spec §4: the DIGEST value is public).
- *
- * @throws StreamV2Error `BAD_ARGUMENT` for an input that is no stream or source; every
- *   failure of the stream itself is in the result
- */
+/** `verifyDigests` on a platform passed in; the public function and its documentation: src/index.ts. */
 export async function verifyDigests(
+  platform: Platform,
   input: ReadableStream<Uint8Array> | RandomAccessSource,
   options: VerifyOptions = {},
 ): Promise<VerifyResult> {
   const limits = checkLimitsOption(options.limits);
-  if (typeof ReadableStream !== 'undefined' && input instanceof ReadableStream) return verifyStream(input, limits);
-  const source = toSource(input as RandomAccessSource);
+  if (typeof ReadableStream !== 'undefined' && input instanceof ReadableStream)
+    return verifyStream(input, limits, platform);
+  const source = toSource(input as RandomAccessSource, platform);
   const tally = { segments: 0, plaintextSize: 0 };
   try {
     const header = parseHeader(await source.read(0, Math.min(HEADER_SIZE, source.size)));
     checkLimits(header, limits);
     const { stream } = await checkEnd(source, header);
-    const engine = new Engine(options.workers);
+    const engine = new Engine(platform, options.workers);
     const inWorkerSource = source.workerSource;
     const check = async (k: number) => {
       const { index, wireOffset, wireLength } = stream.place(k);
@@ -100,8 +90,12 @@ function failed(e: unknown, tally: { segments: number; plaintextSize: number }):
   return { ok: false, segments: tally.segments, plaintextSize: tally.plaintextSize, failure };
 }
 
-async function verifyStream(input: ReadableStream<Uint8Array>, limits: DecoderLimits): Promise<VerifyResult> {
-  const sha256 = hasher(getPlatform().backends);
+async function verifyStream(
+  input: ReadableStream<Uint8Array>,
+  limits: DecoderLimits,
+  platform: Platform,
+): Promise<VerifyResult> {
+  const sha256 = hasher(platform.backends);
   const tally = { segments: 0, plaintextSize: 0 };
   const headerReader = new HeaderReader(limits);
   let header: StreamHeader | undefined;

@@ -25,7 +25,6 @@ import {
   parseHeader,
   type StreamHeader,
 } from '../format/header.js';
-import { getPlatform } from '../platform/types.js';
 import type { WorkerSource } from '../random/source.js';
 import type { Engine, SegmentWork } from '../stream/engine.js';
 import { sessionId } from '../stream/options.js';
@@ -105,7 +104,7 @@ export class KeyedSession {
     backend: BackendName | undefined,
   ): Promise<KeyedSession> {
     const key: SessionKey = { id: sessionId(), suite: header.suite, frameKey, header: header.bytes, backend };
-    const tail = await frameCryptoFor(getPlatform().backends, key);
+    const tail = await frameCryptoFor(engine.platform.backends, key);
     return new KeyedSession(header, key, tail, engine);
   }
 

@@ -4,6 +4,7 @@ import { HeaderReader, SegmentReader, type WireSegment } from '../codec/reader.j
 import { rangePlaintextSize, segmentRange } from '../codec/segment.js';
 import { HEADER_SIZE } from '../format/constants.js';
 import type { DecoderLimits, StreamHeader } from '../format/header.js';
+import { type Platform, platformOf } from '../platform/types.js';
 import { checkLimitsOption, KeyedSession } from '../session/session.js';
 import { Engine } from './engine.js';
 import {
@@ -59,7 +60,7 @@ export class DecryptSegmentTransform extends TransformStream<Uint8Array, Uint8Ar
    * @throws StreamV2Error `BAD_ARGUMENT` for a malformed secret or option
    */
   constructor(secret: Secret, options: DecryptOptions = {}) {
-    const opener = new Opener(secret, options);
+    const opener = new Opener(platformOf(new.target), secret, options);
     const [writable, readable] = strategies(options);
     super(
       {
@@ -95,13 +96,14 @@ class Opener {
   private readonly secret: Secret;
 
   constructor(
+    platform: Platform,
     secret: Secret,
     private readonly options: DecryptOptions,
   ) {
     this.secret = ownSecret(secret);
     const limits = checkLimitsOption(options.limits);
-    this.engine = new Engine(options.workers, options.itemBytes);
-    this.staging = new Staging(this.engine.inFlightLimit + 1);
+    this.engine = new Engine(platform, options.workers, options.itemBytes);
+    this.staging = new Staging(this.engine.inFlightLimit + 1, this.engine.allocate);
     this.headerReader = new HeaderReader(limits);
   }
 

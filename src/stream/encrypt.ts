@@ -5,6 +5,7 @@ import { StreamV2Error } from '../errors.js';
 import { SALT_SIZE } from '../format/constants.js';
 import type { HeaderParams } from '../format/header.js';
 import { segmentPlaintextSize, segmentWireSize } from '../format/sizes.js';
+import { type Platform, platformOf } from '../platform/types.js';
 import { KeyedSession } from '../session/session.js';
 import { Engine, type SegmentWork } from './engine.js';
 import {
@@ -53,7 +54,7 @@ export class EncryptSegmentTransform extends TransformStream<Uint8Array, Uint8Ar
    * @throws StreamV2Error `BAD_ARGUMENT` for a malformed secret or option
    */
   constructor(secret: Secret, options: EncryptOptions = {}) {
-    const sealer = new Sealer(secret, options);
+    const sealer = new Sealer(platformOf(new.target), secret, options);
     const [writable, readable] = strategies(options);
     super(
       {
@@ -94,6 +95,7 @@ class Sealer {
   private readonly secret: Secret;
 
   constructor(
+    platform: Platform,
     secret: Secret,
     private readonly options: EncryptOptions,
   ) {
@@ -104,8 +106,8 @@ class Sealer {
       throw new StreamV2Error('BAD_ARGUMENT', `salt must be ${SALT_SIZE} bytes`);
     }
     this.segmentBytes = segmentPlaintextSize(this.params);
-    this.engine = new Engine(o.workers, o.itemBytes);
-    this.staging = new Staging(this.engine.inFlightLimit + 2);
+    this.engine = new Engine(platform, o.workers, o.itemBytes);
+    this.staging = new Staging(this.engine.inFlightLimit + 2, this.engine.allocate);
   }
 
   async start(controller: TransformStreamDefaultController<Uint8Array>): Promise<void> {

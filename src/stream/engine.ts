@@ -11,8 +11,8 @@ import { type FrameRange, rangePlaintextSize, rangeWireSize } from '../codec/seg
 import type { SessionKey } from '../crypto/select.js';
 import { StreamV2Error, toStreamV2Error } from '../errors.js';
 import { dataFrameWireSize } from '../format/sizes.js';
-import { allocator, getPlatform } from '../platform/types.js';
-import { getDefaultPool, WorkerPool } from '../pool/pool.js';
+import { type Allocator, allocator, type Platform } from '../platform/types.js';
+import { defaultPoolOn, poolOn, WorkerPool } from '../pool/pool.js';
 import type { BlobSegmentItem, DigestItem, ItemResult, Transferred, WorkerApi } from '../pool/protocol.js';
 import { createWorkerApi, viewOf } from '../pool/worker-api.js';
 import type { WorkerSource } from '../random/source.js';
@@ -29,21 +29,29 @@ type ItemApi = Pick<WorkerApi, 'seal' | 'open' | 'digest' | 'sealBlob' | 'segmen
 /** Seals and opens segments' DATA frames for one stream. */
 export class Engine {
   readonly inFlightLimit: number;
+  /** The platform's allocator for buffers that are overwritten completely. */
+  readonly allocate: Allocator;
   private readonly pool: WorkerPool | undefined;
   private readonly ownsPool: boolean;
   private readonly itemBytes: number;
   /** Runs an item call on a pool worker, or on this thread through the very same worker API. */
   private readonly run: <T>(call: (api: ItemApi) => Promise<T>) => Promise<T>;
 
-  constructor(workers: WorkersOption | undefined, itemBytes = DEFAULT_ITEM_BYTES) {
+  /** @param platform - passed in by the public API (bound by the package entry point) */
+  constructor(
+    readonly platform: Platform,
+    workers: WorkersOption | undefined,
+    itemBytes = DEFAULT_ITEM_BYTES,
+  ) {
+    this.allocate = allocator(platform);
     if (workers instanceof WorkerPool) {
       this.pool = workers;
       this.ownsPool = false;
     } else if (workers === undefined) {
-      this.pool = getDefaultPool();
+      this.pool = defaultPoolOn(platform);
       this.ownsPool = false;
     } else if (Number.isInteger(workers) && workers >= 0 && workers <= 256) {
-      this.pool = workers === 0 ? undefined : new WorkerPool({ size: workers });
+      this.pool = workers === 0 ? undefined : poolOn(platform, workers);
       this.ownsPool = workers > 0;
     } else {
       throw new StreamV2Error('BAD_ARGUMENT', 'workers must be an integer in 0..256 or a WorkerPool');
@@ -59,7 +67,6 @@ export class Engine {
     if (pool) {
       this.run = (call) => pool.run(call);
     } else {
-      const platform = getPlatform();
       const inline = createWorkerApi(platform.backends, platform.allocUninitialized);
       // As on the pool (pool.run): whatever a backend throws reaches the reader with a code.
       this.run = (call) =>
@@ -71,7 +78,7 @@ export class Engine {
 
   /** scrypt off the main thread: the platform's native one, else a pool worker. */
   readonly scrypt: ScryptFn = (password, salt, logN) => {
-    const native = getPlatform().nativeScrypt;
+    const native = this.platform.nativeScrypt;
     if (native) return native(password, salt, logN);
     if (this.pool) return this.pool.run((api) => api.scrypt(password, salt, logN));
     // workers: 0 on the Web platform: noble's async scrypt yields to the event loop.
@@ -151,7 +158,7 @@ export class Engine {
     }
     const other = side === 'plain' ? 'wire' : 'plain';
     const results = await Promise.all(items.map((it) => this.run((api) => call(api, it, false))));
-    const output = allocator()(outputSize);
+    const output = this.allocate(outputSize);
     const hashes = new Uint8Array(range.count * 32);
     for (const [i, r] of results.entries()) {
       const it = items[i] as Item;

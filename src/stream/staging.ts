@@ -4,17 +4,21 @@
  * whose chunks are always new buffers, so reusing them is safe; it spares the main thread a
  * fresh allocation per segment, which costs page faults (~100 ms per GiB measured in Node).
  */
-import { type Allocator, allocator } from '../platform/types.js';
+import type { Allocator } from '../platform/types.js';
 
 /** Free buffers kept beyond this many bytes are dropped (huge segments are not hoarded). */
 const KEEP_BYTES = 64 * 1024 * 1024;
 
 export class Staging {
   private readonly free: ArrayBuffer[] = [];
-  private readonly allocate: Allocator = allocator();
-
-  /** @param keep - how many free buffers to hold at most (the stream's segments in flight) */
-  constructor(private readonly keep: number) {}
+  /**
+   * @param keep - how many free buffers to hold at most (the stream's segments in flight)
+   * @param allocate - the platform's allocator (`Engine.allocate`)
+   */
+  constructor(
+    private readonly keep: number,
+    private readonly allocate: Allocator,
+  ) {}
 
   /** A buffer of exactly `size` bytes, recycled when one is free; its content is stale. */
   take = (size: number): Uint8Array => {

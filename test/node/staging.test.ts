@@ -1,10 +1,14 @@
 /** The per-stream recycling of input buffers (src/stream/staging.ts). */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { nodePlatform } from '../../src/platform/node.js';
-import { setPlatform } from '../../src/platform/types.js';
-import { Staging } from '../../src/stream/staging.js';
+import { allocator } from '../../src/platform/types.js';
+import { Staging as BaseStaging } from '../../src/stream/staging.js';
 
-beforeAll(() => setPlatform(nodePlatform));
+class Staging extends BaseStaging {
+  constructor(keep: number) {
+    super(keep, allocator(nodePlatform));
+  }
+}
 
 describe('Staging', () => {
   it('hands a given-back buffer out again, only for the same size, never twice at once', () => {
