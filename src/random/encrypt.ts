@@ -105,6 +105,8 @@ class Encryption implements BlobEncryption {
   private readonly released: Map<number, string>;
   /** DIGEST values of segments sealed and not yet released. */
   private readonly sealed = new Map<number, string>();
+  /** Segments being sealed now: a second request for one shares that sealing (see `seal`). */
+  private readonly sealing = new Map<number, Promise<Uint8Array>>();
 
   constructor(
     private readonly source: Source,
@@ -175,8 +177,22 @@ class Encryption implements BlobEncryption {
     );
   }
 
-  /** Seals segment k, and proves it matches what was released of it before (spec §8). */
-  private async seal(k: number): Promise<Uint8Array> {
+  /**
+   * Segment k's wire bytes. One sealing per segment at a time: two overlapping requests (two
+   * `slice` calls, a `stream` and a `slice`) share it, each getting its own copy. Otherwise both
+   * could read the source, and if it changed between the reads, two different plaintexts would be
+   * sealed under the same nonces and both released before either was compared (spec §8).
+   */
+  private seal(k: number): Promise<Uint8Array> {
+    const shared = this.sealing.get(k);
+    if (shared) return shared.then((wire) => wire.slice());
+    const sealing = this.sealOnce(k).finally(() => this.sealing.delete(k));
+    this.sealing.set(k, sealing);
+    return sealing;
+  }
+
+  /** Seals segment k, and proves it matches what was sealed of it before (spec §8). */
+  private async sealOnce(k: number): Promise<Uint8Array> {
     const place = this.layout.place(k);
     const range = segmentRange(k, this.layout.layout.frameSize, place.plainLength);
     const final = k === this.layout.segments - 1;
@@ -188,7 +204,8 @@ class Encryption implements BlobEncryption {
     const wire = await this.session.sealTail(await sealing, k, final);
     const valueAt = wire.length - SEGMENT_TAIL_SIZE + FRAME_HEADER_SIZE + 1; // DIGEST value, after its alg byte
     const digest = toHex(wire.subarray(valueAt, valueAt + 32));
-    const before = this.released.get(k);
+    // Released before (or in the state), or sealed by an earlier request and not yet released.
+    const before = this.released.get(k) ?? this.sealed.get(k);
     if (before !== undefined && before !== digest) {
       throw new StreamV2Error(
         'SOURCE_CHANGED',

@@ -17,7 +17,7 @@ export interface ResumeState {
   readonly header: string;
   /** The plaintext size of the source. */
   readonly plaintextSize: number;
-  /** The source's `lastModified`, when it is a File. */
+  /** The source's `lastModified` (a File), or its mtime in ms (a Blob of `openFile`); compared on resume. */
   readonly lastModified?: number;
   /** Segment index → the 32-byte DIGEST value (hex) of every segment released so far. */
   readonly digests: Readonly<Record<string, string>>;

@@ -39,7 +39,7 @@ export interface Source {
   readonly size: number;
   /** What workers read themselves, when they can: the Blob, or its file by path. */
   readonly workerSource: WorkerSource | undefined;
-  /** The Blob's lastModified, when it is a File. */
+  /** The Blob's lastModified when it is a File, the file's mtime (ms) for a Blob of openFile. */
   readonly lastModified: number | undefined;
   /** Exactly `length` bytes from `offset` (possibly a view the caller's source still owns). */
   read(offset: number, length: number): Promise<Uint8Array>;
@@ -57,11 +57,13 @@ export function toSource(input: RandomAccessSource, platform: Platform): Source 
   if (isBlob(input)) {
     const blob = input;
     const lastModified = (blob as { lastModified?: unknown }).lastModified;
+    // Node's file Blobs cannot cross to workers, but those of openFile carry their path.
+    const file = platform.workerFileOf?.(blob);
     return {
       size: blob.size,
-      // Node's file Blobs cannot cross to workers, but those of openFile carry their path.
-      workerSource: platform.workerFileOf?.(blob) ?? (canCrossToWorkers(blob) ? blob : undefined),
-      lastModified: typeof lastModified === 'number' ? lastModified : undefined,
+      workerSource: file ?? (canCrossToWorkers(blob) ? blob : undefined),
+      // A File's lastModified, or the mtime openFile recorded (a resume state compares it).
+      lastModified: typeof lastModified === 'number' ? lastModified : file?.mtimeMs,
       read: (offset, length) => readBlobRange(blob, offset, length),
     };
   }

@@ -146,6 +146,22 @@ describe('openFile: a file changed after it was opened', () => {
     enc.close();
   });
 
+  it('a resume state of an openFile Blob records the mtime: a file rewritten with the same size is refused up front', async () => {
+    const path = join(dir, 'p-resume.bin');
+    await writeFile(path, plain);
+    const enc = await encryptBlob(await openFile(path), key, { ...layout, workers: pool });
+    await enc.slice(0, 80 + 70_000); // segment 0 released
+    const state = enc.resumeState();
+    enc.close();
+    expect(typeof state.lastModified).toBe('number');
+    const same = await resumeEncryption(await openFile(path), key, state, { workers: pool });
+    expect((await same.slice(0, 100)).length).toBe(100);
+    same.close();
+    await new Promise((r) => setTimeout(r, 20)); // a later mtime
+    await writeFile(path, plain); // same size, same bytes, but rewritten
+    expect(await codeOf(resumeEncryption(await openFile(path), key, state, { workers: pool }))).toBe('SOURCE_CHANGED');
+  });
+
   it('a file deleted after openFile is SOURCE_CHANGED in the workers', async () => {
     const path = join(dir, 'deleted.bin');
     await writeFile(path, plain);

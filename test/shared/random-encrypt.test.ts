@@ -176,4 +176,26 @@ describe('resumeEncryption', () => {
     expect(fromFive.length).toBe(again.size - (80 + 5 * 251));
     again.close();
   });
+
+  it('overlapping requests of one segment seal it once: a source that changes between reads never yields two ciphertexts under the same nonces', async () => {
+    const other = plain.slice();
+    other[5] = (other[5] as number) ^ 1; // in segment 0
+    /** Each read of the Blob sees the other content: as a file rewritten between two reads. */
+    class Shifting extends Blob {
+      private reads = 0;
+      override slice(start?: number, end?: number, type?: string): Blob {
+        return (this.reads++ % 2 === 0 ? blobOf(plain) : blobOf(other)).slice(start, end, type);
+      }
+    }
+    const enc = await encryptBlob(new Shifting([plain as Uint8Array<ArrayBuffer>]), key, small);
+    const seg0: [number, number] = [80, 80 + 251];
+    const outcomes = await Promise.allSettled([enc.slice(...seg0), enc.slice(...seg0), enc.slice(80, 90)]);
+    const bytes = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+    expect(bytes).toHaveLength(3); // one sealing, shared
+    expect(sameBytesOrIndex(bytes[0] as Uint8Array, bytes[1] as Uint8Array)).toBe(-1);
+    expect(sameBytesOrIndex((bytes[0] as Uint8Array).subarray(0, 10), bytes[2] as Uint8Array)).toBe(-1);
+    // A later request reads the other content: refused, it is not released a second time.
+    expect(await codeOf(enc.slice(...seg0))).toBe('SOURCE_CHANGED');
+    enc.close();
+  });
 });
