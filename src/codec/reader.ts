@@ -90,11 +90,15 @@ export class SegmentReader {
    *   reader only writes and reads the bytes it received)
    * @param firstSegment - index of the segment the first byte starts (random access reads a
    *   stream from any segment boundary, spec §8)
+   * @param inPlace - a chunk fed whole from offset 0 that holds a whole segment is read where it
+   *   is, not copied: the segment's `bytes` are a view of it (random access reads exactly one
+   *   segment into a buffer of its own; a stream's chunks are the caller's, so they are copied)
    */
   constructor(
     layout: LayoutParams,
     private readonly allocate: (size: number) => Uint8Array = (size) => new Uint8Array(size),
     firstSegment = 0,
+    private readonly inPlace = false,
   ) {
     this.layout = layout;
     this.segmentIndex = firstSegment;
@@ -120,12 +124,15 @@ export class SegmentReader {
     while (off < chunk.length) {
       if (this.ended) throw new StreamV2Error('TRAILING_DATA', 'bytes follow the FINAL terminator');
       // A segment never exceeds W (every length is checked against the layout), so one
-      // allocation of W holds it.
-      this.buf ??= this.allocate(fullSegmentWireSize(this.layout));
+      // allocation of W holds it. In place, the chunk is the buffer (offsets are the same).
+      this.buf ??= this.inPlace && off === 0 ? chunk : this.allocate(fullSegmentWireSize(this.layout));
       const buf = this.buf;
       const want = this.frameStart + this.need - this.fill;
       const take = Math.min(want, chunk.length - off);
-      buf.set(chunk.subarray(off, off + take), this.fill);
+      // In place, a segment that does not fit its chunk ends here: the caller feeds it once.
+      if (buf === chunk) {
+        if (take < want) return { next: chunk.length };
+      } else buf.set(chunk.subarray(off, off + take), this.fill);
       this.fill += take;
       off += take;
       if (take < want) break;

@@ -44,11 +44,13 @@ export function hasher(backends: readonly CryptoBackend[]): (data: Uint8Array) =
  * Builds the API a worker exposes, over the platform's backends.
  * @param allocate - makes output buffers (they are written completely before they leave)
  * @param readFile - reads files by path (Node workers); without it only Blobs are read
+ * @param recycle - takes back the buffers a worker read a source into, once nothing reads them
  */
 export function createWorkerApi(
   backends: readonly CryptoBackend[],
   allocator: Allocator = (size) => new Uint8Array(size),
   readFile?: FileReader,
+  recycle: (buffer: ArrayBuffer) => void = () => {},
 ): WorkerApi {
   installErrorTransfer(); // errors thrown here cross back with their code (comlink-errors.ts)
   const allocate = guardAllocator(allocator);
@@ -66,15 +68,18 @@ export function createWorkerApi(
     const fc = await frameCryptoFor(backends, session);
     const wire = allocate(rangeWireSize(range) + room);
     const hashes = await sealDataFrames(fc, session.header, plaintext, wire, range);
-    return result(wire, hashes, plaintext.buffer as ArrayBuffer);
+    return { wire, hashes };
   };
   return {
     async seal({ session, range, data, room }: SealItem) {
-      return sealInto(session, range, viewOf(data), room);
+      const { wire, hashes } = await sealInto(session, range, viewOf(data), room);
+      return result(wire, hashes, data.buffer); // the caller's buffer goes back for reuse
     },
     async sealBlob({ session, range, source, offset, room }: BlobSealItem) {
       const plaintext = await readWorkerSource(source, offset, rangePlaintextSize(range), readFile);
-      return sealInto(session, range, plaintext, room);
+      const { wire, hashes } = await sealInto(session, range, plaintext, room);
+      recycle(plaintext.buffer as ArrayBuffer); // read here, never seen elsewhere: reused here
+      return result(wire, hashes, new ArrayBuffer(0));
     },
     async open({ session, range, data }: OpenItem) {
       const fc = await frameCryptoFor(backends, session);
@@ -90,11 +95,12 @@ export function createWorkerApi(
     },
     async segmentFromBlob({ session, header, layout, source, index, wireOffset, wireLength, last }: BlobSegmentItem) {
       const bytes = await readWorkerSource(source, wireOffset, wireLength, readFile);
-      const seg = checkSegmentBytes(bytes, layout, index, last);
+      const seg = checkSegmentBytes(bytes, layout, index, last, true); // read here: checked in place
       if (!session) {
         const sha256 = hasher(backends);
         const hashes = await hashDataFrames(sha256, seg.bytes, seg.dataFrames);
         await checkDigest(sha256, header, seg.bytes, seg.tailOffset, index, hashes);
+        recycle(bytes.buffer as ArrayBuffer);
         return undefined;
       }
       const fc = await frameCryptoFor(backends, session);
@@ -103,6 +109,7 @@ export function createWorkerApi(
       const hashes = await openDataFrames(fc, header, seg.bytes, plaintext, range);
       // spec §6.3: the plaintext leaves the worker only after DIGEST and TERMINATOR verified.
       await openSegmentTail(fc, header, seg.bytes, seg.tailOffset, index, hashes);
+      recycle(bytes.buffer as ArrayBuffer);
       const buffer = plaintext.buffer as ArrayBuffer;
       return transfer<Transferred>({ buffer, length: plaintext.length }, [buffer]);
     },

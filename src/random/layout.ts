@@ -81,10 +81,18 @@ export async function readSegment(source: Source, layout: StreamLayout, place: S
 /**
  * Checks the wire bytes of segment `index` read from its place (pure: workers run it too).
  * @param last - it is the stream's last segment
- * @returns the segment, in a buffer of the reader's (a view from offset 0)
+ * @param inPlace - `bytes` is the caller's own buffer from offset 0: the segment is a view of it
+ *   (a worker's read, no copy of 1 MiB); otherwise it is copied into a buffer of the reader's
+ *   (a source's read may be a view of memory its owner keeps)
  */
-export function checkSegmentBytes(bytes: Uint8Array, layout: LayoutParams, index: number, last: boolean): WireSegment {
-  const reader = new SegmentReader(layout, undefined, index);
+export function checkSegmentBytes(
+  bytes: Uint8Array,
+  layout: LayoutParams,
+  index: number,
+  last: boolean,
+  inPlace = false,
+): WireSegment {
+  const reader = new SegmentReader(layout, undefined, index, inPlace);
   const { next, segment } = reader.feed(bytes, 0);
   const position = { segmentIndex: index };
   if (!segment) throw new StreamV2Error('TRUNCATED', 'the segment ends before its TERMINATOR', position);

@@ -3,12 +3,16 @@ import { parentPort } from 'node:worker_threads';
 import { expose } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { nodePlatform } from '../platform/node.js';
-import { guardAllocator } from '../platform/types.js';
+import { allocator } from '../platform/types.js';
 import { createWorkerApi } from '../pool/worker-api.js';
+import { Staging } from '../stream/staging.js';
 import { fileReader } from './node-file.js';
 
 if (!parentPort) throw new Error('stream-v2 worker must run in a worker thread');
 const allocate = nodePlatform.allocUninitialized;
-// Files by path (openFile): the worker reads them itself, since their Blobs cannot cross.
-const readFile = fileReader(guardAllocator(allocate ?? ((size) => new Uint8Array(size))));
-expose(createWorkerApi(nodePlatform.backends, allocate, readFile), nodeEndpoint(parentPort));
+// Files by path (openFile): the worker reads them itself, since their Blobs cannot cross, into
+// buffers it recycles (they never leave the worker): no page faults on fresh memory per read.
+const spare = new Staging(2, allocator(nodePlatform));
+const readFile = fileReader(spare.take);
+const api = createWorkerApi(nodePlatform.backends, allocate, readFile, (buffer) => spare.give(buffer));
+expose(api, nodeEndpoint(parentPort));

@@ -6,6 +6,7 @@ import { nobleBackend } from '../../src/crypto/noble.js';
 import type { FrameCrypto } from '../../src/crypto/types.js';
 import { StreamV2Error } from '../../src/errors.js';
 import { dataFrameWireSize } from '../../src/format/sizes.js';
+import { checkSegmentBytes } from '../../src/random/layout.js';
 
 const header = new Uint8Array(80).fill(7);
 
@@ -106,5 +107,34 @@ describe('deriveKeys: scrypt failures', () => {
   it('any other failure (out of memory, past what scrypt accepts) is LIMIT_EXCEEDED', async () => {
     const scrypt = () => Promise.reject(new RangeError('Invalid scrypt params'));
     expect(await codeOf(deriveKeys({ passphrase: 'x' }, kdf, scrypt))).toBe('LIMIT_EXCEEDED');
+  });
+});
+
+describe('checkSegmentBytes in place (a worker reads a segment into a buffer of its own)', () => {
+  it('gives what the copying reader gives, as a view of the input; refuses the same damage', async () => {
+    const { EncryptSegmentTransform } = await import('#lib');
+    const layout = { frameSize: 16, framesPerSegment: 3 };
+    const pt = new Uint8Array(100).map((_, i) => i);
+    const chunks: Uint8Array[] = [];
+    await new Blob([pt])
+      .stream()
+      .pipeThrough(new EncryptSegmentTransform(new Uint8Array(32), { ...layout, workers: 0 }))
+      .pipeTo(new WritableStream({ write: (c) => void chunks.push(c) }));
+    const segments = chunks.slice(1); // one chunk per segment after the header
+    for (const [k, seg] of segments.entries()) {
+      const last = k === segments.length - 1;
+      const copied = checkSegmentBytes(seg.slice(), layout, k, last);
+      const own = seg.slice();
+      const inPlace = checkSegmentBytes(own, layout, k, last, true);
+      expect(inPlace.bytes.buffer).toBe(own.buffer);
+      expect(copied.bytes.buffer).not.toBe(seg.buffer);
+      expect({ ...inPlace, bytes: [...inPlace.bytes] }).toEqual({ ...copied, bytes: [...copied.bytes] });
+      for (const cut of [own.subarray(0, own.length - 1), seg.slice(0, 20)]) {
+        expect(() => checkSegmentBytes(cut.slice(), layout, k, last, true)).toThrow(/TRUNCATED/);
+      }
+      const flipped = seg.slice();
+      flipped[2] = (flipped[2] as number) ^ 1; // the first frame header's segment_index
+      expect(() => checkSegmentBytes(flipped, layout, k, last, true)).toThrow(/BAD_FRAME/);
+    }
   });
 });
