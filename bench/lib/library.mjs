@@ -9,6 +9,7 @@ import { chunkStream, countingSink, generatedStream, MiB, RssSampler } from './u
 export async function warmPool(size, key, suite, backend) {
   if (size === 0) return 0;
   const pool = new WorkerPool({ size });
+  await pool.start(); // every worker answered (else a stream's first items run on this thread)
   await encryptRun(key, { suite, workers: pool, backend }, 8 * MiB);
   return pool;
 }

@@ -133,6 +133,7 @@ if (mode === 'encdec') {
     return performance.now() - t0;
   };
   await pipe(MiB);
+  await p.ready?.(); // stream-v2: its pool started, so idle counts the workers (issue 12 §4)
   gc();
   await sleep(200);
   gc();

@@ -211,6 +211,8 @@ async function loadStreamV2(options) {
     encrypt: async (input) => input.pipeThrough(new lib.EncryptSegmentTransform(key, options)),
     decrypt: async (input) => input.pipeThrough(new lib.DecryptSegmentTransform(key, options)),
     key,
+    // Before the pipe's idle RSS: the default pool's workers all started (none with workers: 0).
+    ready: async () => options?.workers === 0 || (await lib.getDefaultPool().start?.()),
   };
 }
 

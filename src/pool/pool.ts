@@ -67,6 +67,31 @@ export class WorkerPool {
     }
   }
 
+  /**
+   * True once a worker answered (and none has died before answering since).
+   * @internal
+   */
+  get ready(): boolean {
+    return this.slots.some((s) => s.answered);
+  }
+
+  /**
+   * True while no worker answered yet and none failed to start: the first is starting, or will
+   * be by {@link WorkerPool.warm}. The engine runs items on its own thread meanwhile.
+   * @internal
+   */
+  get cold(): boolean {
+    return !this.terminated && this.failedStarts === 0 && !this.ready;
+  }
+
+  /**
+   * Starts a worker, if none is there, and asks it to answer (`ready` once it has).
+   * @internal
+   */
+  warm(): void {
+    if (this.slots.length === 0 && !this.terminated) void this.run((api) => api.ping()).catch(() => {});
+  }
+
   /** True once {@link WorkerPool.terminate} was called. */
   get isTerminated(): boolean {
     return this.terminated;
@@ -78,21 +103,49 @@ export class WorkerPool {
    * @internal Comlink's types stay out of the public declarations (stripInternal).
    */
   run<T>(call: (api: Remote<WorkerApi>) => Promise<T>): Promise<T> {
-    if (this.terminated) return Promise.reject(new StreamV2Error('ABORTED', 'the worker pool was terminated'));
-    if (this.failedStarts >= MAX_FAILED_STARTS && Date.now() < this.retryAt) {
-      // Fail fast for a while instead of spawning doomed workers, but never for good: a later
-      // call tries again (the cause, e.g. memory or a missing file, may have gone).
-      const wait = this.retryAt - Date.now();
-      return Promise.reject(new StreamV2Error('WORKER_FAILED', `workers fail to start; next try in ${wait} ms`));
-    }
+    const refused = this.refusal();
+    if (refused) return Promise.reject(refused);
     let slot: Slot;
     try {
       slot = this.pick();
     } catch (e) {
-      return Promise.reject(
-        new StreamV2Error('WORKER_FAILED', `a worker could not start: ${String(e)}`, {}, { cause: e }),
-      );
+      return Promise.reject(startFailed(e));
     }
+    return this.runOn(slot, call);
+  }
+
+  /**
+   * Starts every worker now and resolves once each has answered. A page can start the pool
+   * while its user picks a file, a server at boot: the first stream then pays no start-up.
+   * Without it, workers start as work comes, and a stream's first items run on the calling
+   * thread until one answers.
+   * @throws StreamV2Error `WORKER_FAILED` (a worker could not start), `ABORTED` (terminated)
+   */
+  async start(): Promise<void> {
+    const refused = this.refusal();
+    if (refused) throw refused;
+    const waiting = this.slots.filter((s) => !s.answered);
+    try {
+      while (this.slots.length < this.size) waiting.push(this.spawn());
+    } catch (e) {
+      throw startFailed(e);
+    }
+    await Promise.all(waiting.map((slot) => this.runOn(slot, (api) => api.ping())));
+  }
+
+  /** Why a call cannot run now (terminated, or pausing after failed starts); undefined if it can. */
+  private refusal(): StreamV2Error | undefined {
+    if (this.terminated) return new StreamV2Error('ABORTED', 'the worker pool was terminated');
+    if (this.failedStarts >= MAX_FAILED_STARTS && Date.now() < this.retryAt) {
+      // Fail fast for a while instead of spawning doomed workers, but never for good: a later
+      // call tries again (the cause, e.g. memory or a missing file, may have gone).
+      const wait = this.retryAt - Date.now();
+      return new StreamV2Error('WORKER_FAILED', `workers fail to start; next try in ${wait} ms`);
+    }
+    return undefined;
+  }
+
+  private runOn<T>(slot: Slot, call: (api: Remote<WorkerApi>) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const fail = (e: StreamV2Error) => reject(e);
       if (slot.pending.size === 0) this.busy(slot);
@@ -216,6 +269,10 @@ function crashIfArmed(pool: WorkerPool, slot: Slot): void {
   if (!armed[CRASH_NEXT]) return;
   armed[CRASH_NEXT] = false;
   queueMicrotask(() => crash(pool, slot));
+}
+
+function startFailed(e: unknown): StreamV2Error {
+  return new StreamV2Error('WORKER_FAILED', `a worker could not start: ${String(e)}`, {}, { cause: e });
 }
 
 /** Pool options with the platform passed in (the library's own pools). */

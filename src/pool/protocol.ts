@@ -95,12 +95,14 @@ export interface ItemResult {
 export interface WorkerApi {
   seal(item: SealItem): Promise<ItemResult>;
   open(item: OpenItem): Promise<ItemResult>;
-  /** Like `seal`, reading the plaintext from a Blob or file (`input` is the buffer it was read into). */
+  /** Like `seal`, reading the plaintext from a Blob or file (`input` is empty: the worker keeps its read buffers). */
   sealBlob(item: BlobSealItem): Promise<ItemResult>;
   /** Reads, checks and opens (or keylessly checks) a segment from a Blob or file; the plaintext when opened. */
   segmentFromBlob(item: BlobSegmentItem): Promise<Transferred | undefined>;
   /** Checks a segment's DIGEST value (keyless); rejects with `DIGEST_MISMATCH`. */
   digest(item: DigestItem): Promise<void>;
+  /** Answers at once: the pool's sign that a started worker is ready for items. */
+  ping(): Promise<true>;
   /** spec §3 scrypt, off the main thread. */
   scrypt(password: Uint8Array, salt: Uint8Array, logN: number): Promise<Uint8Array>;
 }

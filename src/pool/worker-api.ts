@@ -113,6 +113,9 @@ export function createWorkerApi(
       const buffer = plaintext.buffer as ArrayBuffer;
       return transfer<Transferred>({ buffer, length: plaintext.length }, [buffer]);
     },
+    async ping() {
+      return true;
+    },
     async scrypt(password, salt, logN) {
       return scrypt(password, salt, { N: 2 ** logN, r: 8, p: 1, dkLen: 32, maxmem: scryptMaxmem(logN) });
     },

@@ -63,17 +63,25 @@ export class Engine {
     // Enough segments in flight to keep every worker busy across a round trip, no more:
     // memory stays bounded whatever the input size and the reader's speed.
     this.inFlightLimit = this.pool ? 2 * this.pool.size + 2 : 1;
+    const inline = createWorkerApi(platform.backends, platform.allocUninitialized);
+    // As on the pool (pool.run): whatever a backend throws reaches the reader with a code.
+    const runInline = <T>(call: (api: ItemApi) => Promise<T>) =>
+      call(inline).catch((e: unknown) => {
+        throw toStreamV2Error(e);
+      });
     const pool = this.pool;
-    if (pool) {
-      this.run = (call) => pool.run(call);
-    } else {
-      const inline = createWorkerApi(platform.backends, platform.allocUninitialized);
-      // As on the pool (pool.run): whatever a backend throws reaches the reader with a code.
-      this.run = (call) =>
-        call(inline).catch((e: unknown) => {
-          throw toStreamV2Error(e);
-        });
-    }
+    // A worker takes tens of milliseconds to start (a fresh isolate and our module); until the
+    // first one answers, items whose bytes are on this thread run here, with the same codec,
+    // so a short stream is not slower with a pool than without (README, Start-up). Each such
+    // item first yields to the event loop: a source that never leaves the microtask queue must
+    // not starve the worker's answer, or a whole stream would run here.
+    this.run = pool
+      ? (call) => {
+          if (!pool.cold) return pool.run(call);
+          pool.warm();
+          return nextTask().then(() => (pool.cold ? runInline(call) : pool.run(call)));
+        }
+      : runInline;
   }
 
   /** scrypt off the main thread: the platform's native one, else a pool worker. */
@@ -133,9 +141,17 @@ export class Engine {
     offset: number,
     room: number,
   ): Promise<SegmentWork> | undefined {
-    if (!this.pool) return undefined;
-    return this.perItem(range, 'plain', rangeWireSize(range) + room, (api, it, whole) =>
-      api.sealBlob({ session, range: it.sub, source, offset: offset + it.plain[0], room: whole ? room : 0 }),
+    const pool = this.pool;
+    if (!pool) return undefined;
+    // Always on a worker: only workers read Blobs and files themselves (never inline).
+    return this.perItem(
+      range,
+      'plain',
+      rangeWireSize(range) + room,
+      (api, it, whole) =>
+        api.sealBlob({ session, range: it.sub, source, offset: offset + it.plain[0], room: whole ? room : 0 }),
+      undefined,
+      (call) => pool.run(call),
     );
   }
 
@@ -150,14 +166,15 @@ export class Engine {
     outputSize: number,
     call: (api: ItemApi, it: Item, whole: boolean) => Promise<ItemResult>,
     input?: Uint8Array,
+    run: <T>(call: (api: ItemApi) => Promise<T>) => Promise<T> = this.run,
   ): Promise<SegmentWork> {
     const items = this.items(range);
     if (items.length === 1) {
-      const r = await this.run((api) => call(api, items[0] as Item, true));
+      const r = await run((api) => call(api, items[0] as Item, true));
       return { output: viewOf(r.output), hashes: r.hashes, input: r.input };
     }
     const other = side === 'plain' ? 'wire' : 'plain';
-    const results = await Promise.all(items.map((it) => this.run((api) => call(api, it, false))));
+    const results = await Promise.all(items.map((it) => run((api) => call(api, it, false))));
     const output = this.allocate(outputSize);
     const hashes = new Uint8Array(range.count * 32);
     for (const [i, r] of results.entries()) {
@@ -175,7 +192,7 @@ export class Engine {
    */
   segmentFromBlob(item: BlobSegmentItem): Promise<Uint8Array> | undefined {
     if (!this.pool) return undefined;
-    return this.run((api) => api.segmentFromBlob(item)).then((t) => (t ? viewOf(t) : new Uint8Array(0)));
+    return this.pool.run((api) => api.segmentFromBlob(item)).then((t) => (t ? viewOf(t) : new Uint8Array(0)));
   }
 
   /**
@@ -213,6 +230,11 @@ export class Engine {
     }
     return items;
   }
+}
+
+/** Resolves after the event loop ran its pending tasks (a message from a worker among them). */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** One work item of a segment and the [start, end) it covers of the segment's plaintext and wire bytes. */

@@ -34,7 +34,8 @@ describe('worker crash', () => {
 
   for (const side of ['encrypt', 'decrypt'] as const) {
     it(`a worker dying mid-${side} errors the pipeline with WORKER_FAILED and the pool stays usable`, async () => {
-      await roundTrip(pool); // workers started
+      // Workers started and answering (until then, items run on this thread: engine.ts).
+      while (!pool.ready) await roundTrip(pool);
       const k = key();
       let seen = 0;
       let source = endless();

@@ -1,0 +1,127 @@
+/**
+ * Start-up (issue 12 §1): until a pool's first worker answers, a stream's items run on the
+ * calling thread with the same codec, so a short stream is not slower with a pool than without;
+ * once a worker answers, items go to the workers, even from a source that never yields to the
+ * event loop. Blob items always go to the workers (they read the Blob themselves).
+ * `start()` starts every worker and resolves when all answered.
+ */
+import { MessageChannel } from 'node:worker_threads';
+import { expose } from 'comlink';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { afterEach, expect, it } from 'vitest';
+import { bindPlatform } from '../../src/bind.js';
+import { nodeBackend } from '../../src/crypto/node.js';
+import { StreamV2Error } from '../../src/errors.js';
+import type { Platform, WorkerHandle } from '../../src/platform/types.js';
+import type { WorkerApi } from '../../src/pool/protocol.js';
+import { createWorkerApi } from '../../src/pool/worker-api.js';
+import { randomBytes, run, sameBytes } from '../helpers.js';
+
+/** Calls the stand-in workers served, by method. */
+const served = new Map<string, number>();
+const pools: { terminate(): Promise<void> }[] = [];
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.terminate()));
+  served.clear();
+});
+
+/** A platform whose workers answer only after `delayMs` (a slow isolate start), or never start. */
+function slowPlatform(delayMs: number, fails = false): Platform {
+  const spawnWorker = (): WorkerHandle => {
+    const { port1, port2 } = new MessageChannel();
+    const onFailure: Array<(e: Error) => void> = [];
+    const api = createWorkerApi([nodeBackend]);
+    const counted = Object.fromEntries(
+      Object.entries(api).map(([name, f]) => [
+        name,
+        (...args: unknown[]) => {
+          served.set(name, (served.get(name) ?? 0) + 1);
+          return (f as (...a: unknown[]) => unknown)(...args);
+        },
+      ]),
+    ) as unknown as WorkerApi;
+    setTimeout(() => {
+      if (fails) for (const f of onFailure) f(new Error('cannot start'));
+      else expose(counted, nodeEndpoint(port2));
+    }, delayMs);
+    return {
+      endpoint: nodeEndpoint(port1),
+      onFailure: (f) => void onFailure.push(f),
+      terminate: () => {
+        port1.close();
+        port2.close();
+      },
+      ref: () => port1.ref(),
+      unref: () => port1.unref(),
+    };
+  };
+  return { name: 'node', backends: [nodeBackend], spawnWorker, hardwareConcurrency: () => 2 };
+}
+
+const key = randomBytes(32);
+const salt = randomBytes(32); // deterministic output, to compare with workers: 0 (test vectors only)
+const sealed = (pt: Uint8Array, workers: unknown, api = bindPlatform(slowPlatform(0))) =>
+  run(new api.EncryptSegmentTransform(key, { salt, workers: workers as 0 }), [pt]);
+
+it('a short stream on a pool whose worker is still starting runs here: done long before the worker answers, same bytes', async () => {
+  const api = bindPlatform(slowPlatform(5_000));
+  const pool = new api.WorkerPool({ size: 2 });
+  pools.push(pool);
+  const pt = randomBytes(3 * 2 ** 20 + 5);
+  const t0 = performance.now();
+  const out = await sealed(pt, pool, api);
+  expect(performance.now() - t0).toBeLessThan(3_000);
+  expect(out.error).toBeUndefined();
+  expect(sameBytes(out.output, (await sealed(pt, 0)).output)).toBe(true);
+  expect(served.get('seal') ?? 0).toBe(0); // no item reached a worker
+});
+
+it('once a worker answers, items go to the workers, even from a source that never yields', async () => {
+  const api = bindPlatform(slowPlatform(30));
+  const pool = new api.WorkerPool({ size: 2 });
+  pools.push(pool);
+  const pt = randomBytes(2 ** 20);
+  const chunks = Array.from({ length: 48 }, () => pt); // 48 MiB, all in memory: pulls are microtasks
+  const out = await run(new api.EncryptSegmentTransform(key, { workers: pool }), chunks);
+  expect(out.error).toBeUndefined();
+  // Without a yield before each item run here, the worker's answer would wait for the whole
+  // stream, and no item would reach a worker.
+  expect(served.get('seal') ?? 0).toBeGreaterThan(0);
+  const dec = await run(new api.DecryptSegmentTransform(key, { workers: pool }), [out.output]);
+  expect(dec.output.length).toBe(48 * 2 ** 20);
+});
+
+it('Blob items wait for a worker (workers read the Blob themselves), never run here', async () => {
+  const api = bindPlatform(slowPlatform(200));
+  const pool = new api.WorkerPool({ size: 2 });
+  pools.push(pool);
+  const pt = randomBytes(2 ** 20 + 7);
+  const enc = await api.encryptBlob(new Blob([pt as Uint8Array<ArrayBuffer>]), key, { workers: pool });
+  const wire = await enc.slice(0, enc.size);
+  enc.close();
+  expect(served.get('sealBlob') ?? 0).toBe(2);
+  const dec = await run(new api.DecryptSegmentTransform(key, { workers: 0 }), [wire]);
+  expect(sameBytes(dec.output, pt)).toBe(true);
+});
+
+it('start() resolves once every worker answered; WORKER_FAILED when they cannot start; ABORTED after terminate', async () => {
+  const api = bindPlatform(slowPlatform(50));
+  const pool = new api.WorkerPool({ size: 2 });
+  pools.push(pool);
+  await pool.start();
+  expect(served.get('ping')).toBe(2);
+  await pool.start(); // already started: nothing more to wait for
+  expect(served.get('ping')).toBe(2);
+
+  const broken = new (bindPlatform(slowPlatform(5, true)).WorkerPool)({ size: 2 });
+  pools.push(broken);
+  const e = await broken.start().catch((x: unknown) => x);
+  expect(StreamV2Error.is(e) && e.code).toBe('WORKER_FAILED');
+  // After a failed start, a stream no longer runs here: its items report the failure.
+  const out = await sealed(randomBytes(1000), broken, bindPlatform(slowPlatform(5, true)));
+  expect(StreamV2Error.is(out.error) && out.error.code).toBe('WORKER_FAILED');
+
+  await pool.terminate();
+  const aborted = await pool.start().catch((x: unknown) => x);
+  expect(StreamV2Error.is(aborted) && aborted.code).toBe('ABORTED');
+});
