@@ -132,6 +132,7 @@ class Opener {
         off = step.next;
         if (step.segment) this.openSegment(step.segment);
       }
+      await this.out.endWrite();
     } catch (e) {
       this.close();
       throw e;

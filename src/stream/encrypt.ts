@@ -143,6 +143,7 @@ class Sealer {
         off += take;
         if (this.filled === this.segmentBytes) this.sealData();
       }
+      await this.out.endWrite();
     } catch (e) {
       this.close();
       throw e;

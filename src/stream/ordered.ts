@@ -113,6 +113,18 @@ export class OrderedOutput {
     this.throwIfFailed();
   }
 
+  /**
+   * Ends a `transform()` call. When the stream was stopped while it ran (the reader cancelled),
+   * it resolves one task later: Node clears the transformer's algorithms at once on cancel but
+   * errors the writable side only after the cancel promise, a microtask later, and a write that
+   * resolved in between would have Node run the next queued write into the cleared algorithm
+   * (a raw TypeError for the writer). A task later the writable side is errored, and the queued
+   * writes reject with the reason.
+   */
+  async endWrite(): Promise<void> {
+    if (this.failed) await sleep(0);
+  }
+
   /** Stops at once (reader cancelled, writer aborted): pending work is dropped. */
   stop(reason: unknown): void {
     if (this.failed) return;

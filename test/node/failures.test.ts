@@ -34,8 +34,7 @@ describe('worker crash', () => {
 
   for (const side of ['encrypt', 'decrypt'] as const) {
     it(`a worker dying mid-${side} errors the pipeline with WORKER_FAILED and the pool stays usable`, async () => {
-      // Workers started and answering (until then, items run on this thread: engine.ts).
-      while (!pool.ready) await roundTrip(pool);
+      await pool.start(); // every worker answering (until then, items may run on this thread)
       const k = key();
       let seen = 0;
       let source = endless();
