@@ -3,9 +3,6 @@
  * runs here over a stand-in platform whose "workers" are Comlink endpoints on this thread: they
  * fail to start while `failing` is set, then serve the real worker API.
  */
-import { MessageChannel } from 'node:worker_threads';
-import { expose } from 'comlink';
-import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { expect, it } from 'vitest';
 import { bindPlatform } from '../../src/bind.js';
 import { nodeBackend } from '../../src/crypto/node.js';
@@ -14,29 +11,19 @@ import type { Platform, WorkerHandle } from '../../src/platform/types.js';
 import type { WorkerPool as Pool } from '../../src/pool/pool.js';
 import { createWorkerApi } from '../../src/pool/worker-api.js';
 import { randomBytes, run, sameBytes } from '../helpers.js';
+import { standInWorker } from './stand-in.js';
 
 let failing = true;
 let started = 0;
 
 function spawnWorker(): WorkerHandle {
   started++;
-  const { port1, port2 } = new MessageChannel();
-  const onFailure: Array<(e: Error) => void> = [];
-  if (failing)
-    setTimeout(() => {
-      for (const f of onFailure) f(new Error('cannot start'));
-    }, 1);
-  else expose(createWorkerApi([nodeBackend]), nodeEndpoint(port2));
-  return {
-    endpoint: nodeEndpoint(port1),
-    onFailure: (f) => void onFailure.push(f),
-    terminate: () => {
-      port1.close();
-      port2.close();
-    },
-    ref: () => port1.ref(),
-    unref: () => port1.unref(),
-  };
+  const dies = failing; // decided now, as a real start would fail or not
+  return standInWorker(
+    () => createWorkerApi([nodeBackend]),
+    () => dies,
+    1,
+  );
 }
 
 const platform: Platform = { name: 'node', backends: [nodeBackend], spawnWorker, hardwareConcurrency: () => 1 };

@@ -4,9 +4,6 @@
  * slower with a pool than without. Blob items always go to the workers (they read the Blob
  * themselves). `start()` starts every worker and resolves when all answered.
  */
-import { MessageChannel } from 'node:worker_threads';
-import { expose } from 'comlink';
-import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { afterEach, expect, it } from 'vitest';
 import { bindPlatform } from '../../src/bind.js';
 import { nodeBackend } from '../../src/crypto/node.js';
@@ -15,6 +12,7 @@ import type { Platform, WorkerHandle } from '../../src/platform/types.js';
 import type { WorkerApi } from '../../src/pool/protocol.js';
 import { createWorkerApi } from '../../src/pool/worker-api.js';
 import { randomBytes, run, sameBytes } from '../helpers.js';
+import { standInWorker } from './stand-in.js';
 
 /** Calls the stand-in workers served, by method. */
 const served = new Map<string, number>();
@@ -26,11 +24,9 @@ afterEach(async () => {
 
 /** A platform whose workers answer only after `delayMs` (a slow isolate start), or never start. */
 function slowPlatform(delayMs: number, fails = false): Platform {
-  const spawnWorker = (): WorkerHandle => {
-    const { port1, port2 } = new MessageChannel();
-    const onFailure: Array<(e: Error) => void> = [];
+  const counted = (): WorkerApi => {
     const api = createWorkerApi([nodeBackend]);
-    const counted = Object.fromEntries(
+    return Object.fromEntries(
       Object.entries(api).map(([name, f]) => [
         name,
         (...args: unknown[]) => {
@@ -39,21 +35,8 @@ function slowPlatform(delayMs: number, fails = false): Platform {
         },
       ]),
     ) as unknown as WorkerApi;
-    setTimeout(() => {
-      if (fails) for (const f of onFailure) f(new Error('cannot start'));
-      else expose(counted, nodeEndpoint(port2));
-    }, delayMs);
-    return {
-      endpoint: nodeEndpoint(port1),
-      onFailure: (f) => void onFailure.push(f),
-      terminate: () => {
-        port1.close();
-        port2.close();
-      },
-      ref: () => port1.ref(),
-      unref: () => port1.unref(),
-    };
   };
+  const spawnWorker = (): WorkerHandle => standInWorker(counted, () => fails, delayMs);
   return { name: 'node', backends: [nodeBackend], spawnWorker, hardwareConcurrency: () => 2 };
 }
 
