@@ -278,8 +278,8 @@ function startFailed(e: unknown): StreamV2Error {
 /** Pool options with the platform passed in (the library's own pools). */
 type OnPlatform = WorkerPoolOptions & { [PLATFORM]?: Platform };
 
-/** A pool of `size` workers on `platform`. */
-export function poolOn(platform: Platform, size: number): WorkerPool {
+/** A pool on `platform` (of `size` workers, default one per core). */
+export function poolOn(platform: Platform, size?: number): WorkerPool {
   return new WorkerPool({ size, [PLATFORM]: platform } as OnPlatform);
 }
 
@@ -289,7 +289,7 @@ const defaultPools = new WeakMap<Platform, WorkerPool>();
 export function defaultPoolOn(platform: Platform): WorkerPool {
   let pool = defaultPools.get(platform);
   if (!pool || pool.isTerminated) {
-    pool = new WorkerPool({ [PLATFORM]: platform } as OnPlatform);
+    pool = poolOn(platform);
     defaultPools.set(platform, pool);
   }
   return pool;

@@ -81,7 +81,7 @@ export class Engine {
     let coldItems = 0;
     this.run = pool
       ? (call) => {
-          if (!pool.cold || coldItems >= COLD_ITEMS) return pool.run(call);
+          if (coldItems >= COLD_ITEMS || !pool.cold) return pool.run(call);
           coldItems++;
           pool.warm();
           return runInline(call);
