@@ -5,6 +5,7 @@
  *   each segment: such Blobs cannot cross to worker_threads) or `openFile(file)` (the workers
  *   read by path); the stream path is `blob.stream()` through `EncryptSegmentTransform`;
  * - decrypt: `openEncrypted(blob).stream()` against `blob.stream()` through `DecryptSegmentTransform`;
+ * - the Blob floor (blob-floor.mjs): the least work any Blob path does here, for comparison;
  * - random reads: `file.read(a, a + 1 MiB)` at seeded random offsets, one after another, 2 workers.
  * Every run is paired with a ceiling run (see `timedPaired` in bench.mjs).
  */
@@ -15,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DecryptSegmentTransform, EncryptSegmentTransform, encryptBlob, openEncrypted, openFile } from 'stream-v2';
 import { ceilingRun } from './baselines.mjs';
+import { blobFloorRun } from './blob-floor.mjs';
 import { warmPool } from './library.mjs';
 import { countingSink, MiB } from './util.mjs';
 
@@ -119,7 +121,8 @@ export async function blobSection({ bytes, key, timedPaired, once, ranges }) {
           ['decrypt', 'open', decrypts],
         ]) {
           const ceiling = () => ceilingRun('aes-256-gcm', op, workers, bytes);
-          for (const [path, fn] of Object.entries(paths)) {
+          const floor = { floor: () => blobFloorRun(plainPath, op, workers, bytes) };
+          for (const [path, fn] of Object.entries({ ...paths, ...floor })) {
             rows.push({ workers, dir: direction, path, ...(await timedPaired(bytes, ceiling, fn)) });
           }
         }

@@ -22,57 +22,29 @@ import {
   TAG_SIZE,
 } from '../format/constants.js';
 import { frameAad, frameNonce, readFrameHeader, writeFrameHeader } from '../format/frame.js';
-import { dataFramesWireSize, dataFrameWireSize } from '../format/sizes.js';
-
-/** Which DATA frames a work item holds. */
-export interface FrameRange {
-  segmentIndex: number;
-  /** Index (inside the segment) of the item's first frame. */
-  firstFrame: number;
-  /** Number of DATA frames in the item. */
-  count: number;
-  /** Plaintext bytes of each frame but the last. */
-  frameSize: number;
-  /** Plaintext bytes of the item's last frame (1..frameSize). */
-  lastLength: number;
-}
+import { dataFrameWireSize } from '../format/sizes.js';
+import { type FrameRange, rangePlaintextSize, rangeWireSize } from './range.js';
 
 const HASH_SIZE = 32;
 /** The empty plaintext of DIGEST and TERMINATOR tags (spec §4). */
 const NOTHING = new Uint8Array(0);
 
-/** The DATA frames of a whole segment of `plaintextBytes` (spec §5: only the last frame may be short). */
-export function segmentRange(segmentIndex: number, frameSize: number, plaintextBytes: number): FrameRange {
-  const count = Math.ceil(plaintextBytes / frameSize);
-  const lastLength = count === 0 ? 0 : plaintextBytes - (count - 1) * frameSize;
-  return { segmentIndex, firstFrame: 0, count, frameSize, lastLength };
-}
-
-/** Plaintext bytes of the DATA frames of `r`. */
-export function rangePlaintextSize(r: FrameRange): number {
-  return r.count === 0 ? 0 : (r.count - 1) * r.frameSize + r.lastLength;
-}
-
-/** Wire bytes of the DATA frames of `r`. */
-export function rangeWireSize(r: FrameRange): number {
-  return dataFramesWireSize(r.frameSize, rangePlaintextSize(r));
-}
-
 /**
- * Seals the DATA frames of an item: `plaintext` (the item's plaintext, contiguous) goes into
- * `wire` in wire layout from offset 0 (`wire` has at least {@link rangeWireSize} bytes, every
- * one of which is written). Returns the frame hashes
+ * Seals the DATA frames of an item into `wire`, in wire layout from offset 0 (`wire` has at
+ * least {@link rangeWireSize} bytes, every one of which is written). `plaintext` is the item's
+ * plaintext, contiguous; without it, each frame's plaintext already sits in its body's place in
+ * `wire` ({@link dataBodies}) and is sealed there. Returns the frame hashes
  * (spec §4: frame_hash_i = SHA-256(frame_header_i ‖ body_i)), 32 bytes each, in order.
  */
 export async function sealDataFrames(
   fc: FrameCrypto,
   header: Uint8Array,
-  plaintext: Uint8Array,
+  plaintext: Uint8Array | undefined,
   wire: Uint8Array,
   r: FrameRange,
 ): Promise<Uint8Array> {
   // Outputs may be uninitialized memory: a short plaintext must not leave stale bytes on the wire.
-  if (plaintext.length !== rangePlaintextSize(r) || wire.length < rangeWireSize(r)) {
+  if ((plaintext && plaintext.length !== rangePlaintextSize(r)) || wire.length < rangeWireSize(r)) {
     throw new StreamV2Error('BAD_ARGUMENT', 'work item buffers do not fit its frames', {
       segmentIndex: r.segmentIndex,
     });
@@ -84,38 +56,41 @@ export async function sealDataFrames(
     const frameIndex = r.firstFrame + i;
     const length = i === r.count - 1 ? r.lastLength : r.frameSize;
     const end = off + dataFrameWireSize(length);
+    const bodyAt = off + FRAME_HEADER_SIZE;
     writeFrameHeader(wire, off, r.segmentIndex, frameIndex, FRAME_DATA, 0, length);
-    aad.set(wire.subarray(off, off + FRAME_HEADER_SIZE), HEADER_SIZE);
-    const body = plaintext.subarray(i * r.frameSize, i * r.frameSize + length);
-    await fc.cipher.seal(
-      frameNonce(r.segmentIndex, frameIndex),
-      body,
-      wire.subarray(off + FRAME_HEADER_SIZE, end),
-      aad,
-    );
+    aad.set(wire.subarray(off, bodyAt), HEADER_SIZE);
+    const body = plaintext
+      ? plaintext.subarray(i * r.frameSize, i * r.frameSize + length)
+      : wire.subarray(bodyAt, bodyAt + length);
+    await fc.cipher.seal(frameNonce(r.segmentIndex, frameIndex), body, wire.subarray(bodyAt, end), aad);
     hashes.set(await fc.sha256(wire.subarray(off, end)), i * HASH_SIZE);
     off = end;
   }
   return hashes;
 }
 
+/** An item's opened DATA frames: each frame's plaintext in a buffer of its own, and the frame hashes. */
+export interface OpenedFrames {
+  frames: Uint8Array[];
+  hashes: Uint8Array;
+}
+
 /**
- * Opens the DATA frames of an item (`wire` starts at its first frame; frame headers were
- * already checked against their positions by the reader, spec §6.2) into `plaintext`,
- * contiguous from offset 0. Returns the frame hashes. `plaintext` is only meaningful if this
- * resolves: a failed frame may leave unauthenticated bytes in it.
- *
- * @throws StreamV2Error `AUTH_FAILED` with the failing frame's position, `BAD_FRAME` if the
- *   frames do not fit the buffers
+ * Opens the DATA frames of an item: `wire` holds them in wire layout from offset 0, their
+ * headers checked by the reader against the item's place; each frame's length comes from its
+ * header. Each frame's plaintext comes in a new buffer of its own (see `FrameCipher.open`), so
+ * it can go to a reader without a copy; {@link joinFrames} makes one buffer of them.
+ * @throws StreamV2Error `AUTH_FAILED` (with segment and frame index) or `BAD_FRAME`
  */
 export async function openDataFrames(
   fc: FrameCrypto,
   header: Uint8Array,
   wire: Uint8Array,
-  plaintext: Uint8Array,
   r: Pick<FrameRange, 'segmentIndex' | 'firstFrame' | 'count'>,
-): Promise<Uint8Array> {
+  plaintextLength: number,
+): Promise<OpenedFrames> {
   const hashes = new Uint8Array(r.count * HASH_SIZE);
+  const frames: Uint8Array[] = [];
   const aad = frameAad(header, new Uint8Array(FRAME_HEADER_SIZE)); // frame header rewritten per frame
   let off = 0;
   let plain = 0;
@@ -124,24 +99,33 @@ export async function openDataFrames(
     const position = { segmentIndex: r.segmentIndex, frameIndex };
     const length = off + FRAME_HEADER_SIZE <= wire.length ? readFrameHeader(wire, off).length : Infinity;
     const end = off + dataFrameWireSize(length);
-    if (end > wire.length || plain + length > plaintext.length) {
+    if (end > wire.length || plain + length > plaintextLength) {
       throw new StreamV2Error('BAD_FRAME', 'frame runs past its work item', position);
     }
     hashes.set(await fc.sha256(wire.subarray(off, end)), i * HASH_SIZE);
     aad.set(wire.subarray(off, off + FRAME_HEADER_SIZE), HEADER_SIZE);
     const sealed = wire.subarray(off + FRAME_HEADER_SIZE, end);
-    const out = plaintext.subarray(plain, plain + length);
-    if (!(await fc.cipher.open(frameNonce(r.segmentIndex, frameIndex), sealed, out, aad))) {
-      throw new StreamV2Error('AUTH_FAILED', 'a DATA frame failed to authenticate', position);
-    }
+    const opened = await fc.cipher.open(frameNonce(r.segmentIndex, frameIndex), sealed, aad);
+    if (!opened) throw new StreamV2Error('AUTH_FAILED', 'a DATA frame failed to authenticate', position);
+    frames.push(opened);
     plain += length;
     off = end;
   }
-  if (plain !== plaintext.length)
+  if (plain !== plaintextLength)
     throw new StreamV2Error('BAD_FRAME', 'frames and plaintext length disagree', {
       segmentIndex: r.segmentIndex,
     });
-  return hashes;
+  return { frames, hashes };
+}
+
+/** The frames' plaintext in one buffer of `into` (from offset 0; it has room for all of it). */
+export function joinFrames(frames: readonly Uint8Array[], into: Uint8Array): Uint8Array {
+  let at = 0;
+  for (const f of frames) {
+    into.set(f, at);
+    at += f.length;
+  }
+  return into.subarray(0, at);
 }
 
 /**
@@ -196,7 +180,7 @@ function tailTags(header: Uint8Array, buf: Uint8Array, offset: number, d: number
 /** Opens tail tags (empty plaintext). @throws StreamV2Error `AUTH_FAILED` */
 async function openTags(fc: FrameCrypto, segmentIndex: number, tags: ReturnType<typeof tailTag>[]): Promise<void> {
   for (const t of tags) {
-    if (!(await fc.cipher.open(frameNonce(segmentIndex, t.frameIndex), t.tag, NOTHING, t.aad))) {
+    if (!(await fc.cipher.open(frameNonce(segmentIndex, t.frameIndex), t.tag, t.aad))) {
       throw new StreamV2Error('AUTH_FAILED', `the ${t.name} frame failed to authenticate`, {
         segmentIndex,
         frameIndex: t.frameIndex,

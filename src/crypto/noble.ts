@@ -13,18 +13,17 @@ export const nobleBackend: CryptoBackend = {
   async cipher(suite: SuiteName, key: Uint8Array): Promise<FrameCipher> {
     const k = key.slice();
     if (suite === 'chacha20-poly1305') {
-      // noble's ChaCha20-Poly1305 writes into a given buffer: no copy.
+      // noble's ChaCha20-Poly1305 writes into a given buffer (in place too): no copy.
       return {
         seal(nonce, plaintext, out, aad) {
           chacha20poly1305(k, nonce, aad).encrypt(plaintext, out);
         },
-        open(nonce, sealed, out, aad) {
-          if (sealed.length < TAG_SIZE) return false;
+        open(nonce, sealed, aad) {
+          if (sealed.length < TAG_SIZE) return undefined;
           try {
-            chacha20poly1305(k, nonce, aad).decrypt(sealed, out);
-            return true;
+            return chacha20poly1305(k, nonce, aad).decrypt(sealed, new Uint8Array(sealed.length - TAG_SIZE));
           } catch {
-            return false; // noble throws on a bad tag
+            return undefined; // noble throws on a bad tag
           }
         },
       };
@@ -33,12 +32,11 @@ export const nobleBackend: CryptoBackend = {
       seal(nonce, plaintext, out, aad) {
         out.set(gcm(k, nonce, aad).encrypt(plaintext));
       },
-      open(nonce, sealed, out, aad) {
+      open(nonce, sealed, aad) {
         try {
-          out.set(gcm(k, nonce, aad).decrypt(sealed));
-          return true;
+          return gcm(k, nonce, aad).decrypt(sealed);
         } catch {
-          return false; // noble throws on a bad tag
+          return undefined; // noble throws on a bad tag
         }
       },
     };

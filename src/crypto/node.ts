@@ -16,23 +16,23 @@ export const nodeBackend: CryptoBackend = {
       seal(nonce, plaintext, out, aad) {
         const c = createCipheriv(suite as 'aes-256-gcm', k, nonce, { authTagLength: TAG_SIZE });
         c.setAAD(aad);
-        out.set(c.update(plaintext), 0); // node:crypto cannot write into a given buffer
+        out.set(c.update(plaintext), 0); // node:crypto cannot write into a given buffer (in place: update read it all first)
         c.final();
         out.set(c.getAuthTag(), plaintext.length);
       },
-      open(nonce, sealed, out, aad) {
+      open(nonce, sealed, aad) {
         const n = sealed.length - TAG_SIZE;
-        if (n < 0) return false;
+        if (n < 0) return undefined;
         const d = createDecipheriv(suite as 'aes-256-gcm', k, nonce, { authTagLength: TAG_SIZE });
         d.setAAD(aad);
         d.setAuthTag(sealed.subarray(n));
-        out.set(d.update(sealed.subarray(0, n)), 0);
+        const plaintext = d.update(sealed.subarray(0, n)); // a buffer of its own: no copy
         try {
           d.final();
         } catch {
-          return false; // "Unsupported state or unable to authenticate data"
+          return undefined; // "Unsupported state or unable to authenticate data"
         }
-        return true;
+        return plaintext;
       },
     };
   },

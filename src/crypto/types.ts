@@ -9,21 +9,23 @@ export type BackendName = 'node' | 'webcrypto' | 'noble';
 
 /**
  * An AEAD keyed once with a frame_key. Nonces are built by the codec from positions only.
- * Outputs go into buffers the caller gives (no extra copy where the primitive can write there);
- * inputs and outputs never overlap.
+ * Sealing writes into a buffer the caller gives, which may be the plaintext's own place (sealing
+ * in place, as a reader that put the plaintext straight into the wire buffer wants); opening
+ * gives the plaintext in a new buffer of its own, which can go to a reader as it is (every
+ * primitive makes one anyway: node:crypto's `update()`, WebCrypto's result).
  */
 export interface FrameCipher {
   /**
    * Seals `plaintext` into `out` (exactly `plaintext.length + 16` bytes): ciphertext ‖ tag
-   * (spec §4 DATA body). An empty plaintext gives just the tag.
+   * (spec §4 DATA body). An empty plaintext gives just the tag. `out` either does not overlap
+   * `plaintext` or starts at the same byte (in place).
    */
   seal(nonce: Uint8Array, plaintext: Uint8Array, out: Uint8Array, aad: Uint8Array): MaybePromise<void>;
   /**
-   * Opens `sealed` (ciphertext ‖ tag) into `out` (exactly `sealed.length - 16` bytes).
-   * Returns false when the tag does not verify; `out` may then hold unauthenticated bytes,
-   * which the caller drops.
+   * Opens `sealed` (ciphertext ‖ tag): the plaintext (`sealed.length - 16` bytes) in a new
+   * buffer that nothing else holds, or undefined when the tag does not verify.
    */
-  open(nonce: Uint8Array, sealed: Uint8Array, out: Uint8Array, aad: Uint8Array): MaybePromise<boolean>;
+  open(nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): MaybePromise<Uint8Array | undefined>;
 }
 
 /** A crypto backend: AEAD ciphers for the suites it supports, and SHA-256. */

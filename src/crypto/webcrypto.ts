@@ -25,13 +25,12 @@ export const webCryptoBackend: CryptoBackend = {
         const params = { name: 'AES-GCM', iv: nonce as Bytes, additionalData: aad as Bytes };
         out.set(new Uint8Array(await s.encrypt(params, k, plaintext as Bytes)));
       },
-      async open(nonce, sealed, out, aad) {
+      async open(nonce, sealed, aad) {
         const params = { name: 'AES-GCM', iv: nonce as Bytes, additionalData: aad as Bytes };
         try {
-          out.set(new Uint8Array(await s.decrypt(params, k, sealed as Bytes)));
-          return true;
+          return new Uint8Array(await s.decrypt(params, k, sealed as Bytes));
         } catch {
-          return false; // OperationError: the tag did not verify
+          return undefined; // OperationError: the tag did not verify
         }
       },
     };

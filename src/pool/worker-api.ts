@@ -2,22 +2,21 @@
 import { scrypt } from '@noble/hashes/scrypt.js';
 import { transfer } from 'comlink';
 import { scryptMaxmem } from '../codec/keys.js';
+import { dataBodies, rangePlaintextSize, rangeWireSize, segmentRange } from '../codec/range.js';
 import {
   checkDigest,
   hashDataFrames,
+  joinFrames,
   openDataFrames,
   openSegmentTail,
-  rangePlaintextSize,
-  rangeWireSize,
   sealDataFrames,
-  segmentRange,
 } from '../codec/segment.js';
 import { frameCryptoFor } from '../crypto/select.js';
 import type { CryptoBackend } from '../crypto/types.js';
 import { StreamV2Error } from '../errors.js';
 import { type Allocator, guardAllocator } from '../platform/types.js';
 import { checkSegmentBytes } from '../random/layout.js';
-import { type FileReader, readWorkerSource } from '../random/source.js';
+import { isBlob, readBlobRange, readFileInto, readWorkerSource, type WorkerFiles } from '../random/source.js';
 import { installErrorTransfer } from './comlink-errors.js';
 import type {
   BlobSealItem,
@@ -43,14 +42,12 @@ export function hasher(backends: readonly CryptoBackend[]): (data: Uint8Array) =
 /**
  * Builds the API a worker exposes, over the platform's backends.
  * @param allocate - makes output buffers (they are written completely before they leave)
- * @param readFile - reads files by path (Node workers); without it only Blobs are read
- * @param recycle - takes back the buffers a worker read a source into, once nothing reads them
+ * @param files - reads files by path (Node workers); without them only Blobs are read
  */
 export function createWorkerApi(
   backends: readonly CryptoBackend[],
   allocator: Allocator = (size) => new Uint8Array(size),
-  readFile?: FileReader,
-  recycle: (buffer: ArrayBuffer) => void = () => {},
+  files?: WorkerFiles,
 ): WorkerApi {
   installErrorTransfer(); // errors thrown here cross back with their code (comlink-errors.ts)
   const allocate = guardAllocator(allocator);
@@ -59,33 +56,39 @@ export function createWorkerApi(
     const transfers = [buffer, hashes.buffer as ArrayBuffer, input];
     return transfer<ItemResult>({ output: { buffer, length: output.length }, hashes, input }, transfers);
   };
+  /**
+   * Seals `range` into a new wire buffer with `room` spare bytes: from `plaintext`, or from
+   * what `fill` puts straight into the frame bodies (sealed in place then: no copy).
+   */
   const sealInto = async (
     session: SealItem['session'],
     range: SealItem['range'],
-    plaintext: Uint8Array,
     room: number,
+    plaintext: Uint8Array | undefined,
+    fill?: (bodies: Uint8Array[]) => Promise<void>,
   ) => {
     const fc = await frameCryptoFor(backends, session);
     const wire = allocate(rangeWireSize(range) + room);
+    if (fill) await fill(dataBodies(wire, range));
     const hashes = await sealDataFrames(fc, session.header, plaintext, wire, range);
     return { wire, hashes };
   };
   return {
     async seal({ session, range, data, room }: SealItem) {
-      const { wire, hashes } = await sealInto(session, range, viewOf(data), room);
+      const { wire, hashes } = await sealInto(session, range, room, viewOf(data));
       return result(wire, hashes, data.buffer); // the caller's buffer goes back for reuse
     },
     async sealBlob({ session, range, source, offset, room }: BlobSealItem) {
-      const plaintext = await readWorkerSource(source, offset, rangePlaintextSize(range), readFile);
-      const { wire, hashes } = await sealInto(session, range, plaintext, room);
-      recycle(plaintext.buffer as ArrayBuffer); // read here, never seen elsewhere: reused here
+      const { wire, hashes } = isBlob(source)
+        ? await sealInto(session, range, room, await readBlobRange(source, offset, rangePlaintextSize(range)))
+        : await sealInto(session, range, room, undefined, (bodies) => readFileInto(source, offset, bodies, files));
       return result(wire, hashes, new ArrayBuffer(0));
     },
     async open({ session, range, data }: OpenItem) {
       const fc = await frameCryptoFor(backends, session);
-      const plaintext = allocate(rangePlaintextSize(range));
-      const hashes = await openDataFrames(fc, session.header, viewOf(data), plaintext, range);
-      return result(plaintext, hashes, data.buffer);
+      const size = rangePlaintextSize(range);
+      const { frames, hashes } = await openDataFrames(fc, session.header, viewOf(data), range, size);
+      return result(joinFrames(frames, allocate(size)), hashes, data.buffer);
     },
     async digest({ header, segmentIndex, dataFrames, tailOffset, data }: DigestItem) {
       const sha256 = hasher(backends);
@@ -94,24 +97,29 @@ export function createWorkerApi(
       await checkDigest(sha256, header, wire, tailOffset, segmentIndex, hashes);
     },
     async segmentFromBlob({ session, header, layout, source, index, wireOffset, wireLength, last }: BlobSegmentItem) {
-      const bytes = await readWorkerSource(source, wireOffset, wireLength, readFile);
-      const seg = checkSegmentBytes(bytes, layout, index, last, true); // read here: checked in place
+      const bytes = await readWorkerSource(source, wireOffset, wireLength, files);
+      // Read here: checked in place, and a file's buffer is the worker's own, reused after.
+      const seg = checkSegmentBytes(bytes, layout, index, last, true);
+      const done = () => isBlob(source) || files?.give(bytes.buffer as ArrayBuffer);
       if (!session) {
         const sha256 = hasher(backends);
         const hashes = await hashDataFrames(sha256, seg.bytes, seg.dataFrames);
         await checkDigest(sha256, header, seg.bytes, seg.tailOffset, index, hashes);
-        recycle(bytes.buffer as ArrayBuffer);
+        done();
         return undefined;
       }
       const fc = await frameCryptoFor(backends, session);
       const range = segmentRange(index, layout.frameSize, seg.plaintextLength);
-      const plaintext = allocate(seg.plaintextLength);
-      const hashes = await openDataFrames(fc, header, seg.bytes, plaintext, range);
+      const { frames, hashes } = await openDataFrames(fc, header, seg.bytes, range, seg.plaintextLength);
       // spec §6.3: the plaintext leaves the worker only after DIGEST and TERMINATOR verified.
       await openSegmentTail(fc, header, seg.bytes, seg.tailOffset, index, hashes);
-      recycle(bytes.buffer as ArrayBuffer);
-      const buffer = plaintext.buffer as ArrayBuffer;
-      return transfer<Transferred>({ buffer, length: plaintext.length }, [buffer]);
+      done();
+      // Each frame's plaintext goes as the buffer its cipher made: no copy to join them.
+      const out = frames.filter((f) => f.length > 0).map(own);
+      return transfer<Transferred[]>(
+        out,
+        out.map((t) => t.buffer),
+      );
     },
     async ping() {
       return true;
@@ -120,4 +128,11 @@ export function createWorkerApi(
       return scrypt(password, salt, { N: 2 ** logN, r: 8, p: 1, dkLen: 32, maxmem: scryptMaxmem(logN) });
     },
   };
+}
+
+/** A view as a buffer of its own to transfer: itself when it covers its buffer, else a copy. */
+function own(view: Uint8Array): Transferred {
+  const whole = view.byteOffset === 0 && view.byteLength === view.buffer.byteLength;
+  const bytes = whole ? view : view.slice();
+  return { buffer: bytes.buffer as ArrayBuffer, length: bytes.length };
 }

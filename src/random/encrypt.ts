@@ -5,7 +5,7 @@
  * can be produced on its own, and an interrupted encryption resumed with the same header.
  */
 import { ownSecret, type Secret } from '../codec/keys.js';
-import { segmentRange } from '../codec/segment.js';
+import { segmentRange } from '../codec/range.js';
 import { StreamV2Error } from '../errors.js';
 import { FRAME_HEADER_SIZE, HEADER_SIZE, SEGMENT_TAIL_SIZE } from '../format/constants.js';
 import type { Platform } from '../platform/types.js';

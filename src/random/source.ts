@@ -31,8 +31,20 @@ export interface FileRef {
 /** What workers can read themselves: a Blob cloned to them, or a file they open by path. */
 export type WorkerSource = Blob | FileRef;
 
-/** Reads `length` bytes of a file from `offset`, in a worker (the platform's, Node only). */
-export type FileReader = (file: FileRef, offset: number, length: number) => Promise<Uint8Array>;
+/**
+ * Reads a file's bytes from `offset` into `into`, filling each view in turn (a scattered read),
+ * in a worker (the platform's, Node only).
+ * @throws StreamV2Error `SOURCE_CHANGED` when the file changed or ends early
+ */
+export type FileReader = (file: FileRef, offset: number, into: readonly Uint8Array[]) => Promise<void>;
+
+/** A worker's file reads: the reader, and where the buffers it reads whole segments into come from. */
+export interface WorkerFiles {
+  readonly read: FileReader;
+  /** A buffer of exactly `size` bytes, its own from offset 0 (handed back with `give` once unused). */
+  readonly take: (size: number) => Uint8Array;
+  readonly give: (buffer: ArrayBuffer) => void;
+}
 
 /** A checked source, as the random-access APIs use it. */
 export interface Source {
@@ -45,7 +57,8 @@ export interface Source {
   read(offset: number, length: number): Promise<Uint8Array>;
 }
 
-function isBlob(value: unknown): value is Blob {
+/** Whether `value` is a Blob (a File too). */
+export function isBlob(value: unknown): value is Blob {
   return typeof Blob !== 'undefined' && value instanceof Blob;
 }
 
@@ -110,18 +123,40 @@ export function canCrossToWorkers(blob: Blob): boolean {
 }
 
 /**
- * Reads `length` bytes of a worker source from `offset`, in a new buffer (inside workers).
- * @param readFile - the platform's file reader; without one a file is `UNSUPPORTED`
+ * Reads `length` bytes of a worker source from `offset` (inside workers): a Blob's into a new
+ * buffer, a file's into one of `files.take`.
+ * @param files - the platform's file reads; without them a file is `UNSUPPORTED`
  */
 export function readWorkerSource(
   source: WorkerSource,
   offset: number,
   length: number,
-  readFile: FileReader | undefined,
+  files: WorkerFiles | undefined,
 ): Promise<Uint8Array> {
   if (isBlob(source)) return readBlobRange(source, offset, length);
-  if (!readFile) return Promise.reject(new StreamV2Error('UNSUPPORTED', 'this platform cannot read files by path'));
-  return checked(offset, length, 'SOURCE_CHANGED', () => readFile(source, offset, length));
+  if (!files) return readFileInto(source, offset, [], files).then(() => new Uint8Array(0)); // UNSUPPORTED
+  const out = files.take(length);
+  return readFileInto(source, offset, [out], files).then(() => out);
+}
+
+/**
+ * Reads a file's bytes from `offset` straight into `into` (inside workers), each failure with
+ * a code.
+ * @throws StreamV2Error `UNSUPPORTED` without `files`, `SOURCE_CHANGED`, `SOURCE_FAILED`
+ */
+export async function readFileInto(
+  file: FileRef,
+  offset: number,
+  into: readonly Uint8Array[],
+  files: WorkerFiles | undefined,
+): Promise<void> {
+  if (!files) throw new StreamV2Error('UNSUPPORTED', 'this platform cannot read files by path');
+  const length = into.reduce((n, v) => n + v.length, 0);
+  try {
+    await files.read(file, offset, into);
+  } catch (e) {
+    throw readFailure(e, offset, length);
+  }
 }
 
 /** Runs a read and checks that it returned exactly `length` bytes, each failure with a code. */
@@ -135,21 +170,26 @@ async function checked(
   try {
     bytes = await read();
   } catch (e) {
-    if (StreamV2Error.is(e)) throw e;
-    const changed = (e as { name?: string } | null)?.name === 'NotReadableError';
-    const detail = e instanceof Error ? e.message : String(e);
-    throw new StreamV2Error(
-      changed ? 'SOURCE_CHANGED' : 'SOURCE_FAILED',
-      changed
-        ? `the source changed after it was opened (${detail})`
-        : `reading ${length} bytes at ${offset} failed: ${detail}`,
-      {},
-      { cause: e },
-    );
+    throw readFailure(e, offset, length);
   }
   if (!(bytes instanceof Uint8Array) || bytes.length !== length) {
     const got = bytes instanceof Uint8Array ? `${bytes.length} bytes` : 'not a Uint8Array';
     throw new StreamV2Error(shortCode, `reading ${length} bytes at ${offset} gave ${got}`);
   }
   return bytes;
+}
+
+/** What a failed read throws: its own StreamV2Error, or one with a code for what it was. */
+function readFailure(e: unknown, offset: number, length: number): StreamV2Error {
+  if (StreamV2Error.is(e)) return e;
+  const changed = (e as { name?: string } | null)?.name === 'NotReadableError';
+  const detail = e instanceof Error ? e.message : String(e);
+  return new StreamV2Error(
+    changed ? 'SOURCE_CHANGED' : 'SOURCE_FAILED',
+    changed
+      ? `the source changed after it was opened (${detail})`
+      : `reading ${length} bytes at ${offset} failed: ${detail}`,
+    {},
+    { cause: e },
+  );
 }

@@ -63,7 +63,7 @@ export async function verifyDigests(
       if (inWorker) return inWorker;
       const seg = await readSegment(source, stream, stream.place(k));
       await engine.digest(header.bytes, describe(seg), seg.bytes);
-      return new Uint8Array(0);
+      return [];
     };
     const onRelease = (k: number) => {
       tally.segments++;

@@ -13,7 +13,8 @@ import {
   sealHeader,
   verifyHeaderMac,
 } from '../codec/keys.js';
-import { type FrameRange, openSegmentTail, sealSegmentTail } from '../codec/segment.js';
+import type { FrameRange } from '../codec/range.js';
+import { openSegmentTail, sealSegmentTail } from '../codec/segment.js';
 import { forgetSession, frameCryptoFor, type SessionKey } from '../crypto/select.js';
 import type { BackendName, FrameCrypto } from '../crypto/types.js';
 import { checkInt } from '../errors.js';
@@ -144,12 +145,13 @@ export class KeyedSession {
   /**
    * Has a worker read segment `place.index` from `source`, check its place and open it whole
    * (spec §6.3): no ciphertext through this thread. Undefined without a pool.
+   * @returns the plaintext, a new buffer per DATA frame
    */
   openSegmentFromBlob(
     source: WorkerSource,
     place: { index: number; wireOffset: number; wireLength: number },
     last: boolean,
-  ): Promise<Uint8Array> | undefined {
+  ): Promise<Uint8Array[]> | undefined {
     const { header, key } = this;
     const layout = { frameSize: header.frameSize, framesPerSegment: header.framesPerSegment };
     const { index, wireOffset, wireLength } = place;

@@ -1,7 +1,7 @@
 /** DecryptSegmentTransform: stream_v2 wire bytes in, one verified plaintext chunk per segment out. */
 import { ownSecret, type Secret } from '../codec/keys.js';
+import { rangePlaintextSize, segmentRange } from '../codec/range.js';
 import { HeaderReader, SegmentReader, type WireSegment } from '../codec/reader.js';
-import { rangePlaintextSize, segmentRange } from '../codec/segment.js';
 import { HEADER_SIZE } from '../format/constants.js';
 import type { DecoderLimits, StreamHeader } from '../format/header.js';
 import { type Platform, platformOf } from '../platform/types.js';

@@ -1,6 +1,6 @@
 /** EncryptSegmentTransform: plaintext in, stream_v2 wire bytes out (header, then one chunk per segment). */
 import { ownSecret, type Secret } from '../codec/keys.js';
-import { type FrameRange, rangePlaintextSize, segmentRange } from '../codec/segment.js';
+import { type FrameRange, rangePlaintextSize, segmentRange } from '../codec/range.js';
 import { StreamV2Error } from '../errors.js';
 import { SALT_SIZE } from '../format/constants.js';
 import type { HeaderParams } from '../format/header.js';

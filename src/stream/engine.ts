@@ -7,7 +7,7 @@
 import { scryptAsync } from '@noble/hashes/scrypt.js';
 import { transfer } from 'comlink';
 import { type ScryptFn, scryptMaxmem } from '../codec/keys.js';
-import { type FrameRange, rangePlaintextSize, rangeWireSize } from '../codec/segment.js';
+import { type FrameRange, rangePlaintextSize, rangeWireSize } from '../codec/range.js';
 import type { SessionKey } from '../crypto/select.js';
 import { StreamV2Error, toStreamV2Error } from '../errors.js';
 import { dataFrameWireSize } from '../format/sizes.js';
@@ -193,11 +193,11 @@ export class Engine {
   /**
    * Has a worker read segment `item.index` from a Blob or file, check it and open it (or check its
    * DIGEST value without the key): no ciphertext through this thread. Undefined without a pool.
-   * @returns the plaintext (a new buffer) when opened, an empty one when only checked
+   * @returns the plaintext when opened, a new buffer per DATA frame; none when only checked
    */
-  segmentFromBlob(item: BlobSegmentItem): Promise<Uint8Array> | undefined {
+  segmentFromBlob(item: BlobSegmentItem): Promise<Uint8Array[]> | undefined {
     if (!this.pool) return undefined;
-    return this.pool.run((api) => api.segmentFromBlob(item)).then((t) => (t ? viewOf(t) : new Uint8Array(0)));
+    return this.pool.run((api) => api.segmentFromBlob(item)).then((frames) => (frames ?? []).map(viewOf));
   }
 
   /**

@@ -6,13 +6,17 @@ import { nodePlatform } from '../platform/node.js';
 import { allocator } from '../platform/types.js';
 import { createWorkerApi } from '../pool/worker-api.js';
 import { Staging } from '../stream/staging.js';
-import { fileReader } from './node-file.js';
+import { readFile } from './node-file.js';
 
 if (!parentPort) throw new Error('stream-v2 worker must run in a worker thread');
 const allocate = nodePlatform.allocUninitialized;
-// Files by path (openFile): the worker reads them itself, since their Blobs cannot cross, into
-// buffers it recycles (they never leave the worker): no page faults on fresh memory per read.
+// Files by path (openFile): the worker reads them itself, since their Blobs cannot cross. The
+// segments it opens are read into buffers it recycles (they never leave the worker): no page
+// faults on fresh memory per read. Plaintext to seal goes straight into the wire buffer.
 const spare = new Staging(2, allocator(nodePlatform));
-const readFile = fileReader(spare.take);
-const api = createWorkerApi(nodePlatform.backends, allocate, readFile, (buffer) => spare.give(buffer));
+const api = createWorkerApi(nodePlatform.backends, allocate, {
+  read: readFile,
+  take: spare.take,
+  give: (buffer) => spare.give(buffer),
+});
 expose(api, nodeEndpoint(parentPort));

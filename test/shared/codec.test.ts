@@ -1,7 +1,8 @@
 /** The pure codec's own guards: buffers that do not fit a work item, and key-derivation error codes. */
 import { describe, expect, it } from 'vitest';
 import { deriveKeys } from '../../src/codec/keys.js';
-import { openDataFrames, rangeWireSize, sealDataFrames, segmentRange } from '../../src/codec/segment.js';
+import { dataBodies, rangeWireSize, segmentRange } from '../../src/codec/range.js';
+import { joinFrames, openDataFrames, sealDataFrames } from '../../src/codec/segment.js';
 import { nobleBackend } from '../../src/crypto/noble.js';
 import type { FrameCrypto } from '../../src/crypto/types.js';
 import { StreamV2Error } from '../../src/errors.js';
@@ -12,6 +13,11 @@ const header = new Uint8Array(80).fill(7);
 
 async function noble(): Promise<FrameCrypto> {
   const cipher = await nobleBackend.cipher('chacha20-poly1305', new Uint8Array(32).fill(1));
+  return { cipher, sha256: nobleBackend.sha256 };
+}
+
+async function aesNoble(): Promise<FrameCrypto> {
+  const cipher = await nobleBackend.cipher('aes-256-gcm', new Uint8Array(32).fill(1));
   return { cipher, sha256: nobleBackend.sha256 };
 }
 
@@ -47,9 +53,39 @@ describe('sealDataFrames refuses buffers that do not fit the range (outputs may 
     const plain = Uint8Array.from({ length: 40 }, (_, i) => i);
     const wire = new Uint8Array(rangeWireSize(range));
     await sealDataFrames(fc, header, plain, wire, range);
-    const back = new Uint8Array(40);
-    await openDataFrames(fc, header, wire, back, range);
-    expect(back).toEqual(plain);
+    const { frames } = await openDataFrames(fc, header, wire, range, 40);
+    expect(frames.map((f) => f.length)).toEqual([16, 16, 8]);
+    expect(joinFrames(frames, new Uint8Array(40))).toEqual(plain);
+  });
+  it('in place (no plaintext: it sits in the frame bodies) gives the same bytes and hashes', async () => {
+    for (const fc of [await noble(), await aesNoble()]) {
+      const plain = Uint8Array.from({ length: 40 }, (_, i) => i * 7);
+      const wire = new Uint8Array(rangeWireSize(range));
+      const hashes = await sealDataFrames(fc, header, plain, wire, range);
+      const inPlace = new Uint8Array(rangeWireSize(range)).fill(0xee); // stale bytes everywhere
+      let at = 0;
+      for (const body of dataBodies(inPlace, range)) {
+        body.set(plain.subarray(at, at + body.length));
+        at += body.length;
+      }
+      expect(at).toBe(40);
+      expect(await sealDataFrames(fc, header, undefined, inPlace, range)).toEqual(hashes);
+      expect(inPlace).toEqual(wire);
+    }
+  });
+});
+
+describe('dataBodies', () => {
+  it('gives each frame body of a wire buffer, in order, the last one short', () => {
+    const range = { ...segmentRange(2, 10, 25), firstFrame: 4 };
+    const wire = new Uint8Array(rangeWireSize(range));
+    const bodies = dataBodies(wire, range);
+    expect(bodies.map((b) => [b.byteOffset, b.length])).toEqual([
+      [18, 10],
+      [18 + 44, 10],
+      [18 + 88, 5],
+    ]);
+    expect(dataBodies(wire, segmentRange(0, 10, 0))).toEqual([]);
   });
 });
 
@@ -60,7 +96,7 @@ describe('openDataFrames', () => {
     const wire = new Uint8Array(rangeWireSize(range));
     await sealDataFrames(fc, header, new Uint8Array(40), wire, range);
     const cut = wire.subarray(0, 16 + 34 + 10); // one whole frame, then 10 bytes of the next header
-    expect(await codeOf(openDataFrames(fc, header, cut, new Uint8Array(40), range))).toBe('BAD_FRAME');
+    expect(await codeOf(openDataFrames(fc, header, cut, range, 40))).toBe('BAD_FRAME');
   });
 
   // Frames are opened several at a time (src/codec/lanes.ts); the error is still the one a
@@ -86,15 +122,15 @@ describe('openDataFrames', () => {
     const { range, wire, stride } = await sealed();
     flip(wire, 3 * stride + 20);
     flip(wire, 1 * stride + 20);
-    expect(await failure(openDataFrames(await noble(), header, wire, new Uint8Array(64), range))).toBe('AUTH_FAILED@1');
+    expect(await failure(openDataFrames(await noble(), header, wire, range, 64))).toBe('AUTH_FAILED@1');
   });
   it('a tampered frame before a frame that runs past the item: AUTH_FAILED, not BAD_FRAME', async () => {
     const { range, wire, stride } = await sealed();
     flip(wire, 1 * stride + 20);
     const cut = wire.subarray(0, 3 * stride + 20);
-    expect(await failure(openDataFrames(await noble(), header, cut, new Uint8Array(64), range))).toBe('AUTH_FAILED@1');
+    expect(await failure(openDataFrames(await noble(), header, cut, range, 64))).toBe('AUTH_FAILED@1');
     flip(wire, 1 * stride + 20);
-    expect(await failure(openDataFrames(await noble(), header, cut, new Uint8Array(64), range))).toBe('BAD_FRAME@3');
+    expect(await failure(openDataFrames(await noble(), header, cut, range, 64))).toBe('BAD_FRAME@3');
   });
 });
 
