@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DecryptSegmentTransform, EncryptSegmentTransform, encryptBlob, openEncrypted, openFile } from 'stream-v2';
 import { ceilingRun } from './baselines.mjs';
-import { blobFloorRun } from './blob-floor.mjs';
+import { blobFloorRun, writeFloorWire } from './blob-floor.mjs';
 import { warmPool } from './library.mjs';
 import { countingSink, MiB } from './util.mjs';
 
@@ -65,10 +65,12 @@ export async function blobSection({ bytes, key, timedPaired, once, ranges }) {
   const dir = await mkdtemp(join(tmpdir(), 'stream-v2-bench-blob-'));
   const plainPath = join(dir, 'plain.bin');
   const wirePath = join(dir, 'plain.sv2');
+  const floorPath = join(dir, 'floor.wire'); // what the Blob floor opens
   const rows = [];
   const random = [];
   try {
     await writeFileOf(plainPath, bytes);
+    await writeFloorWire(floorPath, bytes);
     let wireSize = 0;
     for (const workers of [1, 2]) {
       const pool = await warmPool(workers, key, 'aes-256-gcm'); // every worker started
@@ -121,7 +123,7 @@ export async function blobSection({ bytes, key, timedPaired, once, ranges }) {
           ['decrypt', 'open', decrypts],
         ]) {
           const ceiling = () => ceilingRun('aes-256-gcm', op, workers, bytes);
-          const floor = { floor: () => blobFloorRun(plainPath, op, workers, bytes) };
+          const floor = { floor: () => blobFloorRun(op === 'seal' ? plainPath : floorPath, op, workers, bytes) };
           for (const [path, fn] of Object.entries({ ...paths, ...floor })) {
             rows.push({ workers, dir: direction, path, ...(await timedPaired(bytes, ceiling, fn)) });
           }

@@ -5,12 +5,14 @@
  * what reading a file and handing new buffers to a reader must add:
  * - seal: each segment's plaintext is read (`readv`) straight into the frame bodies of a new
  *   wire buffer, sealed in place, and the buffer transferred back;
- * - open: each segment is read into a buffer the worker reuses, each frame opened into the
- *   buffer `update()` makes, and those buffers transferred back (the file is not sealed under
- *   the floor's key, so the tag check's outcome is ignored: the work is the same).
+ * - open: each segment of a file the floor sealed (`writeFloorWire`) is read into a buffer the
+ *   worker reuses, each frame hashed and opened into the buffer `update()` makes, its tag
+ *   checked, and those buffers transferred back.
  * The main thread keeps 2N + 2 segments in flight and drops what comes back. No streams, no
  * Comlink, no ordering, no segment tail, no checks of the file.
  */
+import { createCipheriv, randomBytes } from 'node:crypto';
+import { open } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { FRAME } from './util.mjs';
 
@@ -21,8 +23,8 @@ const WORKER = `
 const { parentPort, workerData: w } = require('node:worker_threads');
 const crypto = require('node:crypto');
 const fs = require('node:fs/promises');
-const key = crypto.randomBytes(32);
-const aad = crypto.randomBytes(98);
+const key = Buffer.from(w.key);
+const aad = Buffer.from(w.aad);
 const nonce = Buffer.alloc(12);
 const opts = { authTagLength: 16 };
 const spare = [];
@@ -57,7 +59,7 @@ async function open(fh, index) {
     d.setAAD(aad);
     d.setAuthTag(wire.subarray(off + 18 + w.frame, off + w.frameWire));
     out.push(d.update(wire.subarray(off + 18, off + 18 + w.frame)).buffer);
-    try { d.final(); } catch {}
+    d.final(); // throws if the tag does not verify
   }
   spare.push(wire);
   return out;
@@ -71,14 +73,45 @@ fs.open(w.path, 'r').then((fh) => {
 });
 `;
 
+/** The floor's key and frame AAD: the open run reads a file sealed with them. */
+const KEY = randomBytes(32);
+const AAD = randomBytes(98);
+
+/** Frame `f` of a segment: the floor's nonces depend on the frame index only (a bench, not a format). */
+const nonceOf = (f) => {
+  const nonce = Buffer.alloc(12);
+  nonce.writeUInt32BE(f, 8);
+  return nonce;
+};
+
+/** Writes `bytes` of plaintext, sealed as the floor's open run expects, to `path` (untimed). */
+export async function writeFloorWire(path, bytes) {
+  const wire = Buffer.alloc(FRAMES * FRAME_WIRE);
+  for (let f = 0; f < FRAMES; f++) {
+    const c = createCipheriv('aes-256-gcm', KEY, nonceOf(f), { authTagLength: 16 });
+    c.setAAD(AAD);
+    wire.set(c.update(randomBytes(FRAME)), f * FRAME_WIRE + 18);
+    c.final();
+    wire.set(c.getAuthTag(), f * FRAME_WIRE + 18 + FRAME);
+  }
+  const fh = await open(path, 'w');
+  try {
+    for (let at = 0; at < bytes; at += FRAMES * FRAME) await fh.write(wire);
+  } finally {
+    await fh.close();
+  }
+}
+
 /**
- * Blob floor run over the first `bytes` of the file at `path` (which has at least that many).
+ * Blob floor run over `bytes` of plaintext: of the plaintext file at `path` (seal), or of the
+ * file `writeFloorWire` wrote there (open).
  * @param op - 'seal' or 'open'
  * @returns `{ ms }`: elapsed milliseconds, worker start-up excluded
  */
 export async function blobFloorRun(path, op, threads, bytes) {
-  const segments = Math.floor(bytes / (FRAMES * FRAME_WIRE)); // whole segments inside the file
+  const segments = Math.floor(bytes / (FRAMES * FRAME)); // whole segments of plaintext
   const workerData = { path, op, suite: 'aes-256-gcm', frames: FRAMES, frame: FRAME, frameWire: FRAME_WIRE };
+  Object.assign(workerData, { key: KEY, aad: AAD });
   const workers = await Promise.all(
     Array.from(
       { length: threads },

@@ -59,7 +59,8 @@ export const readFile: FileReader = async (file, offset, into) => {
     });
     let views = into.filter((v) => v.length > 0);
     for (let at = offset; views.length > 0; ) {
-      const { bytesRead } = await handle.readv(views, at);
+      const only = views.length === 1 ? (views[0] as Uint8Array) : undefined; // a segment to open
+      const { bytesRead } = only ? await handle.read(only, 0, only.length, at) : await handle.readv(views, at);
       if (bytesRead === 0) throw changed(file, 'it ends early');
       at += bytesRead;
       views = rest(views, bytesRead);
