@@ -11,8 +11,6 @@ import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
 import { type FileHandle, link, lstat, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { afterBytes } from '../platform/views.js';
-import { batchedWritable } from './batch.js';
 import { asIo, CliError, usage } from './errors.js';
 import { fileKind } from './io.js';
 import { onTerminatingSignal } from './signals.js';
@@ -99,12 +97,14 @@ export async function openOutput(path: string | undefined, o: OutputOptions): Pr
       await fh.close();
     }
   };
-  const writable = batchedWritable(async (chunks) => {
-    try {
-      for (let left = chunks; left.length > 0; ) left = afterBytes(left, (await fh.writev(left)).bytesWritten);
-    } catch (e) {
-      throw asIo(e, `cannot write '${path}'`);
-    }
+  const writable = new WritableStream<Uint8Array>({
+    async write(chunk) {
+      try {
+        for (let at = 0; at < chunk.length; ) at += (await fh.write(chunk, at, chunk.length - at)).bytesWritten;
+      } catch (e) {
+        throw asIo(e, `cannot write '${path}'`);
+      }
+    },
   });
   return {
     writable,

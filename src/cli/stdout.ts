@@ -4,7 +4,6 @@
  * as an 'error' event; without a listener the event would crash the process with a stack
  * trace. Here it becomes an `IO` failure, reported as the last line on stderr.
  */
-import { batchedWritable } from './batch.js';
 import { asIo } from './errors.js';
 
 /** The first stdout failure: every later write fails with it. */
@@ -31,15 +30,7 @@ export function writeStdout(data: string | Uint8Array): Promise<void> {
   });
 }
 
-/**
- * stdout as a writable that accepts the next batch only once the previous one was written; the
- * chunks of a batch go out corked (one `writev` on a pipe or socket).
- */
+/** stdout as a writable that accepts the next chunk only once the previous one was written. */
 export function stdoutWritable(): WritableStream<Uint8Array> {
-  return batchedWritable(async (chunks) => {
-    process.stdout.cork();
-    const written = chunks.map((c) => writeStdout(c));
-    process.stdout.uncork();
-    await Promise.all(written);
-  });
+  return new WritableStream<Uint8Array>({ write: writeStdout });
 }
