@@ -81,8 +81,9 @@ export interface OpenedFrames {
 /**
  * Opens the DATA frames of an item: `wire` holds them in wire layout from offset 0, their
  * headers checked by the reader against the item's place; each frame's length comes from its
- * header. Each frame's plaintext comes in a new buffer of its own (see `FrameCipher.open`), so
- * it can go to a reader without a copy; {@link joinFrames} makes one buffer of them.
+ * header. Each frame's plaintext comes in the buffer the cipher made (`FrameCipher.open`);
+ * {@link joinFrames} puts them where the caller wants them, once the whole item verified (a
+ * worker: over the spent ciphertext of the segment it read).
  * @throws StreamV2Error `AUTH_FAILED` (with segment and frame index) or `BAD_FRAME`
  */
 export async function openDataFrames(
@@ -123,7 +124,11 @@ export async function openDataFrames(
   return { frames, hashes };
 }
 
-/** The frames' plaintext in one buffer of `into` (from offset 0; it has room for all of it). */
+/**
+ * The frames' plaintext, one after another, in `into` from offset 0 (it has room for all of
+ * it). `into` may be the wire buffer they were opened from: frame i's plaintext lands before
+ * frame i's body, so only spent ciphertext is overwritten.
+ */
 export function joinFrames(frames: readonly Uint8Array[], into: Uint8Array): Uint8Array {
   let at = 0;
   for (const f of frames) {

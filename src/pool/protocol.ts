@@ -97,11 +97,8 @@ export interface WorkerApi {
   open(item: OpenItem): Promise<ItemResult>;
   /** Like `seal`, reading the plaintext from a Blob or file (`input` is empty: the worker keeps its read buffers). */
   sealBlob(item: BlobSealItem): Promise<ItemResult>;
-  /**
-   * Reads, checks and opens (or keylessly checks) a segment from a Blob or file; when opened,
-   * its plaintext, a buffer per DATA frame (no copy made to join them).
-   */
-  segmentFromBlob(item: BlobSegmentItem): Promise<Transferred[] | undefined>;
+  /** Reads, checks and opens (or keylessly checks) a segment from a Blob or file; the plaintext when opened. */
+  segmentFromBlob(item: BlobSegmentItem): Promise<Transferred | undefined>;
   /** Checks a segment's DIGEST value (keyless); rejects with `DIGEST_MISMATCH`. */
   digest(item: DigestItem): Promise<void>;
   /** Answers at once: the pool's sign that a started worker is ready for items. */

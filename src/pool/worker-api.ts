@@ -16,7 +16,7 @@ import type { CryptoBackend } from '../crypto/types.js';
 import { StreamV2Error } from '../errors.js';
 import { type Allocator, guardAllocator } from '../platform/types.js';
 import { checkSegmentBytes } from '../random/layout.js';
-import { isBlob, readBlobRange, readFileInto, readWorkerSource, type WorkerFiles } from '../random/source.js';
+import { isBlob, readBlobRange, readFileInto, type WorkerFiles, type WorkerSource } from '../random/source.js';
 import { installErrorTransfer } from './comlink-errors.js';
 import type {
   BlobSealItem,
@@ -73,6 +73,13 @@ export function createWorkerApi(
     const hashes = await sealDataFrames(fc, session.header, plaintext, wire, range);
     return { wire, hashes };
   };
+  /** A segment's bytes from a Blob (a new buffer) or a file (new, or one to `give` back when `reuse`). */
+  const readSegment = async (source: WorkerSource, offset: number, length: number, reuse: boolean) => {
+    if (isBlob(source)) return readBlobRange(source, offset, length);
+    const bytes = reuse && files ? files.take(length) : allocate(length);
+    await readFileInto(source, offset, [bytes], files);
+    return bytes;
+  };
   return {
     async seal({ session, range, data, room }: SealItem) {
       const { wire, hashes } = await sealInto(session, range, room, viewOf(data));
@@ -97,15 +104,15 @@ export function createWorkerApi(
       await checkDigest(sha256, header, wire, tailOffset, segmentIndex, hashes);
     },
     async segmentFromBlob({ session, header, layout, source, index, wireOffset, wireLength, last }: BlobSegmentItem) {
-      const bytes = await readWorkerSource(source, wireOffset, wireLength, files);
-      // Read here: checked in place, and a file's buffer is the worker's own, reused after.
-      const seg = checkSegmentBytes(bytes, layout, index, last, true);
-      const done = () => isBlob(source) || files?.give(bytes.buffer as ArrayBuffer);
+      // Opened: read into a new buffer, which its plaintext leaves in. Checked without the key:
+      // a buffer of the worker's own, reused (nothing leaves).
+      const bytes = await readSegment(source, wireOffset, wireLength, !session);
+      const seg = checkSegmentBytes(bytes, layout, index, last, true); // read here: checked in place
       if (!session) {
         const sha256 = hasher(backends);
         const hashes = await hashDataFrames(sha256, seg.bytes, seg.dataFrames);
         await checkDigest(sha256, header, seg.bytes, seg.tailOffset, index, hashes);
-        done();
+        if (!isBlob(source)) files?.give(bytes.buffer as ArrayBuffer);
         return undefined;
       }
       const fc = await frameCryptoFor(backends, session);
@@ -113,13 +120,12 @@ export function createWorkerApi(
       const { frames, hashes } = await openDataFrames(fc, header, seg.bytes, range, seg.plaintextLength);
       // spec §6.3: the plaintext leaves the worker only after DIGEST and TERMINATOR verified.
       await openSegmentTail(fc, header, seg.bytes, seg.tailOffset, index, hashes);
-      done();
-      // Each frame's plaintext goes as the buffer its cipher made: no copy to join them.
-      const out = frames.filter((f) => f.length > 0).map(own);
-      return transfer<Transferred[]>(
-        out,
-        out.map((t) => t.buffer),
-      );
+      // Then the ciphertext is spent: the plaintext goes over it, from offset 0 (each frame's
+      // plaintext lies before its body). This buffer was written by the read, off this thread;
+      // a new one would be written here first, in cold memory.
+      const plaintext = joinFrames(frames, bytes);
+      const buffer = bytes.buffer as ArrayBuffer;
+      return transfer<Transferred>({ buffer, length: plaintext.length }, [buffer]);
     },
     async ping() {
       return true;
@@ -128,11 +134,4 @@ export function createWorkerApi(
       return scrypt(password, salt, { N: 2 ** logN, r: 8, p: 1, dkLen: 32, maxmem: scryptMaxmem(logN) });
     },
   };
-}
-
-/** A view as a buffer of its own to transfer: itself when it covers its buffer, else a copy. */
-function own(view: Uint8Array): Transferred {
-  const whole = view.byteOffset === 0 && view.byteLength === view.buffer.byteLength;
-  const bytes = whole ? view : view.slice();
-  return { buffer: bytes.buffer as ArrayBuffer, length: bytes.length };
 }

@@ -37,9 +37,8 @@ export interface EncryptedFile {
   /** Plaintext size, fixed by the source's size and authenticated by the last TERMINATOR. */
   readonly plaintextSize: number;
   /**
-   * The plaintext bytes `[start, end)` as a stream: a chunk per DATA frame where workers read
-   * the source (a Blob they can read, a file of `openFile`), else a chunk per segment; the first
-   * and last trimmed. Reads only the segments that cover the range.
+   * The plaintext bytes `[start, end)` as a stream, one chunk per segment (the first and last
+   * trimmed). Reads only the segments that cover the range.
    * @throws StreamV2Error `BAD_ARGUMENT` for a range outside `[0, plaintextSize]`
    */
   stream(range?: PlaintextRange): ReadableStream<Uint8Array>;
@@ -115,29 +114,24 @@ class Opened implements EncryptedFile {
     this.session.close();
   }
 
-  /** Segment `k`, verified whole, then trimmed to `[start, end)` of the plaintext. */
-  private async openSegment(k: number, start: number, end: number): Promise<Uint8Array[]> {
+  /** Segment `k`, verified whole, then trimmed to `[start, end)`. */
+  private async openSegment(k: number, start: number, end: number): Promise<Uint8Array> {
     const place = this.layout.place(k);
-    const out: Uint8Array[] = [];
-    let at = place.plainOffset; // where the next chunk starts in the plaintext
-    for (const chunk of await this.openWhole(place)) {
-      const from = Math.max(0, start - at);
-      const to = Math.min(chunk.length, end - at);
-      if (from < to) out.push(from === 0 && to === chunk.length ? chunk : chunk.slice(from, to));
-      at += chunk.length;
-    }
-    return out;
+    const plaintext = await this.openWhole(place);
+    const from = Math.max(0, start - place.plainOffset);
+    const to = Math.min(plaintext.length, end - place.plainOffset);
+    return from === 0 && to === plaintext.length ? plaintext : plaintext.slice(from, to);
   }
 
   /** Segment `place`, opened whole: by a worker reading the Blob itself where it can. */
-  private async openWhole(place: SegmentPlace): Promise<Uint8Array[]> {
+  private async openWhole(place: SegmentPlace): Promise<Uint8Array> {
     const last = place.index === this.layout.segments - 1;
     const source = this.source.workerSource;
     const inWorker = source && this.session.openSegmentFromBlob(source, place, last);
     if (inWorker) return inWorker;
     const seg = await readSegment(this.source, this.layout, place);
     const range = segmentRange(place.index, this.header.frameSize, seg.plaintextLength);
-    return [(await this.session.openSegment(range, seg.bytes, seg.tailOffset)).plaintext];
+    return (await this.session.openSegment(range, seg.bytes, seg.tailOffset)).plaintext;
   }
 }
 

@@ -123,23 +123,6 @@ export function canCrossToWorkers(blob: Blob): boolean {
 }
 
 /**
- * Reads `length` bytes of a worker source from `offset` (inside workers): a Blob's into a new
- * buffer, a file's into one of `files.take`.
- * @param files - the platform's file reads; without them a file is `UNSUPPORTED`
- */
-export function readWorkerSource(
-  source: WorkerSource,
-  offset: number,
-  length: number,
-  files: WorkerFiles | undefined,
-): Promise<Uint8Array> {
-  if (isBlob(source)) return readBlobRange(source, offset, length);
-  if (!files) return readFileInto(source, offset, [], files).then(() => new Uint8Array(0)); // UNSUPPORTED
-  const out = files.take(length);
-  return readFileInto(source, offset, [out], files).then(() => out);
-}
-
-/**
  * Reads a file's bytes from `offset` straight into `into` (inside workers), each failure with
  * a code.
  * @throws StreamV2Error `UNSUPPORTED` without `files`, `SOURCE_CHANGED`, `SOURCE_FAILED`

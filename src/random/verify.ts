@@ -63,7 +63,7 @@ export async function verifyDigests(
       if (inWorker) return inWorker;
       const seg = await readSegment(source, stream, stream.place(k));
       await engine.digest(header.bytes, describe(seg), seg.bytes);
-      return [];
+      return new Uint8Array(0);
     };
     const onRelease = (k: number) => {
       tally.segments++;

@@ -7,7 +7,7 @@ import { StreamV2Error } from '../errors.js';
 
 /**
  * @param first - index of the first item, `end` one past the last
- * @param produce - the bytes of item `i`, in one chunk or several (empty ones are not enqueued)
+ * @param produce - the bytes of item `i` (may be empty: nothing is enqueued then)
  * @param hooks - `onRelease(i)` runs just before item `i` is enqueued (its bytes leave the
  *   library), `onEnd` once when the stream closes, fails or is cancelled
  */
@@ -15,10 +15,10 @@ export function orderedStream(
   first: number,
   end: number,
   ahead: number,
-  produce: (i: number) => Promise<Uint8Array | readonly Uint8Array[]>,
+  produce: (i: number) => Promise<Uint8Array>,
   hooks: { onRelease?: (i: number) => void; onEnd?: () => void } = {},
 ): ReadableStream<Uint8Array> {
-  const queue: Array<{ i: number; work: Promise<Uint8Array | readonly Uint8Array[]> }> = [];
+  const queue: Array<{ i: number; work: Promise<Uint8Array> }> = [];
   let next = first;
   let ended = false;
   const finish = () => {
@@ -49,9 +49,10 @@ export function orderedStream(
             const bytes = await head.work;
             if (ended) return;
             hooks.onRelease?.(head.i);
-            const chunks = (bytes instanceof Uint8Array ? [bytes] : bytes).filter((c) => c.length > 0);
-            for (const c of chunks) controller.enqueue(c);
-            if (chunks.length > 0) return;
+            if (bytes.length > 0) {
+              controller.enqueue(bytes);
+              return;
+            }
           }
         } catch (e) {
           finish();

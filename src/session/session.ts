@@ -145,13 +145,12 @@ export class KeyedSession {
   /**
    * Has a worker read segment `place.index` from `source`, check its place and open it whole
    * (spec §6.3): no ciphertext through this thread. Undefined without a pool.
-   * @returns the plaintext, a new buffer per DATA frame
    */
   openSegmentFromBlob(
     source: WorkerSource,
     place: { index: number; wireOffset: number; wireLength: number },
     last: boolean,
-  ): Promise<Uint8Array[]> | undefined {
+  ): Promise<Uint8Array> | undefined {
     const { header, key } = this;
     const layout = { frameSize: header.frameSize, framesPerSegment: header.framesPerSegment };
     const { index, wireOffset, wireLength } = place;

@@ -193,11 +193,11 @@ export class Engine {
   /**
    * Has a worker read segment `item.index` from a Blob or file, check it and open it (or check its
    * DIGEST value without the key): no ciphertext through this thread. Undefined without a pool.
-   * @returns the plaintext when opened, a new buffer per DATA frame; none when only checked
+   * @returns the plaintext (a new buffer) when opened, an empty one when only checked
    */
-  segmentFromBlob(item: BlobSegmentItem): Promise<Uint8Array[]> | undefined {
+  segmentFromBlob(item: BlobSegmentItem): Promise<Uint8Array> | undefined {
     if (!this.pool) return undefined;
-    return this.pool.run((api) => api.segmentFromBlob(item)).then((frames) => (frames ?? []).map(viewOf));
+    return this.pool.run((api) => api.segmentFromBlob(item)).then((t) => (t ? viewOf(t) : new Uint8Array(0)));
   }
 
   /**

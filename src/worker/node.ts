@@ -10,9 +10,9 @@ import { readFile } from './node-file.js';
 
 if (!parentPort) throw new Error('stream-v2 worker must run in a worker thread');
 const allocate = nodePlatform.allocUninitialized;
-// Files by path (openFile): the worker reads them itself, since their Blobs cannot cross. The
-// segments it opens are read into buffers it recycles (they never leave the worker): no page
-// faults on fresh memory per read. Plaintext to seal goes straight into the wire buffer.
+// Files by path (openFile): the worker reads them itself, since their Blobs cannot cross.
+// Plaintext to seal goes straight into its new wire buffer, a segment to open into the buffer
+// its plaintext leaves in; segments only checked (keyless) into buffers recycled here.
 const spare = new Staging(2, allocator(nodePlatform));
 const api = createWorkerApi(nodePlatform.backends, allocate, {
   read: readFile,

@@ -99,7 +99,9 @@ it('bench/bench.mjs BENCH_ONLY=blob: Blob paths and the stream path paired with 
     const rows = res.blob.rows;
     expect(rows.map((x) => `${x.workers} ${x.dir} ${x.path}`)).toEqual(
       [1, 2].flatMap((w) =>
-        ['encrypt', 'decrypt'].flatMap((d) => ['stream', 'openAsBlob', 'openFile'].map((p) => `${w} ${d} ${p}`)),
+        ['encrypt', 'decrypt'].flatMap((d) =>
+          ['stream', 'openAsBlob', 'openFile', 'floor'].map((p) => `${w} ${d} ${p}`),
+        ),
       ),
     );
     for (const x of rows) {
@@ -110,7 +112,8 @@ it('bench/bench.mjs BENCH_ONLY=blob: Blob paths and the stream path paired with 
     }
     expect(res.blob.random.map((x) => `${x.workers} ${x.path} ${x.count}`)).toEqual(['2 openAsBlob 5', '2 openFile 5']);
     for (const x of res.blob.random) expect(positive(x.rangesPerS) && x.rangeBytes > 0).toBe(true);
-    // Targets: the Blob paths where the workers leave the main thread a core, and random reads.
+    // Targets: the Blob paths where the workers leave the main thread a core, and random reads;
+    // the floor (a baseline) is reported, not a target.
     const held = [1, 2].filter((w) => w < res.machine.cores).length;
     expect(res.targets).toHaveLength(4 * held + 2);
     for (const t of res.targets.filter((x) => x.name.startsWith('blob '))) {
