@@ -38,7 +38,10 @@ export type WorkerSource = Blob | FileRef;
  */
 export type FileReader = (file: FileRef, offset: number, into: readonly Uint8Array[]) => Promise<void>;
 
-/** A worker's file reads: the reader, and where the buffers it reads whole segments into come from. */
+/**
+ * A worker's file reads: the reader, and the buffers it recycles for segments it only checks
+ * (nothing of them leaves the worker).
+ */
 export interface WorkerFiles {
   readonly read: FileReader;
   /** A buffer of exactly `size` bytes, its own from offset 0 (handed back with `give` once unused). */
