@@ -88,19 +88,13 @@ export async function ceilingRun(suite, op, threads, bytes) {
     frameWork(nodeCrypto, suite, op, frames, FRAME);
     return performance.now() - t0;
   }
-  const workers = await Promise.all(
-    split(frames, threads).map(
-      (n) =>
-        new Promise((resolve, reject) => {
-          const w = new Worker(WORKER_SOURCE, {
-            eval: true,
-            workerData: { suite, op, frames: n, frameSize: FRAME },
-          });
-          w.once('error', reject);
-          w.once('message', () => resolve(w));
-        }),
-    ),
-  );
+  const parts = split(frames, threads);
+  const workers = await startWorkers(threads, WORKER_SOURCE, (i) => ({
+    suite,
+    op,
+    frames: parts[i],
+    frameSize: FRAME,
+  }));
   try {
     const cpu = process.cpuUsage();
     const t0 = performance.now();
@@ -159,44 +153,59 @@ export async function handoffRun(suite, threads, bytes) {
   const segmentFrames = 16;
   const plain = new Uint8Array(nodeCrypto.randomBytes(segmentFrames * FRAME));
   const segments = Math.ceil(bytes / plain.length);
-  const workers = await Promise.all(
-    Array.from(
-      { length: threads },
-      () =>
-        new Promise((resolve, reject) => {
-          const w = new Worker(HANDOFF_WORKER, { eval: true, workerData: { suite, frameWire } });
-          w.once('error', reject);
-          w.once('message', () => resolve(w));
-        }),
-    ),
-  );
+  const workers = await startWorkers(threads, HANDOFF_WORKER, { suite, frameWire });
   try {
     const cpu = process.cpuUsage();
     const t0 = performance.now();
-    await new Promise((resolve, reject) => {
-      let sent = 0;
-      let done = 0;
-      if (segments === 0) resolve();
-      const send = (w) => {
-        const wire = new Uint8Array(Buffer.allocUnsafeSlow(segmentFrames * frameWire).buffer);
-        for (let f = 0; f < segmentFrames; f++)
-          wire.set(plain.subarray(f * FRAME, (f + 1) * FRAME), f * frameWire + 18);
-        sent++;
-        w.postMessage(wire.buffer, [wire.buffer]);
-      };
-      for (const w of workers) {
-        w.on('error', reject);
-        w.on('message', () => {
-          if (++done === segments) resolve();
-          else if (sent < segments) send(w);
-        });
-      }
-      for (let i = 0; i < 2 * threads + 2 && sent < segments; i++) send(workers[i % threads]);
+    await keepInFlight(workers, segments, (w) => {
+      const wire = new Uint8Array(Buffer.allocUnsafeSlow(segmentFrames * frameWire).buffer);
+      for (let f = 0; f < segmentFrames; f++) wire.set(plain.subarray(f * FRAME, (f + 1) * FRAME), f * frameWire + 18);
+      w.postMessage(wire.buffer, [wire.buffer]);
     });
     return { ms: performance.now() - t0, cpuS: cpuSeconds(cpu) };
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
+}
+
+/**
+ * Starts `n` worker_threads running `source` (eval'd), each ready once it posted its first
+ * message. `workerData` is the same for all, or a function of the worker's number.
+ */
+export function startWorkers(n, source, workerData) {
+  return Promise.all(
+    Array.from(
+      { length: n },
+      (_, i) =>
+        new Promise((resolve, reject) => {
+          const data = typeof workerData === 'function' ? workerData(i) : workerData;
+          const w = new Worker(source, { eval: true, workerData: data });
+          w.once('error', reject);
+          w.once('message', () => resolve(w));
+        }),
+    ),
+  );
+}
+
+/**
+ * Keeps 2N + 2 segments in flight on N `workers` until `segments` were answered: each answer
+ * sends the next segment to the worker that gave it. `send(worker, i)` posts segment i.
+ */
+export function keepInFlight(workers, segments, send) {
+  return new Promise((resolve, reject) => {
+    let sent = 0;
+    let done = 0;
+    if (segments === 0) resolve();
+    const next = (w) => send(w, sent++);
+    for (const w of workers) {
+      w.on('error', reject);
+      w.on('message', () => {
+        if (++done === segments) resolve();
+        else if (sent < segments) next(w);
+      });
+    }
+    for (let i = 0; i < 2 * workers.length + 2 && sent < segments; i++) next(workers[i % workers.length]);
+  });
 }
 
 /**

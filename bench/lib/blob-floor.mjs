@@ -13,7 +13,7 @@
  */
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { Worker } from 'node:worker_threads';
+import { keepInFlight, startWorkers } from './baselines.mjs';
 import { FRAME } from './util.mjs';
 
 const FRAMES = 16; // a 1 MiB segment of 64 KiB frames, the library's default
@@ -112,32 +112,10 @@ export async function blobFloorRun(path, op, threads, bytes) {
   const segments = Math.floor(bytes / (FRAMES * FRAME)); // whole segments of plaintext
   const workerData = { path, op, suite: 'aes-256-gcm', frames: FRAMES, frame: FRAME, frameWire: FRAME_WIRE };
   Object.assign(workerData, { key: KEY, aad: AAD });
-  const workers = await Promise.all(
-    Array.from(
-      { length: threads },
-      () =>
-        new Promise((resolve, reject) => {
-          const w = new Worker(WORKER, { eval: true, workerData });
-          w.once('error', reject);
-          w.once('message', () => resolve(w));
-        }),
-    ),
-  );
+  const workers = await startWorkers(threads, WORKER, workerData);
   try {
     const t0 = performance.now();
-    await new Promise((resolve, reject) => {
-      let sent = 0;
-      let done = 0;
-      const send = (w) => w.postMessage(sent++);
-      for (const w of workers) {
-        w.on('error', reject);
-        w.on('message', () => {
-          if (++done === segments) resolve();
-          else if (sent < segments) send(w);
-        });
-      }
-      for (let i = 0; i < 2 * threads + 2 && sent < segments; i++) send(workers[i % threads]);
-    });
+    await keepInFlight(workers, segments, (w, i) => w.postMessage(i));
     // Scaled to `bytes`: the same MB/s as the other rows (segments × 1 MiB of plaintext).
     return { ms: ((performance.now() - t0) * bytes) / (segments * FRAMES * FRAME) };
   } finally {
