@@ -95,7 +95,10 @@ export interface ItemResult {
 export interface WorkerApi {
   seal(item: SealItem): Promise<ItemResult>;
   open(item: OpenItem): Promise<ItemResult>;
-  /** Like `seal`, reading the plaintext from a Blob or file (`input` is empty: the worker keeps its read buffers). */
+  /**
+   * Like `seal`, reading the plaintext from a Blob or file (a file's straight into the frame
+   * bodies); `input` is empty: no buffer of the caller's to hand back.
+   */
   sealBlob(item: BlobSealItem): Promise<ItemResult>;
   /** Reads, checks and opens (or keylessly checks) a segment from a Blob or file; the plaintext when opened. */
   segmentFromBlob(item: BlobSegmentItem): Promise<Transferred | undefined>;

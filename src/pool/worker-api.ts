@@ -57,24 +57,27 @@ export function createWorkerApi(
     return transfer<ItemResult>({ output: { buffer, length: output.length }, hashes, input }, transfers);
   };
   /**
-   * Seals `range` into a new wire buffer with `room` spare bytes: from `plaintext`, or from
-   * what `fill` puts straight into the frame bodies (sealed in place then: no copy).
+   * Seals `range` into a new wire buffer with `room` spare bytes. `plaintext` is contiguous, or
+   * a function that puts it straight into the frame bodies, where it is sealed in place.
    */
   const sealInto = async (
     session: SealItem['session'],
     range: SealItem['range'],
     room: number,
-    plaintext: Uint8Array | undefined,
-    fill?: (bodies: Uint8Array[]) => Promise<void>,
+    plaintext: Uint8Array | ((bodies: Uint8Array[]) => Promise<void>),
   ) => {
     const fc = await frameCryptoFor(backends, session);
     const wire = allocate(rangeWireSize(range) + room);
-    if (fill) await fill(dataBodies(wire, range));
-    const hashes = await sealDataFrames(fc, session.header, plaintext, wire, range);
+    const inPlace = typeof plaintext === 'function';
+    if (inPlace) await plaintext(dataBodies(wire, range));
+    const hashes = await sealDataFrames(fc, session.header, inPlace ? undefined : plaintext, wire, range);
     return { wire, hashes };
   };
-  /** A segment's bytes from a Blob (a new buffer) or a file (new, or one to `give` back when `reuse`). */
-  const readSegment = async (source: WorkerSource, offset: number, length: number, reuse: boolean) => {
+  /**
+   * The bytes of a segment a worker reads itself: a Blob's in a new buffer; a file's in a new
+   * one, or in one of `files.take` to `give` back when `reuse` (nothing of it leaves).
+   */
+  const readSourceBytes = async (source: WorkerSource, offset: number, length: number, reuse: boolean) => {
     if (isBlob(source)) return readBlobRange(source, offset, length);
     const bytes = reuse && files ? files.take(length) : allocate(length);
     await readFileInto(source, offset, [bytes], files);
@@ -88,7 +91,7 @@ export function createWorkerApi(
     async sealBlob({ session, range, source, offset, room }: BlobSealItem) {
       const { wire, hashes } = isBlob(source)
         ? await sealInto(session, range, room, await readBlobRange(source, offset, rangePlaintextSize(range)))
-        : await sealInto(session, range, room, undefined, (bodies) => readFileInto(source, offset, bodies, files));
+        : await sealInto(session, range, room, (bodies) => readFileInto(source, offset, bodies, files));
       return result(wire, hashes, new ArrayBuffer(0));
     },
     async open({ session, range, data }: OpenItem) {
@@ -106,7 +109,7 @@ export function createWorkerApi(
     async segmentFromBlob({ session, header, layout, source, index, wireOffset, wireLength, last }: BlobSegmentItem) {
       // Opened: read into a new buffer, which its plaintext leaves in. Checked without the key:
       // a buffer of the worker's own, reused (nothing leaves).
-      const bytes = await readSegment(source, wireOffset, wireLength, !session);
+      const bytes = await readSourceBytes(source, wireOffset, wireLength, !session);
       const seg = checkSegmentBytes(bytes, layout, index, last, true); // read here: checked in place
       if (!session) {
         const sha256 = hasher(backends);

@@ -59,7 +59,8 @@ export const readFile: FileReader = async (file, offset, into) => {
     });
     let views = into.filter((v) => v.length > 0);
     for (let at = offset; views.length > 0; ) {
-      const only = views.length === 1 ? (views[0] as Uint8Array) : undefined; // a segment to open
+      // One view (a whole segment to open or check): a plain read, cheaper than a readv.
+      const only = views.length === 1 ? (views[0] as Uint8Array) : undefined;
       const { bytesRead } = only ? await handle.read(only, 0, only.length, at) : await handle.readv(views, at);
       if (bytesRead === 0) throw changed(file, 'it ends early');
       at += bytesRead;
