@@ -9,8 +9,8 @@ import type { WorkerPool } from './pool/pool.js';
 import type { BlobEncryption, EncryptBlobOptions, ResumeOptions } from './random/encrypt.js';
 import type { EncryptedFile, RandomAccessOptions } from './random/open.js';
 import type { ResumeState } from './random/resume.js';
-import type { RandomAccessSource } from './random/source.js';
 import type { VerifyOptions, VerifyResult } from './random/verify.js';
+import type { RandomAccessSource } from './source/source.js';
 
 export type { Secret } from './codec/keys.js';
 export type { BackendName } from './crypto/types.js';
@@ -24,16 +24,16 @@ export {
 export { DEFAULTS, HEADER_SIZE, type SuiteName } from './format/constants.js';
 export { type DecoderLimits, parseHeader, type StreamHeader } from './format/header.js';
 export { encryptedSize, type LayoutParams, plaintextSize } from './format/sizes.js';
+export type { WorkersOption } from './pool/engine.js';
 export { WorkerPool, type WorkerPoolOptions } from './pool/pool.js';
 export type { BlobEncryption, EncryptBlobOptions, ResumeOptions } from './random/encrypt.js';
 export { httpRangeSource } from './random/http.js';
 export type { EncryptedFile, PlaintextRange, RandomAccessOptions } from './random/open.js';
 export type { ResumeState } from './random/resume.js';
-export type { RandomAccessSource, RangeSource } from './random/source.js';
 export type { VerifyOptions, VerifyResult } from './random/verify.js';
+export type { RandomAccessSource, RangeSource } from './source/source.js';
 export { type DecryptOptions, DecryptSegmentTransform } from './stream/decrypt.js';
 export { type EncryptOptions, EncryptSegmentTransform } from './stream/encrypt.js';
-export type { WorkersOption } from './stream/engine.js';
 export type { CommonOptions, Telemetry } from './stream/options.js';
 
 // The functions below depend on the platform. Each package entry point (node.ts, browser.ts)

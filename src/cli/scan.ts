@@ -1,10 +1,10 @@
 /**
  * Keyless scan of a stream_v2 byte stream for `inspect` (keyless `verify` is the library's
- * `verifyDigests`, which hashes as well): the header
- * (structure and limits checked, spec §2), then every segment with its frame headers checked
- * against their positions (spec §5, §6.2). Nothing is authenticated here.
+ * `verifyDigests`, which hashes as well): the header (structure and limits checked, spec §2),
+ * then every segment with its frame headers checked against their positions (spec §5, §6.2),
+ * through the library's one wire reader. Nothing is authenticated here.
  */
-import { HeaderReader, SegmentReader, type WireSegment } from '../codec/reader.js';
+import { WireReader, type WireSegment } from '../codec/reader.js';
 import type { DecoderLimits, StreamHeader } from '../format/header.js';
 
 /** What the scan meets, in stream order; `chunk` follows each input chunk. */
@@ -21,26 +21,18 @@ export async function* scanWire(
   source: ReadableStreamDefaultReader<Uint8Array>,
   limits: DecoderLimits,
 ): AsyncGenerator<ScanEvent> {
-  const head = new HeaderReader(limits);
-  let reader: SegmentReader | undefined;
+  const wire = new WireReader(limits);
+  const events: ScanEvent[] = [];
+  const on = {
+    header: (header: StreamHeader) => void events.push({ kind: 'header', header }),
+    segment: (segment: WireSegment) => void events.push({ kind: 'segment', segment }),
+  };
   for (;;) {
     const { value, done } = await source.read();
     if (done) break;
-    let off = 0;
-    if (!reader) {
-      const step = head.feed(value, 0);
-      off = step.next;
-      if (!step.header) continue;
-      reader = new SegmentReader(step.header);
-      yield { kind: 'header', header: step.header };
-    }
-    while (off < value.length) {
-      const step = reader.feed(value, off);
-      off = step.next;
-      if (step.segment) yield { kind: 'segment', segment: step.segment };
-    }
+    await wire.feed(value, on);
+    yield* events.splice(0);
     yield { kind: 'chunk' };
   }
-  if (!reader) throw HeaderReader.truncated();
-  reader.finish(); // spec §6.4: TRUNCATED without a FINAL terminator
+  wire.finish(); // spec §6.4: TRUNCATED without a FINAL terminator
 }

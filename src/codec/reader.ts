@@ -55,8 +55,13 @@ export class HeaderReader {
 /** A complete segment as read from the wire, frame headers checked, nothing authenticated. */
 export interface WireSegment {
   readonly segmentIndex: number;
-  /** The segment's wire bytes (a view starting at offset 0 of a buffer the reader gave up). */
+  /**
+   * The segment's wire bytes: a view of the chunk it was read from when it lay whole inside one
+   * chunk (`owned` false: the caller's memory), else a buffer of the reader's `allocate` from
+   * offset 0 (`owned` true: the caller may hand it on).
+   */
   readonly bytes: Uint8Array;
+  readonly owned: boolean;
   /** Number of DATA frames (d). */
   readonly dataFrames: number;
   /** Offset of the DIGEST frame inside `bytes`. */
@@ -72,6 +77,7 @@ export class SegmentReader {
   private readonly layout: LayoutParams;
   private segmentIndex: number;
   private buf: Uint8Array | null = null;
+  private viewing = false; // buf is a view of the caller's chunk (the segment started in it)
   private fill = 0; // bytes of the current segment received
   private frameStart = 0; // offset of the frame being read
   private need = FRAME_HEADER_SIZE; // bytes the current step needs, from frameStart
@@ -86,19 +92,15 @@ export class SegmentReader {
   private ended = false;
 
   /**
-   * @param allocate - makes the buffer of each segment (the caller may recycle them: the
-   *   reader only writes and reads the bytes it received)
+   * @param allocate - makes the buffer of a segment that spans chunks (the caller may recycle
+   *   them: the reader only writes and reads the bytes it received)
    * @param firstSegment - index of the segment the first byte starts (random access reads a
    *   stream from any segment boundary, spec §8)
-   * @param inPlace - a chunk fed whole from offset 0 that holds a whole segment is read where it
-   *   is, not copied: the segment's `bytes` are a view of it (random access reads exactly one
-   *   segment into a buffer of its own; a stream's chunks are the caller's, so they are copied)
    */
   constructor(
     layout: LayoutParams,
     private readonly allocate: (size: number) => Uint8Array = (size) => new Uint8Array(size),
     firstSegment = 0,
-    private readonly inPlace = false,
   ) {
     this.layout = layout;
     this.segmentIndex = firstSegment;
@@ -107,11 +109,6 @@ export class SegmentReader {
   /** True once a FINAL terminator has been read: any further byte is TRAILING_DATA. */
   get done(): boolean {
     return this.ended;
-  }
-
-  /** True when the next byte starts a new segment (a good moment to wait for room). */
-  get atSegmentStart(): boolean {
-    return this.buf === null;
   }
 
   /**
@@ -123,21 +120,28 @@ export class SegmentReader {
     let off = start;
     while (off < chunk.length) {
       if (this.ended) throw new StreamV2Error('TRAILING_DATA', 'bytes follow the FINAL terminator');
-      // A segment never exceeds W (every length is checked against the layout), so one
-      // allocation of W holds it. In place, the chunk is the buffer (offsets are the same).
-      this.buf ??= this.inPlace && off === 0 ? chunk : this.allocate(fullSegmentWireSize(this.layout));
-      const buf = this.buf;
+      // A segment is read where it lies in the chunk (no copy) while it fits there; one that
+      // runs past the chunk's end moves into a buffer of W bytes, which holds any segment
+      // (every length is checked against the layout).
+      if (!this.buf) {
+        this.buf = chunk.subarray(off);
+        this.viewing = true;
+      }
       const want = this.frameStart + this.need - this.fill;
       const take = Math.min(want, chunk.length - off);
-      // In place, a segment that does not fit its chunk ends here: the caller feeds it once.
-      if (buf === chunk) {
-        if (take < want) return { next: chunk.length };
-      } else buf.set(chunk.subarray(off, off + take), this.fill);
+      if (!this.viewing) this.buf.set(chunk.subarray(off, off + take), this.fill);
       this.fill += take;
       off += take;
       if (take < want) break;
-      const segment = this.inHeader ? this.onFrameHeader(buf) : this.onFrameBody(buf);
+      const segment = this.inHeader ? this.onFrameHeader(this.buf) : this.onFrameBody(this.buf);
       if (segment) return { next: off, segment };
+    }
+    if (this.viewing && this.buf) {
+      // The chunk ended inside the segment: what it holds of it moves into a buffer of ours.
+      const own = this.allocate(fullSegmentWireSize(this.layout));
+      own.set(this.buf.subarray(0, this.fill));
+      this.buf = own;
+      this.viewing = false;
     }
     return { next: off };
   }
@@ -221,6 +225,7 @@ export class SegmentReader {
     const segment: WireSegment = {
       segmentIndex: this.segmentIndex,
       bytes: buf.subarray(0, this.fill),
+      owned: !this.viewing,
       dataFrames: this.digestAt,
       tailOffset: this.tailOffset,
       plaintextLength: this.plaintext,
@@ -237,5 +242,60 @@ export class SegmentReader {
     this.lastShort = false;
     this.finalFlag = false;
     return segment;
+  }
+}
+
+/** What a {@link WireReader} meets, in stream order. */
+export interface WireEvents {
+  /** The header arrived and checked (structure and limits; header_mac is the caller's). */
+  header(header: StreamHeader): void | Promise<void>;
+  /** A segment is complete, its frame headers checked. */
+  segment(segment: WireSegment): void | Promise<void>;
+}
+
+/**
+ * A stream_v2 byte stream read as it comes: the header (spec §2), then every segment (spec
+ * §5, §6.2). The one loop behind the decoder, the keyless check of a stream and the CLI's scan.
+ */
+export class WireReader {
+  private readonly head: HeaderReader;
+  private reader: SegmentReader | undefined;
+
+  /** @param allocate - makes the buffer of a segment that spans chunks (see {@link SegmentReader}) */
+  constructor(
+    limits: DecoderLimits,
+    private readonly allocate?: (size: number) => Uint8Array,
+  ) {
+    this.head = new HeaderReader(limits);
+  }
+
+  /**
+   * Reads `chunk`, telling `on` what it completes; each call is awaited before the next byte is
+   * read, so a caller that waits holds the rest of the chunk back.
+   * @throws StreamV2Error `BAD_HEADER`, `UNSUPPORTED`, `LIMIT_EXCEEDED`, `BAD_FRAME`, `TRAILING_DATA`
+   */
+  async feed(chunk: Uint8Array, on: WireEvents): Promise<void> {
+    let off = 0;
+    if (!this.reader) {
+      const step = this.head.feed(chunk, 0);
+      off = step.next;
+      if (!step.header) return;
+      await on.header(step.header);
+      this.reader = new SegmentReader(step.header, this.allocate);
+    }
+    while (off < chunk.length) {
+      const step = this.reader.feed(chunk, off);
+      off = step.next;
+      if (step.segment) await on.segment(step.segment);
+    }
+  }
+
+  /**
+   * Declares the end of input.
+   * @throws StreamV2Error `TRUNCATED` unless the FINAL terminator was read (spec §6.4)
+   */
+  finish(): void {
+    if (!this.reader) throw HeaderReader.truncated();
+    this.reader.finish();
   }
 }

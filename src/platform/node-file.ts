@@ -7,7 +7,7 @@
 import { openAsBlob } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { StreamV2Error } from '../errors.js';
-import type { FileRef } from '../random/source.js';
+import type { FileRef } from '../source/source.js';
 
 const files = new WeakMap<Blob, FileRef>();
 

@@ -7,7 +7,7 @@ import type { Endpoint } from 'comlink';
 import type { ScryptFn } from '../codec/keys.js';
 import type { CryptoBackend } from '../crypto/types.js';
 import { StreamV2Error } from '../errors.js';
-import type { FileRef } from '../random/source.js';
+import type { FileRef } from '../source/source.js';
 
 /** A started worker, as the pool sees it. */
 export interface WorkerHandle {

@@ -1,13 +1,18 @@
 /**
- * A pool of workers behind Comlink. Items go to the least-loaded worker. Comlink never rejects
- * a call whose worker died (comlink issue #601), so the pool tracks every pending call itself,
- * rejects them with `WORKER_FAILED` when their worker dies, and starts a replacement.
+ * A pool of workers behind Comlink, and the memory budget of all the streams that use it. Jobs
+ * go to the least-loaded worker. Comlink never rejects a call whose worker died (comlink issue
+ * #601), so the pool tracks every pending call itself, rejects them with `WORKER_FAILED` when
+ * their worker dies, and starts a replacement.
  */
 import { type Remote, wrap } from 'comlink';
-import { StreamV2Error, toStreamV2Error } from '../errors.js';
-import { PLATFORM, type Platform, platformOf, type WorkerHandle } from '../platform/types.js';
+import { checkInt, StreamV2Error, toStreamV2Error } from '../errors.js';
+import { DEFAULTS } from '../format/constants.js';
+import { fullSegmentWireSize, segmentPlaintextSize } from '../format/sizes.js';
+import { allocator, PLATFORM, type Platform, platformOf, type WorkerHandle } from '../platform/types.js';
+import { Budget } from './budget.js';
 import { installErrorTransfer } from './comlink-errors.js';
 import type { WorkerApi } from './protocol.js';
+import { Recycler } from './recycler.js';
 
 /** Options of {@link WorkerPool}. */
 export interface WorkerPoolOptions {
@@ -19,6 +24,30 @@ export interface WorkerPoolOptions {
    * (idle workers are unref'd there).
    */
   idleTimeoutMs?: number;
+  /**
+   * The memory budget of all the streams on this pool together, in bytes: segments in flight
+   * and done but not yet taken by their readers (input and output buffers), in both
+   * directions, random-access reads, `encryptBlob` and `verifyDigests` included. Default:
+   * `(2 × size + 3)` segments of the default layout (plaintext and wire, about 2 MiB each):
+   * enough to keep every worker busy across a round trip, whatever the number of streams
+   * (README, Memory). Each stream besides holds at most the segment it is forming.
+   */
+  budgetBytes?: number;
+}
+
+/** Bytes a segment of the default layout holds in flight: its plaintext and its wire bytes. */
+export const DEFAULT_SEGMENT_COST = segmentPlaintextSize(DEFAULTS) + fullSegmentWireSize(DEFAULTS);
+
+/**
+ * The budget of a pool of `size` workers (or of one inline stream, `size` 0): a stream keeps
+ * `2 × size + 2` segments in flight at most (one inline), and one more segment of the budget is
+ * the reserve that only a stream whose reader waits may use (budget.ts).
+ */
+export function budgetFor(size: number, budgetBytes?: number): Budget {
+  const laneSegments = size === 0 ? 1 : 2 * size + 2;
+  const limit = budgetBytes ?? (laneSegments + 1) * DEFAULT_SEGMENT_COST;
+  const reserve = Math.min(DEFAULT_SEGMENT_COST, Math.floor(limit / 2));
+  return new Budget(limit, reserve, limit - reserve, laneSegments);
 }
 
 interface Slot {
@@ -42,6 +71,10 @@ const MAX_RETRY_MS = 30_000;
 export class WorkerPool {
   /** Number of workers. */
   readonly size: number;
+  /** @internal the memory budget of the streams on this pool */
+  readonly budget: Budget;
+  /** @internal the input buffers its streams hand to workers and get back */
+  readonly recycler: Recycler;
   private readonly platform: Platform;
   private readonly idleTimeoutMs: number | undefined;
   private readonly slots: Slot[] = [];
@@ -61,6 +94,9 @@ export class WorkerPool {
       throw new StreamV2Error('BAD_ARGUMENT', `pool size must be an integer in 1..256, got ${size}`);
     }
     this.size = size;
+    checkInt('budgetBytes', options.budgetBytes, 1, Number.MAX_SAFE_INTEGER);
+    this.budget = budgetFor(size, options.budgetBytes);
+    this.recycler = new Recycler(this.budget.laneSegments + 2, allocator(platform));
     this.idleTimeoutMs = options.idleTimeoutMs ?? platform.idleWorkerMs;
     if (this.idleTimeoutMs !== undefined && !(this.idleTimeoutMs >= 0)) {
       throw new StreamV2Error('BAD_ARGUMENT', 'idleTimeoutMs must be a non-negative number');
@@ -90,6 +126,33 @@ export class WorkerPool {
    */
   warm(): void {
     if (this.slots.length === 0 && !this.terminated) void this.run((api) => api.ping()).catch(() => {});
+  }
+
+  /** The memory budget of all the streams on this pool together, in bytes (see {@link WorkerPoolOptions.budgetBytes}). */
+  get budgetBytes(): number {
+    return this.budget.limit;
+  }
+
+  /**
+   * Bytes the streams on this pool hold now: segments in flight or waiting for their readers
+   * (within {@link WorkerPool.budgetBytes}) and the segments they are forming (one at most each).
+   */
+  get heldBytes(): number {
+    return this.budget.heldBytes;
+  }
+
+  /** The most bytes held at once so far (see {@link WorkerPool.heldBytes}). */
+  get peakHeldBytes(): number {
+    return this.budget.peakHeldBytes;
+  }
+
+  /**
+   * Has every started worker forget a stream's frame key (its stream ended): no worker keeps
+   * a key past its stream.
+   * @internal
+   */
+  forget(sessionId: string): void {
+    for (const slot of this.slots) void slot.api.forget(sessionId).catch(() => {});
   }
 
   /** True once {@link WorkerPool.terminate} was called. */

@@ -1,110 +1,90 @@
 /**
- * The worker protocol: types only, shared by the pool and the workers. Buffers travel by
- * transfer (Comlink.transfer), never by copy; only the 32-byte key and 80-byte header are
- * cloned with each item. Inputs come back with the result, so callers recycle them; outputs are
- * new buffers, since they are handed on to the stream's reader.
+ * The worker protocol: types only, shared by the pool and the workers. The unit of work is a
+ * whole segment (spec §4, §5): a worker seals, opens or keylessly checks all of it (DATA
+ * frames, DIGEST, TERMINATOR), from bytes handed over or from a place in a source it reads
+ * itself; the calling thread keeps the header, the keys' set-up and the order. Buffers travel
+ * by transfer (Comlink.transfer), never by copy; only the 32-byte key and the 80-byte header are
+ * cloned with each job. A buffer handed over comes back with the answer, so callers recycle it;
+ * outputs are new buffers, handed on to a stream's reader.
  */
 
-import type { FrameRange } from '../codec/range.js';
 import type { SessionKey } from '../crypto/select.js';
 import type { LayoutParams } from '../format/sizes.js';
-import type { WorkerSource } from '../random/source.js';
+import type { WorkerSource } from '../source/source.js';
 
-/** A buffer handed over whole: `bytes` covers `[0, length)` of `buffer`. */
+/** A buffer handed over whole: the bytes are `[0, length)` of `buffer`. */
 export interface Transferred {
   readonly buffer: ArrayBuffer;
   readonly length: number;
 }
 
 /**
- * Seal the DATA frames of `range`: `data` holds their plaintext, contiguous. The worker writes
- * the frames into a new buffer with `room` spare bytes at its end (for the segment tail).
+ * Where a job's input is: bytes handed over (from offset 0 of their buffer), or `length` bytes
+ * at `offset` of a source the worker reads itself (a Blob cloned to it, or a file by path).
  */
-export interface SealItem {
-  readonly session: SessionKey;
-  readonly range: FrameRange;
-  readonly data: Transferred;
-  readonly room: number;
-}
+export type JobInput =
+  | { readonly bytes: Transferred }
+  | { readonly source: WorkerSource; readonly offset: number; readonly length: number };
 
-/**
- * Seal the DATA frames of `range`, their plaintext read by the worker from `source` at
- * `offset` (random access: the main thread copies no plaintext). Only Blobs that can be cloned
- * to workers, or a Node file by path (`openFile`), come here.
- */
-export interface BlobSealItem {
+/** Seal segment `segmentIndex` of a stream whose `input` is its plaintext. */
+export interface SealJob {
   readonly session: SessionKey;
-  readonly range: FrameRange;
-  readonly source: WorkerSource;
-  readonly offset: number;
-  readonly room: number;
-}
-
-/**
- * Open the DATA frames of `range` (headers already checked by the reader against it): `data`
- * holds them in wire layout from offset 0.
- */
-export interface OpenItem {
-  readonly session: SessionKey;
-  readonly range: FrameRange;
-  readonly data: Transferred;
-}
-
-/**
- * Check a segment's DIGEST value without the key (spec §4): `data` holds the whole segment in
- * wire layout from offset 0, its frame headers already checked by the reader.
- */
-export interface DigestItem {
-  readonly header: Uint8Array;
+  readonly frameSize: number;
   readonly segmentIndex: number;
-  /** Number of DATA frames (d). */
-  readonly dataFrames: number;
-  /** Offset of the DIGEST frame in the segment. */
-  readonly tailOffset: number;
-  readonly data: Transferred;
+  /** It is the stream's last segment: its TERMINATOR carries FINAL (spec §4). */
+  readonly final: boolean;
+  readonly input: JobInput;
 }
 
 /**
- * Read segment `index` of a stream from `source` in the worker, check its frame headers against
- * its place (spec §6.2), then open it whole (`session` given: DATA frames, DIGEST, TERMINATOR,
- * spec §6.3) or check its DIGEST value without the key.
+ * Open segment `segmentIndex` of a stream whose `input` is its wire bytes: check every frame
+ * header against its place (spec §6.2), then open it whole (spec §6.3).
  */
-export interface BlobSegmentItem {
-  readonly session?: SessionKey;
+export interface OpenJob {
+  readonly session: SessionKey;
+  readonly layout: LayoutParams;
+  readonly segmentIndex: number;
+  /** It is the stream's last segment (it must carry FINAL, and nothing may follow it). */
+  readonly last: boolean;
+  readonly input: JobInput;
+}
+
+/** Check segment `segmentIndex` without the key: frame headers and DIGEST value (spec §4). */
+export interface CheckJob {
   readonly header: Uint8Array;
   readonly layout: LayoutParams;
-  readonly source: WorkerSource;
-  readonly index: number;
-  readonly wireOffset: number;
-  readonly wireLength: number;
-  /** It is the stream's last segment (it must carry FINAL). */
+  readonly segmentIndex: number;
   readonly last: boolean;
+  readonly input: JobInput;
+}
+
+/** Check the tag of one TERMINATOR (`input`: its 34 bytes), frame `frameIndex` of its segment. */
+export interface TerminatorJob {
+  readonly session: SessionKey;
+  readonly segmentIndex: number;
+  readonly frameIndex: number;
+  readonly input: { readonly bytes: Transferred };
 }
 
 /**
- * An item's output in a new buffer (wire bytes for seal, plaintext for open), the frame
- * hashes, and the input buffer handed back so the caller can reuse it.
+ * A job's answer: the output in a new buffer (wire bytes of a sealed segment, plaintext of an
+ * opened one; none for a check) and the input buffer handed back for reuse, when there was one
+ * to hand back. An opened segment read from a source leaves in the buffer it was read into.
  */
-export interface ItemResult {
-  readonly output: Transferred;
-  readonly hashes: Uint8Array;
-  readonly input: ArrayBuffer;
+export interface JobResult {
+  readonly output?: Transferred;
+  readonly input?: ArrayBuffer;
 }
 
 /** What a pool worker exposes through Comlink. */
 export interface WorkerApi {
-  seal(item: SealItem): Promise<ItemResult>;
-  open(item: OpenItem): Promise<ItemResult>;
-  /**
-   * Like `seal`, reading the plaintext from a Blob or file (a file's straight into the frame
-   * bodies); `input` is empty: no buffer of the caller's to hand back.
-   */
-  sealBlob(item: BlobSealItem): Promise<ItemResult>;
-  /** Reads, checks and opens (or keylessly checks) a segment from a Blob or file; the plaintext when opened. */
-  segmentFromBlob(item: BlobSegmentItem): Promise<Transferred | undefined>;
-  /** Checks a segment's DIGEST value (keyless); rejects with `DIGEST_MISMATCH`. */
-  digest(item: DigestItem): Promise<void>;
-  /** Answers at once: the pool's sign that a started worker is ready for items. */
+  seal(job: SealJob): Promise<JobResult>;
+  open(job: OpenJob): Promise<JobResult>;
+  check(job: CheckJob): Promise<JobResult>;
+  openTerminator(job: TerminatorJob): Promise<JobResult>;
+  /** Forgets a stream's frame key (its stream ended): the worker keeps no key past its stream. */
+  forget(sessionId: string): Promise<void>;
+  /** Answers at once: the pool's sign that a started worker is ready for jobs. */
   ping(): Promise<true>;
   /** spec §3 scrypt, off the main thread. */
   scrypt(password: Uint8Array, salt: Uint8Array, logN: number): Promise<Uint8Array>;

@@ -1,30 +1,32 @@
-/** The worker side of the protocol: the pure codec, keyed per session, over transferred buffers. */
+/**
+ * The worker side of the protocol: the pure segment codec, keyed per stream, over buffers
+ * handed over or read from a source here. The same API runs on the calling thread when there
+ * is no worker (`workers: 0`, or while the first worker starts), so every path gives the same
+ * bytes.
+ */
 import { scrypt } from '@noble/hashes/scrypt.js';
 import { transfer } from 'comlink';
+import { joinFrames } from '../codec/frames.js';
 import { scryptMaxmem } from '../codec/keys.js';
-import { dataBodies, rangePlaintextSize, rangeWireSize, segmentRange } from '../codec/range.js';
-import {
-  checkDigest,
-  hashDataFrames,
-  joinFrames,
-  openDataFrames,
-  openSegmentTail,
-  sealDataFrames,
-} from '../codec/segment.js';
-import { frameCryptoFor } from '../crypto/select.js';
+import { checkSegmentBytes } from '../codec/layout.js';
+import { dataBodies, segmentRange } from '../codec/range.js';
+import { checkSegment, openSegment, sealSegment } from '../codec/segment.js';
+import { openTerminator } from '../codec/tail.js';
+import { forgetSession, frameCryptoFor } from '../crypto/select.js';
 import type { CryptoBackend } from '../crypto/types.js';
 import { StreamV2Error } from '../errors.js';
+import { SEGMENT_TAIL_SIZE } from '../format/constants.js';
+import { dataFramesWireSize } from '../format/sizes.js';
 import { type Allocator, guardAllocator } from '../platform/types.js';
-import { checkSegmentBytes } from '../random/layout.js';
-import { isBlob, readBlobRange, readFileInto, type WorkerFiles, type WorkerSource } from '../random/source.js';
+import { isBlob, readBlobRange, readFileInto, type WorkerFiles } from '../source/source.js';
 import { installErrorTransfer } from './comlink-errors.js';
 import type {
-  BlobSealItem,
-  BlobSegmentItem,
-  DigestItem,
-  ItemResult,
-  OpenItem,
-  SealItem,
+  CheckJob,
+  JobInput,
+  JobResult,
+  OpenJob,
+  SealJob,
+  TerminatorJob,
   Transferred,
   WorkerApi,
 } from './protocol.js';
@@ -39,9 +41,21 @@ export function hasher(backends: readonly CryptoBackend[]): (data: Uint8Array) =
   return (data) => b.sha256(data);
 }
 
+/** An answer: the output buffer and the input buffer, both transferred back. */
+function answer(output: Uint8Array | undefined, input: ArrayBuffer | undefined): JobResult {
+  const transfers: ArrayBuffer[] = [];
+  let out: Transferred | undefined;
+  if (output) {
+    out = { buffer: output.buffer as ArrayBuffer, length: output.length };
+    transfers.push(out.buffer);
+  }
+  if (input && input !== out?.buffer) transfers.push(input);
+  return transfer<JobResult>({ ...(out ? { output: out } : {}), ...(input ? { input } : {}) }, transfers);
+}
+
 /**
  * Builds the API a worker exposes, over the platform's backends.
- * @param allocate - makes output buffers (they are written completely before they leave)
+ * @param allocator - makes output buffers (they are written completely before they leave)
  * @param files - reads files by path (Node workers); without them only Blobs are read
  */
 export function createWorkerApi(
@@ -51,84 +65,67 @@ export function createWorkerApi(
 ): WorkerApi {
   installErrorTransfer(); // errors thrown here cross back with their code (comlink-errors.ts)
   const allocate = guardAllocator(allocator);
-  const result = (output: Uint8Array, hashes: Uint8Array, input: ArrayBuffer) => {
-    const buffer = output.buffer as ArrayBuffer;
-    const transfers = [buffer, hashes.buffer as ArrayBuffer, input];
-    return transfer<ItemResult>({ output: { buffer, length: output.length }, hashes, input }, transfers);
-  };
   /**
-   * Seals `range` into a new wire buffer with `room` spare bytes. `plaintext` is contiguous, or
-   * a function that puts it straight into the frame bodies, where it is sealed in place.
+   * The bytes of a source place, read here: a Blob's in a new buffer; a file's in a new one, or
+   * in one of `files.take` (to `give` back) when `reuse` (nothing of it leaves).
    */
-  const sealInto = async (
-    session: SealItem['session'],
-    range: SealItem['range'],
-    room: number,
-    plaintext: Uint8Array | ((bodies: Uint8Array[]) => Promise<void>),
-  ) => {
-    const fc = await frameCryptoFor(backends, session);
-    const wire = allocate(rangeWireSize(range) + room);
-    const inPlace = typeof plaintext === 'function';
-    if (inPlace) await plaintext(dataBodies(wire, range));
-    const hashes = await sealDataFrames(fc, session.header, inPlace ? undefined : plaintext, wire, range);
-    return { wire, hashes };
-  };
-  /**
-   * The bytes of a segment a worker reads itself: a Blob's in a new buffer; a file's in a new
-   * one, or in one of `files.take` to `give` back when `reuse` (nothing of it leaves).
-   */
-  const readSourceBytes = async (source: WorkerSource, offset: number, length: number, reuse: boolean) => {
-    if (isBlob(source)) return readBlobRange(source, offset, length);
-    const bytes = reuse && files ? files.take(length) : allocate(length);
-    await readFileInto(source, offset, [bytes], files);
+  const readPlace = async (input: Exclude<JobInput, { bytes: Transferred }>, reuse: boolean) => {
+    if (isBlob(input.source)) return readBlobRange(input.source, input.offset, input.length);
+    const bytes = reuse && files ? files.take(input.length) : allocate(input.length);
+    await readFileInto(input.source, input.offset, [bytes], files);
     return bytes;
   };
   return {
-    async seal({ session, range, data, room }: SealItem) {
-      const { wire, hashes } = await sealInto(session, range, room, viewOf(data));
-      return result(wire, hashes, data.buffer); // the caller's buffer goes back for reuse
-    },
-    async sealBlob({ session, range, source, offset, room }: BlobSealItem) {
-      const { wire, hashes } = isBlob(source)
-        ? await sealInto(session, range, room, await readBlobRange(source, offset, rangePlaintextSize(range)))
-        : await sealInto(session, range, room, (bodies) => readFileInto(source, offset, bodies, files));
-      return result(wire, hashes, new ArrayBuffer(0));
-    },
-    async open({ session, range, data }: OpenItem) {
+    async seal({ session, frameSize, segmentIndex, final, input }: SealJob) {
       const fc = await frameCryptoFor(backends, session);
-      const size = rangePlaintextSize(range);
-      const { frames, hashes } = await openDataFrames(fc, session.header, viewOf(data), range, size);
-      return result(joinFrames(frames, allocate(size)), hashes, data.buffer);
-    },
-    async digest({ header, segmentIndex, dataFrames, tailOffset, data }: DigestItem) {
-      const sha256 = hasher(backends);
-      const wire = viewOf(data);
-      const hashes = await hashDataFrames(sha256, wire, dataFrames);
-      await checkDigest(sha256, header, wire, tailOffset, segmentIndex, hashes);
-    },
-    async segmentFromBlob({ session, header, layout, source, index, wireOffset, wireLength, last }: BlobSegmentItem) {
-      // Opened: read into a new buffer, which its plaintext leaves in. Checked without the key:
-      // a buffer of the worker's own, reused (nothing leaves).
-      const bytes = await readSourceBytes(source, wireOffset, wireLength, !session);
-      const seg = checkSegmentBytes(bytes, layout, index, last, true); // read here: checked in place
-      if (!session) {
-        const sha256 = hasher(backends);
-        const hashes = await hashDataFrames(sha256, seg.bytes, seg.dataFrames);
-        await checkDigest(sha256, header, seg.bytes, seg.tailOffset, index, hashes);
-        if (!isBlob(source)) files?.give(bytes.buffer as ArrayBuffer);
-        return undefined;
+      const id = { header: session.header, segmentIndex, frameSize };
+      const length = 'bytes' in input ? input.bytes.length : input.length;
+      const wire = allocate(dataFramesWireSize(frameSize, length) + SEGMENT_TAIL_SIZE);
+      if ('bytes' in input) {
+        await sealSegment(fc, id, final, viewOf(input.bytes), wire);
+        return answer(wire, input.bytes.buffer); // the caller's buffer goes back for reuse
       }
+      if (isBlob(input.source)) {
+        await sealSegment(fc, id, final, await readPlace(input, false), wire);
+      } else {
+        // A file's plaintext goes straight into the frame bodies, where it is sealed in place.
+        const bodies = dataBodies(wire, segmentRange(segmentIndex, frameSize, length));
+        await readFileInto(input.source, input.offset, bodies, files);
+        await sealSegment(fc, id, final, { length }, wire);
+      }
+      return answer(wire, undefined);
+    },
+    async open({ session, layout, segmentIndex, last, input }: OpenJob) {
       const fc = await frameCryptoFor(backends, session);
-      const range = segmentRange(index, layout.frameSize, seg.plaintextLength);
-      const { frames, hashes } = await openDataFrames(fc, header, seg.bytes, range, seg.plaintextLength);
-      // spec §6.3: the plaintext leaves the worker only after DIGEST and TERMINATOR verified.
-      await openSegmentTail(fc, header, seg.bytes, seg.tailOffset, index, hashes);
-      // Then the ciphertext is spent: the plaintext goes over it, from offset 0 (each frame's
-      // plaintext lies before its body). This buffer was written by the read, off this thread;
-      // a new one would be written here first, in cold memory.
-      const plaintext = joinFrames(frames, bytes);
-      const buffer = bytes.buffer as ArrayBuffer;
-      return transfer<Transferred>({ buffer, length: plaintext.length }, [buffer]);
+      const handed = 'bytes' in input;
+      const bytes = handed ? viewOf(input.bytes) : await readPlace(input, false);
+      const seg = checkSegmentBytes(bytes, layout, segmentIndex, last);
+      const frames = await openSegment(fc, { header: session.header, segmentIndex, frameSize: layout.frameSize }, seg);
+      // spec §6.3: the plaintext exists only now, after DIGEST and TERMINATOR verified. Bytes
+      // handed over go back for reuse and the plaintext leaves in a buffer of exactly its size
+      // (a transform's chunks); a segment read here leaves in its own read buffer, the
+      // plaintext over the spent ciphertext (frame i's plaintext lies before frame i's body),
+      // which the read wrote off this thread: a new buffer would be written here, cold.
+      if (handed) return answer(joinFrames(frames, allocate(seg.plaintextLength)), input.bytes.buffer);
+      return answer(joinFrames(frames, bytes), undefined);
+    },
+    async check({ header, layout, segmentIndex, last, input }: CheckJob) {
+      const handed = 'bytes' in input;
+      const bytes = handed ? viewOf(input.bytes) : await readPlace(input, true);
+      const seg = checkSegmentBytes(bytes, layout, segmentIndex, last);
+      await checkSegment(hasher(backends), { header, segmentIndex, frameSize: layout.frameSize }, seg);
+      if (handed) return answer(undefined, input.bytes.buffer);
+      if (!isBlob(input.source)) files?.give(bytes.buffer as ArrayBuffer);
+      return answer(undefined, undefined);
+    },
+    async openTerminator({ session, segmentIndex, frameIndex, input }: TerminatorJob) {
+      const fc = await frameCryptoFor(backends, session);
+      const buf = viewOf(input.bytes);
+      await openTerminator(fc, { header: session.header, buf, offset: 0, segmentIndex }, frameIndex);
+      return answer(undefined, input.bytes.buffer);
+    },
+    async forget(sessionId) {
+      forgetSession(sessionId);
     },
     async ping() {
       return true;

@@ -5,27 +5,24 @@
  * can be produced on its own, and an interrupted encryption resumed with the same header.
  */
 import { ownSecret, type Secret } from '../codec/keys.js';
-import { segmentRange } from '../codec/range.js';
+import { StreamLayout } from '../codec/layout.js';
 import { StreamV2Error } from '../errors.js';
 import { FRAME_HEADER_SIZE, HEADER_SIZE, SEGMENT_TAIL_SIZE } from '../format/constants.js';
 import type { Platform } from '../platform/types.js';
+import { Engine } from '../pool/engine.js';
+import { segmentStream } from '../pool/window.js';
 import { KeyedSession } from '../session/session.js';
-import { Engine } from '../stream/engine.js';
+import { type Source, toSource } from '../source/source.js';
 import type { CommonOptions } from '../stream/options.js';
 import { type EncoderParamOptions, encoderParams } from '../stream/params.js';
-import { StreamLayout } from './layout.js';
-import { checkRange } from './open.js';
+import { checkRange, collect } from './open.js';
 import { checkResumeState, type ResumeState, toHex } from './resume.js';
-import { type Source, toSource } from './source.js';
-import { collect, orderedStream } from './window.js';
 
 /** Options of {@link encryptBlob}. */
-export interface EncryptBlobOptions
-  extends Pick<CommonOptions, 'workers' | 'backend' | 'itemBytes'>,
-    EncoderParamOptions {}
+export interface EncryptBlobOptions extends Pick<CommonOptions, 'workers' | 'backend'>, EncoderParamOptions {}
 
 /** Options of {@link resumeEncryption}: the layout comes from the state's header. */
-export type ResumeOptions = Pick<CommonOptions, 'workers' | 'backend' | 'itemBytes'>;
+export type ResumeOptions = Pick<CommonOptions, 'workers' | 'backend'>;
 
 /** The ciphertext of a Blob, as a virtual file. */
 export interface BlobEncryption {
@@ -64,10 +61,10 @@ export async function encryptBlob(
   const key = ownSecret(secret, true); // a copy: the caller may reuse its buffer while scrypt runs
   const params = encoderParams(key, options);
   const source = toSource(blob, platform);
-  const engine = new Engine(platform, options.workers, options.itemBytes);
+  const engine = new Engine(platform, options.workers);
   try {
     const session = await KeyedSession.create(key, params, engine, options.backend);
-    return new Encryption(source, session, engine.inFlightLimit, new Map());
+    return new Encryption(source, session, new Map());
   } catch (e) {
     engine.close();
     throw e;
@@ -86,11 +83,11 @@ export async function resumeEncryption(
   const key = ownSecret(secret);
   const source = toSource(blob, platform);
   const { header, digests } = checkResumeState(state, source);
-  const engine = new Engine(platform, options.workers, options.itemBytes);
+  const engine = new Engine(platform, options.workers);
   let session: KeyedSession | undefined;
   try {
     session = await KeyedSession.open(key, header, engine, options.backend);
-    return new Encryption(source, session, engine.inFlightLimit, digests);
+    return new Encryption(source, session, digests);
   } catch (e) {
     if (session) session.close();
     else engine.close();
@@ -111,7 +108,6 @@ class Encryption implements BlobEncryption {
   constructor(
     private readonly source: Source,
     private readonly session: KeyedSession,
-    private readonly ahead: number,
     digests: Map<number, string>,
   ) {
     this.layout = new StreamLayout(session.header, source.size);
@@ -156,25 +152,24 @@ class Encryption implements BlobEncryption {
 
   /** Wire bytes `[start, end)` (start < end): item -1 is the header, item k segment k. */
   private wire(start: number, end: number): ReadableStream<Uint8Array> {
-    if (start === end) return orderedStream(0, 0, 1, () => Promise.resolve(new Uint8Array(0)));
+    const budget = this.session.engine.budget;
+    if (start === end) return segmentStream(budget, 0, 0, () => ({ cost: 0, run: async () => new Uint8Array(0) }));
     const first = start < HEADER_SIZE ? -1 : this.layout.segmentOfWire(start);
     const last = end <= HEADER_SIZE ? -1 : this.layout.segmentOfWire(end - 1);
-    const trim = async (offset: number, bytes: Promise<Uint8Array>) => {
-      const b = await bytes;
+    const trim = (offset: number, b: Uint8Array) => {
       const from = Math.max(0, start - offset);
       const to = Math.min(b.length, end - offset);
       return from === 0 && to === b.length ? b : b.slice(from, to);
     };
-    return orderedStream(
-      first,
-      last + 1,
-      this.ahead,
-      (k) =>
-        k < 0
-          ? trim(0, Promise.resolve(this.session.header.bytes.slice()))
-          : trim(this.layout.place(k).wireOffset, this.seal(k)),
-      { onRelease: (k) => this.onRelease(k) },
-    );
+    return segmentStream(budget, first, last + 1, (k) => {
+      if (k < 0) return { cost: 0, run: async () => trim(0, this.session.header.bytes.slice()) };
+      const place = this.layout.place(k);
+      return {
+        cost: place.plainLength + place.wireLength,
+        run: async () => trim(place.wireOffset, await this.seal(k)),
+        onRelease: () => this.onRelease(k),
+      };
+    });
   }
 
   /**
@@ -193,15 +188,12 @@ class Encryption implements BlobEncryption {
 
   /** Seals segment k, and proves it matches what was sealed of it before (spec §8). */
   private async sealOnce(k: number): Promise<Uint8Array> {
+    const { key, engine, header } = this.session;
     const place = this.layout.place(k);
-    const range = segmentRange(k, this.layout.layout.frameSize, place.plainLength);
     const final = k === this.layout.segments - 1;
-    // The workers read the Blob themselves where they can (spec: no plaintext through this thread).
-    const inWorker = this.source.workerSource;
-    const sealing =
-      (inWorker && this.session.sealDataFromBlob(range, inWorker, place.plainOffset)) ??
-      this.source.read(place.plainOffset, place.plainLength).then((plain) => this.session.sealData(range, plain));
-    const wire = await this.session.sealTail(await sealing, k, final);
+    // The workers read the Blob themselves where they can (no plaintext through this thread).
+    const input = { source: this.source, offset: place.plainOffset, length: place.plainLength };
+    const wire = await engine.seal(key, header.frameSize, k, final, input);
     const valueAt = wire.length - SEGMENT_TAIL_SIZE + FRAME_HEADER_SIZE + 1; // DIGEST value, after its alg byte
     const digest = toHex(wire.subarray(valueAt, valueAt + 32));
     // Released before (or in the state), or sealed by an earlier request and not yet released.
@@ -219,7 +211,7 @@ class Encryption implements BlobEncryption {
 
   private onRelease(k: number): void {
     const digest = this.sealed.get(k);
-    if (digest === undefined) return; // the header
+    if (digest === undefined) return;
     this.sealed.delete(k);
     this.released.set(k, digest);
   }

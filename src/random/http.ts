@@ -1,6 +1,6 @@
 /** httpRangeSource: a RangeSource over HTTP Range requests (RFC 9110 §14). */
 import { StreamV2Error } from '../errors.js';
-import type { RangeSource } from './source.js';
+import type { RangeSource } from '../source/source.js';
 
 /**
  * A {@link RangeSource} that reads `url` with `Range` requests through `fetch`. The size comes

@@ -5,21 +5,20 @@
  * whole of it verified (spec §6.3).
  */
 import { ownSecret, type Secret } from '../codec/keys.js';
-import { segmentRange } from '../codec/range.js';
-import { openTerminator } from '../codec/segment.js';
+import type { SegmentPlace, StreamLayout } from '../codec/layout.js';
 import { StreamV2Error } from '../errors.js';
 import { HEADER_SIZE } from '../format/constants.js';
 import { checkLimits, type DecoderLimits, parseHeader, type StreamHeader } from '../format/header.js';
 import type { Platform } from '../platform/types.js';
+import { Engine } from '../pool/engine.js';
+import { segmentStream } from '../pool/window.js';
 import { checkLimitsOption, KeyedSession } from '../session/session.js';
-import { Engine } from '../stream/engine.js';
+import { checkEnd } from '../source/end.js';
+import { type RandomAccessSource, readOwned, type Source, toSource } from '../source/source.js';
 import type { CommonOptions } from '../stream/options.js';
-import { checkEnd, readSegment, type SegmentPlace, type StreamLayout } from './layout.js';
-import { type RandomAccessSource, type Source, toSource } from './source.js';
-import { collect, orderedStream } from './window.js';
 
 /** Options of the random-access APIs. */
-export interface RandomAccessOptions extends Pick<CommonOptions, 'workers' | 'backend' | 'itemBytes'> {
+export interface RandomAccessOptions extends Pick<CommonOptions, 'workers' | 'backend'> {
   /** Refuse headers that ask for more (spec §2). Defaults: 64 MiB segments, log_n 20. */
   limits?: DecoderLimits;
 }
@@ -58,9 +57,10 @@ export async function openEncrypted(
   const key = ownSecret(secret); // a copy: the caller may reuse its buffer while scrypt runs
   const limits = checkLimitsOption(options.limits);
   const src = toSource(source, platform);
-  const header = parseHeader(await src.read(0, Math.min(HEADER_SIZE, src.size)));
+  // Copied before it is checked: a source may change the bytes it returned (spec §6.3).
+  const header = parseHeader(await readOwned(src, 0, Math.min(HEADER_SIZE, src.size), (n) => new Uint8Array(n)));
   checkLimits(header, limits);
-  const engine = new Engine(platform, options.workers, options.itemBytes);
+  const engine = new Engine(platform, options.workers);
   let session: KeyedSession | undefined;
   try {
     // The order of a sequential decoder (spec §6): header_mac first, then the frames.
@@ -68,8 +68,9 @@ export async function openEncrypted(
     const { stream, terminator } = await checkEnd(src, header);
     const last = stream.segments - 1;
     const d = Math.ceil(stream.place(last).plainLength / header.frameSize);
-    await openTerminator(session.tailCrypto, header.bytes, terminator, 0, last, d + 1);
-    return new Opened(src, stream, session, engine.inFlightLimit);
+    // The last TERMINATOR's tag authenticates where the stream ends (spec §8), before any segment.
+    await engine.openTerminator(session.key, last, d + 1, terminator);
+    return new Opened(src, stream, session);
   } catch (e) {
     if (session) session.close();
     else engine.close();
@@ -86,7 +87,6 @@ class Opened implements EncryptedFile {
     private readonly source: Source,
     private readonly layout: StreamLayout,
     private readonly session: KeyedSession,
-    private readonly ahead: number,
   ) {
     this.header = session.header;
     this.plaintextSize = layout.plaintextSize;
@@ -95,10 +95,14 @@ class Opened implements EncryptedFile {
   stream({ start = 0, end = this.plaintextSize }: PlaintextRange = {}): ReadableStream<Uint8Array> {
     checkRange(start, end, this.plaintextSize);
     if (this.closed) throw new StreamV2Error('ABORTED', 'this file was closed');
-    if (start === end) return orderedStream(0, 0, 1, () => Promise.resolve(new Uint8Array(0)));
+    const budget = this.session.engine.budget;
+    if (start === end) return segmentStream(budget, 0, 0, () => ({ cost: 0, run: async () => new Uint8Array(0) }));
     const first = this.layout.segmentOfPlaintext(start);
     const last = this.layout.segmentOfPlaintext(end - 1);
-    return orderedStream(first, last + 1, this.ahead, (k) => this.openSegment(k, start, end));
+    return segmentStream(budget, first, last + 1, (k) => {
+      const place = this.layout.place(k);
+      return { cost: place.wireLength + place.plainLength, run: () => this.openSegment(place, start, end) };
+    });
   }
 
   read(start: number, end: number): Promise<Uint8Array> {
@@ -114,25 +118,31 @@ class Opened implements EncryptedFile {
     this.session.close();
   }
 
-  /** Segment `k`, verified whole, then trimmed to `[start, end)`. */
-  private async openSegment(k: number, start: number, end: number): Promise<Uint8Array> {
-    const place = this.layout.place(k);
-    const plaintext = await this.openWhole(place);
+  /** Segment `place`, opened whole (by a worker reading the source itself where it can), then trimmed to `[start, end)`. */
+  private async openSegment(place: SegmentPlace, start: number, end: number): Promise<Uint8Array> {
+    const { key, engine, header } = this.session;
+    const layout = { frameSize: header.frameSize, framesPerSegment: header.framesPerSegment };
+    const last = place.index === this.layout.segments - 1;
+    const input = { source: this.source, offset: place.wireOffset, length: place.wireLength };
+    const plaintext = await engine.open(key, layout, place.index, last, input);
     const from = Math.max(0, start - place.plainOffset);
     const to = Math.min(plaintext.length, end - place.plainOffset);
     return from === 0 && to === plaintext.length ? plaintext : plaintext.slice(from, to);
   }
+}
 
-  /** Segment `place`, opened whole: by a worker reading the Blob itself where it can. */
-  private async openWhole(place: SegmentPlace): Promise<Uint8Array> {
-    const last = place.index === this.layout.segments - 1;
-    const source = this.source.workerSource;
-    const inWorker = source && this.session.openSegmentFromBlob(source, place, last);
-    if (inWorker) return inWorker;
-    const seg = await readSegment(this.source, this.layout, place);
-    const range = segmentRange(place.index, this.header.frameSize, seg.plaintextLength);
-    return (await this.session.openSegment(range, seg.bytes, seg.tailOffset)).plaintext;
+/** Reads a whole stream into one buffer of `size` bytes. */
+export async function collect(stream: ReadableStream<Uint8Array>, size: number): Promise<Uint8Array> {
+  const out = new Uint8Array(size);
+  let at = 0;
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    out.set(value, at);
+    at += value.length;
   }
+  return out;
 }
 
 /**

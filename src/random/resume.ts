@@ -7,7 +7,7 @@
 import { StreamV2Error } from '../errors.js';
 import { HEADER_SIZE } from '../format/constants.js';
 import { checkLimits, parseHeader, type StreamHeader } from '../format/header.js';
-import type { Source } from './source.js';
+import type { Source } from '../source/source.js';
 
 /** What {@link BlobEncryption.resumeState} returns; `JSON.stringify` it as is. */
 export interface ResumeState {

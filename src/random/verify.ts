@@ -5,19 +5,17 @@
  * order as its encoder sealed it, as far as the DIGEST values go; only the key can prove the
  * DIGEST values themselves (their tags).
  */
-import { HeaderReader, SegmentReader, type WireSegment } from '../codec/reader.js';
-import { checkDigest, hashDataFrames } from '../codec/segment.js';
+import { type WireEvents, WireReader } from '../codec/reader.js';
 import { StreamV2Error, toStreamV2Error } from '../errors.js';
 import { HEADER_SIZE } from '../format/constants.js';
 import { checkLimits, type DecoderLimits, parseHeader, type StreamHeader } from '../format/header.js';
 import type { Platform } from '../platform/types.js';
-import { hasher } from '../pool/worker-api.js';
+import { Engine } from '../pool/engine.js';
+import { OrderedWindow, segmentStream } from '../pool/window.js';
 import { checkLimitsOption } from '../session/session.js';
-import { Engine } from '../stream/engine.js';
+import { checkEnd } from '../source/end.js';
+import { type RandomAccessSource, readOwned, toSource } from '../source/source.js';
 import type { CommonOptions } from '../stream/options.js';
-import { checkEnd, readSegment } from './layout.js';
-import { type RandomAccessSource, toSource } from './source.js';
-import { orderedStream } from './window.js';
 
 /** Options of {@link verifyDigests}. */
 export interface VerifyOptions extends Pick<CommonOptions, 'workers'> {
@@ -45,34 +43,37 @@ export async function verifyDigests(
 ): Promise<VerifyResult> {
   const limits = checkLimitsOption(options.limits);
   if (typeof ReadableStream !== 'undefined' && input instanceof ReadableStream)
-    return verifyStream(input, limits, platform);
+    return verifyStream(input, limits, platform, options.workers);
   const source = toSource(input as RandomAccessSource, platform);
   const tally = { segments: 0, plaintextSize: 0 };
   try {
-    const header = parseHeader(await source.read(0, Math.min(HEADER_SIZE, source.size)));
+    const header = parseHeader(
+      await readOwned(source, 0, Math.min(HEADER_SIZE, source.size), (n) => new Uint8Array(n)),
+    );
     checkLimits(header, limits);
     const { stream } = await checkEnd(source, header);
     const engine = new Engine(platform, options.workers);
-    const inWorkerSource = source.workerSource;
-    const check = async (k: number) => {
-      const { index, wireOffset, wireLength } = stream.place(k);
-      const last = k === stream.segments - 1;
-      const item = { header: header.bytes, layout: stream.layout, index, wireOffset, wireLength, last };
-      // A worker reads the Blob (or file) itself where it can: no ciphertext through this thread.
-      const inWorker = inWorkerSource && engine.segmentFromBlob({ ...item, source: inWorkerSource });
-      if (inWorker) return inWorker;
-      const seg = await readSegment(source, stream, stream.place(k));
-      await engine.digest(header.bytes, describe(seg), seg.bytes);
-      return new Uint8Array(0);
-    };
-    const onRelease = (k: number) => {
-      tally.segments++;
-      tally.plaintextSize += stream.place(k).plainLength;
-    };
-    const done = orderedStream(0, stream.segments, engine.inFlightLimit, check, {
-      onRelease,
-      onEnd: () => engine.close(),
-    });
+    const layout = stream.layout;
+    const done = segmentStream(
+      engine.budget,
+      0,
+      stream.segments,
+      (k) => {
+        const place = stream.place(k);
+        const last = k === stream.segments - 1;
+        const input = { source, offset: place.wireOffset, length: place.wireLength };
+        return {
+          cost: place.wireLength,
+          // A worker reads the Blob (or file) itself where it can: no ciphertext through this thread.
+          run: () => engine.check(header.bytes, layout, k, last, input).then(() => NOTHING),
+          onRelease: () => {
+            tally.segments++;
+            tally.plaintextSize += place.plainLength;
+          },
+        };
+      },
+      { onEnd: () => engine.close() },
+    );
     await done.pipeTo(new WritableStream());
     return { ok: true, ...tally };
   } catch (e) {
@@ -80,9 +81,7 @@ export async function verifyDigests(
   }
 }
 
-function describe(seg: WireSegment) {
-  return { segmentIndex: seg.segmentIndex, dataFrames: seg.dataFrames, tailOffset: seg.tailOffset };
-}
+const NOTHING = new Uint8Array(0);
 
 function failed(e: unknown, tally: { segments: number; plaintextSize: number }): VerifyResult {
   const failure = toStreamV2Error(e, 'SOURCE_FAILED');
@@ -90,45 +89,64 @@ function failed(e: unknown, tally: { segments: number; plaintextSize: number }):
   return { ok: false, segments: tally.segments, plaintextSize: tally.plaintextSize, failure };
 }
 
+/**
+ * The keyless check of a stream read once: its segments are checked on the pool as they come,
+ * in turn with every other stream on it (the same window as every other path).
+ */
 async function verifyStream(
   input: ReadableStream<Uint8Array>,
   limits: DecoderLimits,
   platform: Platform,
+  workers: VerifyOptions['workers'],
 ): Promise<VerifyResult> {
-  const sha256 = hasher(platform.backends);
+  const engine = new Engine(platform, workers);
+  const window: OrderedWindow = new OrderedWindow(engine.budget, {
+    onFailure: (e) => window.lane.fail(e), // stop reading: nothing after a failure counts
+    onEnd: () => engine.close(),
+  });
   const tally = { segments: 0, plaintextSize: 0 };
-  const headerReader = new HeaderReader(limits);
+  const draining = window.readable.pipeTo(new WritableStream());
+  draining.catch(() => {});
   let header: StreamHeader | undefined;
-  let reader: SegmentReader | undefined;
+  const wire = new WireReader(limits);
+  const on: WireEvents = {
+    header: (h) => {
+      header = h;
+    },
+    segment: async (seg) => {
+      const h = header as StreamHeader;
+      const layout = { frameSize: h.frameSize, framesPerSegment: h.framesPerSegment };
+      const length = seg.bytes.length;
+      const grant = await window.lane.acquire(length);
+      const bytes = engine.recycler.take(length); // the caller's chunk is not ours to hand over
+      bytes.set(seg.bytes);
+      const check = engine.check(h.bytes, layout, seg.segmentIndex, seg.final, { bytes }).then(() => NOTHING);
+      window.push(check, grant, () => {
+        tally.segments++;
+        tally.plaintextSize += seg.plaintextLength;
+      });
+    },
+  };
   const chunks = input.getReader();
   try {
     for (;;) {
       const { done, value } = await chunks.read();
       if (done) break;
       if (!(value instanceof Uint8Array)) throw new StreamV2Error('SOURCE_FAILED', 'stream chunks must be Uint8Array');
-      let off = 0;
-      if (!header) {
-        ({ next: off, header } = headerReader.feed(value, 0));
-        if (header) reader = new SegmentReader(header);
-      }
-      while (reader && off < value.length) {
-        const step = reader.feed(value, off);
-        off = step.next;
-        const seg = step.segment;
-        if (!seg) continue;
-        const hashes = await hashDataFrames(sha256, seg.bytes, seg.dataFrames);
-        await checkDigest(sha256, (header as StreamHeader).bytes, seg.bytes, seg.tailOffset, seg.segmentIndex, hashes);
-        tally.segments++;
-        tally.plaintextSize += seg.plaintextLength;
-      }
+      await wire.feed(value, on);
     }
-    if (!reader) throw HeaderReader.truncated();
-    reader.finish();
-    return { ok: true, ...tally };
+    wire.finish();
   } catch (e) {
+    window.pushError(e); // at its place: the segments before it still count
     await chunks.cancel().catch(() => {});
-    return failed(e, tally);
   } finally {
     chunks.releaseLock();
+  }
+  window.end();
+  try {
+    await draining;
+    return { ok: true, ...tally };
+  } catch (e) {
+    return failed(e, tally);
   }
 }

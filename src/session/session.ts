@@ -1,9 +1,10 @@
 /**
  * The keyed session of one stream, shared by both transforms and the random-access APIs: it
  * builds or checks the header (spec §2), derives the keys once (spec §3: scrypt runs once per
- * stream, however many ranges are read), checks or writes header_mac, seals and opens the DATA
- * frames of a segment through the engine (inline or on the pool), seals and opens the segment
- * tail, and releases the key and the engine's pool when the stream ends.
+ * stream, however many ranges are read), writes or checks header_mac, and holds what workers
+ * need to seal and open the stream's segments (the frame key travels with each job; this
+ * thread does no frame crypto). Closing it has every worker forget the key and releases the
+ * engine's own pool.
  */
 import {
   checkSecret,
@@ -13,12 +14,10 @@ import {
   sealHeader,
   verifyHeaderMac,
 } from '../codec/keys.js';
-import type { FrameRange } from '../codec/range.js';
-import { openSegmentTail, sealSegmentTail } from '../codec/segment.js';
-import { forgetSession, frameCryptoFor, type SessionKey } from '../crypto/select.js';
-import type { BackendName, FrameCrypto } from '../crypto/types.js';
+import type { SessionKey } from '../crypto/select.js';
+import type { BackendName } from '../crypto/types.js';
 import { checkInt } from '../errors.js';
-import { MAX_DECODER_SEGMENT_BYTES, SALT_SIZE, SEGMENT_TAIL_SIZE } from '../format/constants.js';
+import { MAX_DECODER_SEGMENT_BYTES, SALT_SIZE } from '../format/constants.js';
 import {
   type DecoderLimits,
   encodeHeaderPrefix,
@@ -26,9 +25,7 @@ import {
   parseHeader,
   type StreamHeader,
 } from '../format/header.js';
-import type { WorkerSource } from '../random/source.js';
-import type { Engine, SegmentWork } from '../stream/engine.js';
-import { sessionId } from '../stream/options.js';
+import type { Engine } from '../pool/engine.js';
 
 /**
  * Checks a decoder's `limits` option (spec §2).
@@ -40,17 +37,15 @@ export function checkLimitsOption(limits: DecoderLimits = {}): DecoderLimits {
   return limits;
 }
 
-/** The opened DATA frames and verified tail of a segment. */
-export interface OpenedSegment {
-  /** The segment's plaintext (a new buffer, safe to hand to a reader). */
-  plaintext: Uint8Array;
-  /** The wire buffer handed back (for recycling). */
-  input: ArrayBuffer;
+/** A random id for a stream's session (not secret; it names the cached key in workers). */
+function sessionId(): string {
+  const b = crypto.getRandomValues(new Uint8Array(12));
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
 /**
- * One stream's keys and the crypto that uses them. Made once per stream ({@link KeyedSession.create}
- * or {@link KeyedSession.open}); {@link KeyedSession.close} releases the key and the engine.
+ * One stream's keys. Made once per stream ({@link KeyedSession.create} or
+ * {@link KeyedSession.open}); {@link KeyedSession.close} releases the key and the engine.
  */
 export class KeyedSession {
   private closed = false;
@@ -60,8 +55,8 @@ export class KeyedSession {
     readonly header: StreamHeader,
     /** What workers need to seal or open the stream's frames. */
     readonly key: SessionKey,
-    private readonly tail: FrameCrypto,
-    private readonly engine: Engine,
+    /** Where the stream's segments are worked on. */
+    readonly engine: Engine,
   ) {}
 
   /**
@@ -98,84 +93,21 @@ export class KeyedSession {
     return KeyedSession.keyed(header, keys.frameKey, engine, backend);
   }
 
-  private static async keyed(
+  private static keyed(
     header: StreamHeader,
     frameKey: Uint8Array,
     engine: Engine,
     backend: BackendName | undefined,
-  ): Promise<KeyedSession> {
+  ): KeyedSession {
     const key: SessionKey = { id: sessionId(), suite: header.suite, frameKey, header: header.bytes, backend };
-    const tail = await frameCryptoFor(engine.platform.backends, key);
-    return new KeyedSession(header, key, tail, engine);
+    return new KeyedSession(header, key, engine);
   }
 
-  /** Seals the DATA frames of a segment (its plaintext from offset 0 of a buffer given up). */
-  sealData(range: FrameRange, plaintext: Uint8Array): Promise<SegmentWork> {
-    return this.engine.seal(this.key, range, plaintext, SEGMENT_TAIL_SIZE);
-  }
-
-  /**
-   * Seals the DATA frames of a segment whose plaintext the workers read from `source` at
-   * `offset` themselves; undefined without a pool (the caller reads and uses `sealData`).
-   */
-  sealDataFromBlob(range: FrameRange, source: WorkerSource, offset: number): Promise<SegmentWork> | undefined {
-    return this.engine.sealFromBlob(this.key, range, source, offset, SEGMENT_TAIL_SIZE);
-  }
-
-  /** Writes DIGEST and TERMINATOR (spec §4) after the sealed DATA frames; returns the segment. */
-  async sealTail(work: SegmentWork, segmentIndex: number, final: boolean): Promise<Uint8Array> {
-    const wire = work.output;
-    const at = wire.length - SEGMENT_TAIL_SIZE;
-    await sealSegmentTail(this.tail, this.header.bytes, wire, at, segmentIndex, work.hashes, final);
-    return wire;
-  }
-
-  /**
-   * Opens a segment whose frame headers the reader checked: DATA frames through the engine,
-   * then DIGEST and TERMINATOR (spec §6.3: nothing is released before the whole segment verified).
-   * @param wire - the segment from offset 0 of a buffer given up until this resolves
-   * @param tailOffset - offset of the DIGEST frame in `wire`
-   */
-  async openSegment(range: FrameRange, wire: Uint8Array, tailOffset: number): Promise<OpenedSegment> {
-    const { output, hashes, input } = await this.engine.open(this.key, range, wire);
-    await openSegmentTail(this.tail, this.header.bytes, new Uint8Array(input), tailOffset, range.segmentIndex, hashes);
-    return { plaintext: output, input };
-  }
-
-  /**
-   * Has a worker read segment `place.index` from `source`, check its place and open it whole
-   * (spec §6.3): no ciphertext through this thread. Undefined without a pool.
-   */
-  openSegmentFromBlob(
-    source: WorkerSource,
-    place: { index: number; wireOffset: number; wireLength: number },
-    last: boolean,
-  ): Promise<Uint8Array> | undefined {
-    const { header, key } = this;
-    const layout = { frameSize: header.frameSize, framesPerSegment: header.framesPerSegment };
-    const { index, wireOffset, wireLength } = place;
-    return this.engine.segmentFromBlob({
-      session: key,
-      header: header.bytes,
-      layout,
-      source,
-      index,
-      wireOffset,
-      wireLength,
-      last,
-    });
-  }
-
-  /** The keyed tail crypto, for checks of a single tag (the last TERMINATOR of a random-access source). */
-  get tailCrypto(): FrameCrypto {
-    return this.tail;
-  }
-
-  /** Releases the frame key (worker caches) and the engine's own pool. Idempotent. */
+  /** Has every worker (and this thread) forget the frame key, and releases the engine's own pool. Idempotent. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.engine.forget(this.key.id);
     this.engine.close();
-    forgetSession(this.key.id);
   }
 }

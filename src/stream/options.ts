@@ -1,7 +1,7 @@
 /** Options and telemetry shared by both transforms, and their checks. */
 import type { BackendName } from '../crypto/types.js';
 import { checkInt, StreamV2Error } from '../errors.js';
-import type { WorkersOption } from './engine.js';
+import type { WorkersOption } from '../pool/engine.js';
 
 /** Counters of a transform, updated as each segment is released. */
 export interface Telemetry {
@@ -29,10 +29,11 @@ export interface CommonOptions {
   backend?: BackendName;
   /** Bytes the writable side queues before it signals backpressure (default 1 MiB). */
   writableHighWaterMark?: number;
-  /** Bytes the readable side queues before it stops pulling input (default 1 MiB). */
+  /**
+   * Bytes the readable side hands out ahead of its reader's reads (default 0: a segment goes
+   * out when the reader asks for it; until then it waits, counted in the pool's budget).
+   */
   readableHighWaterMark?: number;
-  /** Plaintext bytes per work item sent to a worker (default 1 MiB; whole frames). */
-  itemBytes?: number;
 }
 
 /** A fresh, zeroed telemetry record. */
@@ -47,7 +48,7 @@ export function newTelemetry(): Telemetry {
   };
 }
 
-/** Default bytes queued on each side before backpressure. */
+/** Default bytes the writable side queues before backpressure. */
 const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
 
 /**
@@ -61,13 +62,8 @@ export function strategies(o: CommonOptions): [QueuingStrategy<Uint8Array>, Queu
   const size = (chunk: unknown) => (chunk instanceof Uint8Array ? chunk.byteLength : 1);
   return [
     { highWaterMark: o.writableHighWaterMark ?? DEFAULT_HIGH_WATER_MARK, size },
-    { highWaterMark: readableHighWaterMark(o), size },
+    { highWaterMark: o.readableHighWaterMark ?? 0, size },
   ];
-}
-
-/** The readable side's high-water mark in bytes. */
-export function readableHighWaterMark(o: CommonOptions): number {
-  return o.readableHighWaterMark ?? DEFAULT_HIGH_WATER_MARK;
 }
 
 /** Checks an input chunk. */
@@ -75,12 +71,6 @@ export function checkChunk(chunk: unknown): asserts chunk is Uint8Array {
   if (!(chunk instanceof Uint8Array)) {
     throw new StreamV2Error('BAD_ARGUMENT', 'stream chunks must be Uint8Array');
   }
-}
-
-/** A random id for a stream's session (not secret; it names the cached key in workers). */
-export function sessionId(): string {
-  const b = crypto.getRandomValues(new Uint8Array(12));
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
 /** Counts one released segment (its DATA frames, DIGEST and TERMINATOR) and reports progress. */

@@ -7,7 +7,7 @@
 import { fstatSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { StreamV2Error } from '../errors.js';
-import type { FileReader, FileRef } from '../random/source.js';
+import type { FileReader, FileRef } from '../source/source.js';
 
 /** How long an unused handle stays open. */
 const IDLE_MS = 1000;

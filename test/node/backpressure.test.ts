@@ -103,16 +103,16 @@ describe('chunking and order', () => {
     expect(sameBytes(bytewise.output, whole.output)).toBe(true);
   });
 
-  it('a segment larger than a work item is split across workers and gives identical bytes', async () => {
+  it('a segment of 2 MiB, sealed and opened whole by a worker, gives the inline bytes', async () => {
     const key = new Uint8Array(32).fill(3);
     const salt = new Uint8Array(32).fill(4);
     const pt = randomBytes(3 * MiB + 12345);
     const layout = { frameSize: 16 * 1024, framesPerSegment: 128, salt } as const; // 2 MiB segments
     const inline = await run(new EncryptSegmentTransform(key, { ...layout, workers: 0 }), [pt]);
-    const split = await run(new EncryptSegmentTransform(key, { ...layout, workers: 2, itemBytes: 256 * 1024 }), [pt]);
-    expect(split.error).toBeUndefined();
-    expect(sameBytes(split.output, inline.output)).toBe(true);
-    const dec = await run(new DecryptSegmentTransform(key, { workers: 2, itemBytes: 256 * 1024 }), [split.output]);
+    const pooled = await run(new EncryptSegmentTransform(key, { ...layout, workers: 2 }), [pt]);
+    expect(pooled.error).toBeUndefined();
+    expect(sameBytes(pooled.output, inline.output)).toBe(true);
+    const dec = await run(new DecryptSegmentTransform(key, { workers: 2 }), [pooled.output]);
     expect(dec.error).toBeUndefined();
     expect(sameBytes(dec.output, pt)).toBe(true);
   });

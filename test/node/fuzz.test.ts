@@ -271,8 +271,6 @@ describe(`decoder fuzzing (fast-check seed ${SEED}, ${BUDGET_MS / 1000} s budget
       fixture: fc.nat({ max: fixtures.length - 1 }),
       mutations: fc.array(mutationArb, { minLength: 1, maxLength: 3 }),
       workers: fc.constantFrom<'inline' | 'pool'>('inline', 'pool'),
-      // A work item of one frame splits every segment across the pool's workers.
-      oneFramePerItem: fc.boolean(),
       chunking: fc.oneof(
         fc.constant<'whole'>('whole'),
         fc.constant<'bytes'>('bytes'),
@@ -288,7 +286,6 @@ describe(`decoder fuzzing (fast-check seed ${SEED}, ${BUDGET_MS / 1000} s budget
         const options = {
           limits: LIMITS,
           workers: c.workers === 'pool' ? pool : 0,
-          ...(c.oneFramePerItem ? { itemBytes: f.frameSize } : {}),
         };
         const r = await within(
           run(new DecryptSegmentTransform(f.secret, options), chunked(damaged, c.chunking)),

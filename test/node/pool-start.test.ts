@@ -79,7 +79,7 @@ it('Blob items wait for a worker (workers read the Blob themselves), never run h
   const enc = await api.encryptBlob(new Blob([pt as Uint8Array<ArrayBuffer>]), key, { workers: pool });
   const wire = await enc.slice(0, enc.size);
   enc.close();
-  expect(served.get('sealBlob') ?? 0).toBe(2);
+  expect(served.get('seal') ?? 0).toBe(2); // both segments sealed by a worker reading the Blob
   const dec = await run(new api.DecryptSegmentTransform(key, { workers: 0 }), [wire]);
   expect(sameBytes(dec.output, pt)).toBe(true);
 });

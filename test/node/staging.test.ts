@@ -1,8 +1,8 @@
-/** The per-stream recycling of input buffers (src/stream/staging.ts). */
+/** The per-stream recycling of input buffers (src/pool/recycler.ts). */
 import { describe, expect, it } from 'vitest';
 import { nodePlatform } from '../../src/platform/node.js';
 import { allocator } from '../../src/platform/types.js';
-import { Staging as BaseStaging } from '../../src/stream/staging.js';
+import { Recycler as BaseStaging } from '../../src/pool/recycler.js';
 
 class Staging extends BaseStaging {
   constructor(keep: number) {

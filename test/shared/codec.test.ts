@@ -1,13 +1,14 @@
 /** The pure codec's own guards: buffers that do not fit a work item, and key-derivation error codes. */
 import { describe, expect, it } from 'vitest';
+import { joinFrames, openDataFrames, sealDataFrames } from '../../src/codec/frames.js';
 import { deriveKeys } from '../../src/codec/keys.js';
+import { checkSegmentBytes } from '../../src/codec/layout.js';
 import { dataBodies, rangeWireSize, segmentRange } from '../../src/codec/range.js';
-import { joinFrames, openDataFrames, sealDataFrames } from '../../src/codec/segment.js';
+import { SegmentReader, type WireSegment } from '../../src/codec/reader.js';
 import { nobleBackend } from '../../src/crypto/noble.js';
 import type { FrameCrypto } from '../../src/crypto/types.js';
 import { StreamV2Error } from '../../src/errors.js';
 import { dataFrameWireSize } from '../../src/format/sizes.js';
-import { checkSegmentBytes } from '../../src/random/layout.js';
 
 const header = new Uint8Array(80).fill(7);
 
@@ -159,18 +160,24 @@ describe('checkSegmentBytes in place (a worker reads a segment into a buffer of 
     const segments = chunks.slice(1); // one chunk per segment after the header
     for (const [k, seg] of segments.entries()) {
       const last = k === segments.length - 1;
-      const copied = checkSegmentBytes(seg.slice(), layout, k, last);
+      // The copying path: the segment fed byte by byte gathers into a buffer of the reader's.
+      const reader = new SegmentReader(layout, undefined, k);
+      let copied: WireSegment | undefined;
+      for (let i = 0; i < seg.length; i++) copied = reader.feed(seg.subarray(i, i + 1), 0).segment ?? copied;
       const own = seg.slice();
-      const inPlace = checkSegmentBytes(own, layout, k, last, true);
+      const inPlace = checkSegmentBytes(own, layout, k, last);
       expect(inPlace.bytes.buffer).toBe(own.buffer);
-      expect(copied.bytes.buffer).not.toBe(seg.buffer);
-      expect({ ...inPlace, bytes: [...inPlace.bytes] }).toEqual({ ...copied, bytes: [...copied.bytes] });
+      expect(inPlace.owned).toBe(false);
+      expect(copied?.owned).toBe(true);
+      expect(copied?.bytes.buffer).not.toBe(seg.buffer);
+      const fields = (w: WireSegment) => ({ ...w, owned: undefined, bytes: [...w.bytes] });
+      expect(fields(inPlace)).toEqual(fields(copied as WireSegment));
       for (const cut of [own.subarray(0, own.length - 1), seg.slice(0, 20)]) {
-        expect(() => checkSegmentBytes(cut.slice(), layout, k, last, true)).toThrow(/TRUNCATED/);
+        expect(() => checkSegmentBytes(cut.slice(), layout, k, last)).toThrow(/TRUNCATED/);
       }
       const flipped = seg.slice();
       flipped[2] = (flipped[2] as number) ^ 1; // the first frame header's segment_index
-      expect(() => checkSegmentBytes(flipped, layout, k, last, true)).toThrow(/BAD_FRAME/);
+      expect(() => checkSegmentBytes(flipped, layout, k, last)).toThrow(/BAD_FRAME/);
     }
   });
 });

@@ -56,8 +56,31 @@ export interface Source {
   readonly workerSource: WorkerSource | undefined;
   /** The Blob's lastModified when it is a File, the file's mtime (ms) for a Blob of openFile. */
   readonly lastModified: number | undefined;
-  /** Exactly `length` bytes from `offset` (possibly a view the caller's source still owns). */
+  /**
+   * Exactly `length` bytes from `offset`: a buffer of the library's own when `ownsReads` (a
+   * Blob's reads), otherwise possibly a view of memory the caller's source still owns and may
+   * change (spec §6.3: what is checked must be what is used, so such bytes are copied first).
+   */
   read(offset: number, length: number): Promise<Uint8Array>;
+  /** Whether every read is a new buffer of exactly its bytes, from offset 0, that nothing else holds. */
+  readonly ownsReads: boolean;
+}
+
+/**
+ * Reads `length` bytes at `offset` into a buffer the library owns from offset 0, copying a
+ * caller's view (into a buffer of `allocate`): safe to check, then transfer to a worker.
+ */
+export async function readOwned(
+  source: Source,
+  offset: number,
+  length: number,
+  allocate: (size: number) => Uint8Array,
+): Promise<Uint8Array> {
+  const bytes = await source.read(offset, length);
+  if (source.ownsReads) return bytes;
+  const own = allocate(length);
+  own.set(bytes);
+  return own;
 }
 
 /** Whether `value` is a Blob (a File too). */
@@ -81,6 +104,7 @@ export function toSource(input: RandomAccessSource, platform: Platform): Source 
       // A File's lastModified, or the mtime openFile recorded (a resume state compares it).
       lastModified: typeof lastModified === 'number' ? lastModified : file?.mtimeMs,
       read: (offset, length) => readBlobRange(blob, offset, length),
+      ownsReads: true,
     };
   }
   const src = input as Partial<RangeSource> | null;
@@ -96,6 +120,7 @@ export function toSource(input: RandomAccessSource, platform: Platform): Source 
     workerSource: undefined,
     lastModified: undefined,
     read: (offset, length) => checked(offset, length, 'SOURCE_FAILED', () => read(offset, length)),
+    ownsReads: false,
   };
 }
 

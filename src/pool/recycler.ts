@@ -1,19 +1,21 @@
 /**
- * Recycled input buffers of one stream: the segment being filled (plaintext for encrypt, wire
- * bytes for decrypt) and those a worker is working on. They never reach the stream's reader,
- * whose chunks are always new buffers, so reusing them is safe; it spares the main thread a
- * fresh allocation per segment, which costs page faults (~100 ms per GiB measured in Node).
+ * Recycled input buffers: a segment being formed (plaintext for encrypt, wire bytes for
+ * decrypt) goes to a worker and comes back with the answer. They never reach a stream's
+ * reader, whose chunks are always new buffers, so reusing them is safe; it spares the calling
+ * thread a fresh allocation per segment, which costs page faults (~100 ms per GiB measured in
+ * Node). One per pool, shared by all its streams (and one per inline engine): the free buffers
+ * are bounded per pool, not per stream.
  */
 import type { Allocator } from '../platform/types.js';
 
 /** Free buffers kept beyond this many bytes are dropped (huge segments are not hoarded). */
 const KEEP_BYTES = 64 * 1024 * 1024;
 
-export class Staging {
+export class Recycler {
   private readonly free: ArrayBuffer[] = [];
   /**
-   * @param keep - how many free buffers to hold at most (the stream's segments in flight)
-   * @param allocate - the platform's allocator (`Engine.allocate`)
+   * @param keep - how many free buffers to hold at most (about the segments its budget allows)
+   * @param allocate - the platform's allocator
    */
   constructor(
     private readonly keep: number,

@@ -1,0 +1,66 @@
+/**
+ * The end of a stream held by a random-access source, read before any segment (spec §6.4):
+ * the size must be a wire size of the header's layout, and the last 34 bytes a FINAL
+ * TERMINATOR at the last segment's place.
+ */
+import { StreamLayout } from '../codec/layout.js';
+import { SegmentReader } from '../codec/reader.js';
+import { StreamV2Error } from '../errors.js';
+import { FLAG_FINAL, FRAME_TERMINATOR, HEADER_SIZE, TERMINATOR_FRAME_SIZE } from '../format/constants.js';
+import { isSegment, readFrameHeader } from '../format/frame.js';
+import { fullSegmentWireSize, type LayoutParams, plaintextSizeOf } from '../format/sizes.js';
+import { readOwned, type Source } from './source.js';
+
+/**
+ * Checks the end of a stream of `source.size` bytes before any segment is read. Otherwise it
+ * finds the failure a sequential decoder would report (spec §6.4, TRUNCATED, TRAILING_DATA or
+ * BAD_FRAME) by reading from the next-to-last whole segment on.
+ *
+ * @returns the layout, and the last TERMINATOR's bytes in a buffer of the library's own (its
+ *   tag is the caller's to check; read once, since over HTTP every read is a round trip)
+ */
+export async function checkEnd(
+  source: Source,
+  layout: LayoutParams,
+): Promise<{ stream: StreamLayout; terminator: Uint8Array }> {
+  const plaintext = plaintextSizeOf(source.size, layout);
+  if (plaintext !== undefined) {
+    const stream = new StreamLayout(
+      { frameSize: layout.frameSize, framesPerSegment: layout.framesPerSegment },
+      plaintext,
+    );
+    const last = stream.place(stream.segments - 1);
+    const terminatorAt = source.size - TERMINATOR_FRAME_SIZE;
+    // Copied before it is checked: the tag is checked later, after an await (spec §6.3).
+    const terminator = await readOwned(source, terminatorAt, TERMINATOR_FRAME_SIZE, (n) => new Uint8Array(n));
+    const t = readFrameHeader(terminator, 0);
+    const d = Math.ceil(last.plainLength / layout.frameSize);
+    const expected =
+      isSegment(t, last.index) &&
+      t.frameIndex === d + 1 &&
+      t.frameType === FRAME_TERMINATOR &&
+      t.flags === FLAG_FINAL &&
+      t.length === 0;
+    if (expected) return { stream, terminator };
+  }
+  throw await diagnoseEnd(source, layout);
+}
+
+/** Reads the end of the stream as a sequential decoder would and returns its failure. */
+async function diagnoseEnd(source: Source, layout: LayoutParams): Promise<StreamV2Error> {
+  const w = fullSegmentWireSize(layout);
+  const first = Math.max(0, Math.floor((source.size - HEADER_SIZE) / w) - 1);
+  const reader = new SegmentReader(layout, undefined, first);
+  try {
+    for (let at = HEADER_SIZE + first * w; at < source.size; ) {
+      const chunk = await source.read(at, Math.min(w, source.size - at));
+      for (let off = 0; off < chunk.length; ) off = reader.feed(chunk, off).next;
+      at += chunk.length;
+    }
+    reader.finish();
+  } catch (e) {
+    if (StreamV2Error.is(e)) return e;
+    throw e;
+  }
+  return new StreamV2Error('BAD_FRAME', 'the stream does not end where its size says it should');
+}
