@@ -11,6 +11,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { extname, join, normalize } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { Server } from '@tus/server';
 import { Files } from './store.js';
@@ -112,7 +113,11 @@ async function download(req: IncomingMessage, res: ServerResponse, id: string): 
   res.writeHead(status, headers);
   if (req.method === 'HEAD' || end === start) return void res.end();
   served.push({ id, range: range ?? 'all', bytes: end - start });
-  createReadStream(path, { start, end: end - 1 }).pipe(res);
+  // pipeline, not pipe: when the client goes away mid-answer, pipe leaves the file open (one
+  // descriptor per cut download); pipeline destroys the read stream, which closes it.
+  await pipeline(createReadStream(path, { start, end: end - 1 }), res).catch((e: unknown) => {
+    if ((e as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') console.error(`download ${id}:`, e);
+  });
 }
 
 function unsatisfiable(res: ServerResponse, size: number): void {
