@@ -14,6 +14,7 @@ import { extname, join, normalize } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { Server } from '@tus/server';
+import { DownloadStats } from './stats.js';
 import { Files } from './store.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -30,8 +31,8 @@ const TYPES: Record<string, string> = {
 
 await mkdir(DATA, { recursive: true });
 const files = new Files(DATA);
-/** Bytes sent by GET of stored files, per request (for the range-read figures). */
-const served: Array<{ id: string; range: string; bytes: number }> = [];
+/** Bytes sent by GET of stored files: counters and the last downloads (for the range-read figures). */
+const stats = new DownloadStats();
 
 const tus = new Server({
   path: '/files',
@@ -61,7 +62,7 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
   }
   if (path === '/files' || path.startsWith('/files/')) return tus.handle(req, res);
   if (path === '/api/files' && req.method === 'GET') return json(res, 200, await files.list());
-  if (path === '/api/stats' && req.method === 'GET') return json(res, 200, { served, tamper: TAMPER });
+  if (path === '/api/stats' && req.method === 'GET') return json(res, 200, { ...stats.toJSON(), tamper: TAMPER });
   const m = /^\/api\/files\/([0-9a-f]+)\/(verify|tamper)$/.exec(path);
   if (m && req.method === 'POST') {
     const id = m[1] as string;
@@ -112,7 +113,7 @@ async function download(req: IncomingMessage, res: ServerResponse, id: string): 
   headers['Content-Length'] = end - start;
   res.writeHead(status, headers);
   if (req.method === 'HEAD' || end === start) return void res.end();
-  served.push({ id, range: range ?? 'all', bytes: end - start });
+  stats.record(id, range, end - start);
   // pipeline, not pipe: when the client goes away mid-answer, pipe leaves the file open (one
   // descriptor per cut download); pipeline destroys the read stream, which closes it.
   await pipeline(createReadStream(path, { start, end: end - 1 }), res).catch((e: unknown) => {
