@@ -1,5 +1,6 @@
 /** The demo page: wires the three sections (upload, stored files, read back). */
 import type { Secret } from '../src/browser.js';
+import type { ErrorAnswer } from './answers.js';
 import { readAll, readRange } from './read.js';
 import type { FileInfo } from './store.js';
 import { byId, bytes, el, fromHex, hex, showError } from './ui.js';
@@ -67,7 +68,7 @@ async function refresh(): Promise<void> {
 function row(f: FileInfo): HTMLElement {
   const v = f.verdict;
   const verdict = !v
-    ? el('span', { class: 'hint' }, f.offset < f.size ? `uploading (${bytes(f.offset)})` : 'not checked')
+    ? el('span', { class: 'hint' }, !f.finished ? `uploading (${bytes(f.offset)})` : 'not checked')
     : v.ok
       ? el('span', { class: 'ok' }, `OK · ${v.segments} segments`)
       : el('span', { class: 'bad' }, `FAILED: ${v.code} in segment ${v.segmentIndex}`);
@@ -87,8 +88,14 @@ function row(f: FileInfo): HTMLElement {
 
 async function post(id: string, what: 'verify' | 'tamper'): Promise<void> {
   const res = await fetch(`/api/files/${id}/${what}`, { method: 'POST' });
-  if (!res.ok) showError(byId('status'), new Error(((await res.json()) as { error: string }).error), what);
+  if (!res.ok) showError(byId('status'), new Error(await answerError(res)), what);
   await refresh();
+}
+
+/** The sentence of a server's error answer (demo/answers.ts), or its status when it has none. */
+async function answerError(res: Response): Promise<string> {
+  const body = (await res.json().catch(() => undefined)) as Partial<ErrorAnswer> | undefined;
+  return body?.message ? `${body.message} (${body.code})` : `the server answered ${res.status}`;
 }
 
 function readSecret(): Secret | undefined {

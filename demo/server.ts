@@ -7,13 +7,14 @@
  * Environment: PORT (default 8080), HOST (default 127.0.0.1), DEMO_DATA (storage folder),
  * DEMO_TAMPER=0 to turn the tamper switch off.
  */
-import { createReadStream } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { extname, join, normalize } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { Server } from '@tus/server';
+import { StreamV2Error } from 'stream-v2';
+import { fail, json } from './answers.js';
+import { download } from './download.js';
 import { DownloadStats } from './stats.js';
 import { Files } from './store.js';
 
@@ -49,7 +50,8 @@ const tus = new Server({
 const server = createServer((req, res) => {
   route(req, res).catch((e: unknown) => {
     console.error(e);
-    if (!res.headersSent) json(res, 500, { error: String(e) });
+    // The cause goes to the log; the client gets a code, not the server's insides.
+    if (!res.headersSent) fail(res, 500, 'INTERNAL', 'the server failed to answer this request');
     else res.destroy();
   });
 });
@@ -58,21 +60,36 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const path = url.pathname;
   if (path.startsWith('/files/') && (req.method === 'GET' || req.method === 'HEAD') && isDownload(req)) {
-    return download(req, res, path.slice('/files/'.length));
+    return download(req, res, files, stats, path.slice('/files/'.length));
   }
   if (path === '/files' || path.startsWith('/files/')) return tus.handle(req, res);
   if (path === '/api/files' && req.method === 'GET') return json(res, 200, await files.list());
   if (path === '/api/stats' && req.method === 'GET') return json(res, 200, { ...stats.toJSON(), tamper: TAMPER });
   const m = /^\/api\/files\/([0-9a-f]+)\/(verify|tamper)$/.exec(path);
-  if (m && req.method === 'POST') {
-    const id = m[1] as string;
-    if (!(await files.info(id))) return json(res, 404, { error: 'no such file' });
-    if (m[2] === 'verify') return json(res, 200, await files.verify(id));
-    if (!TAMPER) return json(res, 403, { error: 'tampering is off (DEMO_TAMPER=0)' });
-    const at = await files.tamper(id);
-    return json(res, 200, { flipped: at, verdict: await files.verify(id) });
-  }
+  if (m && req.method === 'POST') return check(res, m[1] as string, m[2] as 'verify' | 'tamper');
   return staticFile(res, path);
+}
+
+/** POST /api/files/<id>/verify or /tamper: finished uploads only. */
+async function check(res: ServerResponse, id: string, what: 'verify' | 'tamper'): Promise<void> {
+  const info = await files.info(id);
+  if (!info) return fail(res, 404, 'NOT_FOUND', 'no such file');
+  if (what === 'tamper' && !TAMPER) return fail(res, 403, 'TAMPER_OFF', 'tampering is off (DEMO_TAMPER=0)');
+  // An unfinished upload has no verdict yet (it would read TRUNCATED) and no segment to flip.
+  if (!info.finished) {
+    return fail(res, 409, 'UPLOAD_UNFINISHED', `the upload is not finished (${info.offset} of ${info.size} bytes)`);
+  }
+  if (what === 'verify') return json(res, 200, await files.verify(id));
+  let at: number;
+  try {
+    at = await files.tamper(id);
+  } catch (e) {
+    // The header says where the segments are; a file that is no stream-v2 file has none.
+    if (!StreamV2Error.is(e)) throw e;
+    const code = e.code === 'UNSUPPORTED' || e.code === 'LIMIT_EXCEEDED' ? e.code : 'BAD_HEADER';
+    return fail(res, 422, code, `not a stream-v2 file this server can tamper with: ${e.message}`);
+  }
+  return json(res, 200, { flipped: at, verdict: await files.verify(id) });
 }
 
 /** tus HEAD requests carry Tus-Resumable; a plain GET/HEAD is a download. */
@@ -80,68 +97,17 @@ function isDownload(req: IncomingMessage): boolean {
   return req.method === 'GET' || req.headers['tus-resumable'] === undefined;
 }
 
-/** GET of a stored file with a single HTTP Range (RFC 9110 §14). */
-async function download(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
-  const info = await files.info(id);
-  const path = files.path(id);
-  if (!info || !path) return json(res, 404, { error: 'no such file' });
-  const size = info.offset;
-  const headers: Record<string, string | number> = {
-    'Accept-Ranges': 'bytes',
-    'Content-Type': 'application/octet-stream',
-    'Cache-Control': 'no-store',
-  };
-  let start = 0;
-  let end = size; // exclusive
-  let status = 200;
-  const range = req.headers.range;
-  if (range) {
-    const r = /^bytes=(\d*)-(\d*)$/.exec(range.trim());
-    const a = r?.[1] ?? '';
-    const b = r?.[2] ?? '';
-    if (!r || (a === '' && b === '')) return unsatisfiable(res, size);
-    if (a === '') {
-      start = Math.max(0, size - Number(b)); // suffix: the last b bytes
-    } else {
-      start = Number(a);
-      if (b !== '') end = Math.min(size, Number(b) + 1);
-    }
-    if (start >= size || start >= end) return unsatisfiable(res, size);
-    status = 206;
-    headers['Content-Range'] = `bytes ${start}-${end - 1}/${size}`;
-  }
-  headers['Content-Length'] = end - start;
-  res.writeHead(status, headers);
-  if (req.method === 'HEAD' || end === start) return void res.end();
-  stats.record(id, range, end - start);
-  // pipeline, not pipe: when the client goes away mid-answer, pipe leaves the file open (one
-  // descriptor per cut download); pipeline destroys the read stream, which closes it.
-  await pipeline(createReadStream(path, { start, end: end - 1 }), res).catch((e: unknown) => {
-    if ((e as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') console.error(`download ${id}:`, e);
-  });
-}
-
-function unsatisfiable(res: ServerResponse, size: number): void {
-  res.writeHead(416, { 'Content-Range': `bytes */${size}` });
-  res.end();
-}
-
 async function staticFile(res: ServerResponse, path: string): Promise<void> {
   const rel = normalize(path === '/' ? '/index.html' : path).replace(/^(\.\.[/\\])+/, '');
   const file = join(PAGE, rel);
-  if (!file.startsWith(PAGE)) return json(res, 404, { error: 'not found' });
+  if (!file.startsWith(PAGE)) return fail(res, 404, 'NOT_FOUND', 'not found');
   try {
     if (!(await stat(file)).isFile()) throw new Error('not a file');
     res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
     res.end(await readFile(file));
   } catch {
-    json(res, 404, { error: 'not found' });
+    fail(res, 404, 'NOT_FOUND', 'not found');
   }
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-  res.end(JSON.stringify(body));
 }
 
 const port = Number(process.env.PORT ?? 8080);

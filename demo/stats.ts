@@ -15,6 +15,7 @@ export interface Served {
 
 /** What /api/stats answers (besides the settings). */
 export interface StatsAnswer {
+  /** Downloads answered with a body; those that carried a Range header; their bytes. */
   downloads: { requests: number; ranged: number; bytes: number };
   /** The last downloads, oldest first. */
   served: Served[];

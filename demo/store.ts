@@ -17,6 +17,8 @@ export interface FileInfo {
   /** Ciphertext bytes announced (tus Upload-Length) and stored so far. */
   size: number;
   offset: number;
+  /** All `size` bytes are stored: only then is it a file to serve, check or tamper with. */
+  finished: boolean;
   /** Bytes written by PATCH requests, summed: a resumed upload adds only what was missing. */
   received: number;
   verdict?: Verdict;
@@ -84,6 +86,7 @@ export class Files {
         name: meta.metadata?.filename ?? id,
         size: meta.size ?? 0,
         offset: size,
+        finished: meta.size !== undefined && size === meta.size,
         received: this.store.received.get(id) ?? 0,
         verdict: this.verdicts.get(id),
         tampered: this.tampered.get(id),
