@@ -1,6 +1,7 @@
 /** The demo page: wires the three sections (upload, stored files, read back). */
 import type { Secret } from '../src/browser.js';
 import type { ErrorAnswer } from './answers.js';
+import { remember, serverConfig, storedFiles } from './catalog.js';
 import { readAll, readRange } from './read.js';
 import type { FileInfo } from './store.js';
 import { byId, bytes, el, fromHex, hex, showError } from './ui.js';
@@ -9,6 +10,7 @@ import { startUpload } from './upload.js';
 const uploads = byId('uploads');
 const pass = byId<HTMLInputElement>('send-pass');
 let files: FileInfo[] = [];
+const config = await serverConfig();
 
 /** The random key of this page lives in its address fragment (never sent to a server), so a reload keeps it. */
 function pageKey(): Uint8Array {
@@ -49,15 +51,25 @@ function upload(list: File[]): void {
         secret instanceof Uint8Array
           ? `${location.origin}${location.pathname}#file=${url.split('/').pop()}&key=${hex(secret)}`
           : undefined,
-      finished: () => void refresh(),
+      finished: (url) => {
+        if (url) remember(url);
+        void refresh();
+      },
+      maxSize: config.maxSize,
     });
   }
 }
 
 async function refresh(): Promise<void> {
-  files = (await (await fetch('/api/files')).json()) as FileInfo[];
+  files = await storedFiles(config);
   const rows = byId('file-rows');
-  if (files.length === 0) return;
+  if (files.length === 0) {
+    const note = config.list
+      ? 'Nothing yet.'
+      : 'Nothing yet. (This server keeps its file list to itself: files uploaded from this browser, or opened by a share link, show here.)';
+    rows.replaceChildren(el('tr', {}, el('td', { colspan: '4', class: 'hint' }, note)));
+    return;
+  }
   rows.replaceChildren(...files.map(row));
   const select = byId<HTMLSelectElement>('read-file');
   const chosen = select.value || new URLSearchParams(location.hash.slice(1)).get('file') || '';
@@ -74,15 +86,20 @@ function row(f: FileInfo): HTMLElement {
       : el('span', { class: 'bad' }, `FAILED: ${v.code} in segment ${v.segmentIndex}`);
   const check = el('button', { type: 'button', class: 'secondary' }, 'Check');
   check.onclick = () => void post(f.id, 'verify');
-  const tamper = el('button', { type: 'button', class: 'danger' }, 'Flip a byte');
-  tamper.onclick = () => void post(f.id, 'tamper');
+  const buttons: Array<Node | string> = [check];
+  // The server flips bytes only in demo mode (DEMO_TAMPER=1): no button that can only fail.
+  if (config.tamper) {
+    const tamper = el('button', { type: 'button', class: 'danger' }, 'Flip a byte');
+    tamper.onclick = () => void post(f.id, 'tamper');
+    buttons.push(' ', tamper);
+  }
   return el(
     'tr',
     { 'data-id': f.id, 'data-name': f.name, 'data-verdict': v ? (v.ok ? 'OK' : (v.code ?? 'FAILED')) : '' },
     el('td', {}, f.name),
     el('td', {}, bytes(f.size)),
     el('td', { 'data-role': 'verdict' }, verdict),
-    el('td', {}, check, ' ', tamper),
+    el('td', {}, ...buttons),
   );
 }
 
