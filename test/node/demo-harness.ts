@@ -99,7 +99,7 @@ function spawnServer(entry: string, port: number, env: Record<string, string>): 
   listening.catch(() => {}); // runToExit waits for the exit instead
   const seen = (b: Buffer) => {
     text += b.toString();
-    if (text.includes('stream-v2 demo:')) heard();
+    if (text.includes('stream-v2 demo: http://')) heard();
   };
   child.stdout?.on('data', seen);
   child.stderr?.on('data', seen);
