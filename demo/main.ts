@@ -1,5 +1,7 @@
 /** The demo page: wires the three sections (upload, stored files, read back). */
 import type { Secret } from '../src/browser.js';
+import type { ErrorAnswer } from './answers.js';
+import { remember, serverConfig, storedFiles } from './catalog.js';
 import { readAll, readRange } from './read.js';
 import type { FileInfo } from './store.js';
 import { byId, bytes, el, fromHex, hex, showError } from './ui.js';
@@ -8,6 +10,7 @@ import { startUpload } from './upload.js';
 const uploads = byId('uploads');
 const pass = byId<HTMLInputElement>('send-pass');
 let files: FileInfo[] = [];
+const config = await serverConfig();
 
 /** The random key of this page lives in its address fragment (never sent to a server), so a reload keeps it. */
 function pageKey(): Uint8Array {
@@ -48,15 +51,25 @@ function upload(list: File[]): void {
         secret instanceof Uint8Array
           ? `${location.origin}${location.pathname}#file=${url.split('/').pop()}&key=${hex(secret)}`
           : undefined,
-      finished: () => void refresh(),
+      finished: (url) => {
+        if (url) remember(url);
+        void refresh();
+      },
+      maxSize: config.maxSize,
     });
   }
 }
 
 async function refresh(): Promise<void> {
-  files = (await (await fetch('/api/files')).json()) as FileInfo[];
+  files = await storedFiles(config);
   const rows = byId('file-rows');
-  if (files.length === 0) return;
+  if (files.length === 0) {
+    const note = config.list
+      ? 'Nothing yet.'
+      : 'Nothing yet. (This server keeps its file list to itself: files uploaded from this browser, or opened by a share link, show here.)';
+    rows.replaceChildren(el('tr', {}, el('td', { colspan: '4', class: 'hint' }, note)));
+    return;
+  }
   rows.replaceChildren(...files.map(row));
   const select = byId<HTMLSelectElement>('read-file');
   const chosen = select.value || new URLSearchParams(location.hash.slice(1)).get('file') || '';
@@ -67,28 +80,39 @@ async function refresh(): Promise<void> {
 function row(f: FileInfo): HTMLElement {
   const v = f.verdict;
   const verdict = !v
-    ? el('span', { class: 'hint' }, f.offset < f.size ? `uploading (${bytes(f.offset)})` : 'not checked')
+    ? el('span', { class: 'hint' }, !f.finished ? `uploading (${bytes(f.offset)})` : 'not checked')
     : v.ok
       ? el('span', { class: 'ok' }, `OK · ${v.segments} segments`)
       : el('span', { class: 'bad' }, `FAILED: ${v.code} in segment ${v.segmentIndex}`);
   const check = el('button', { type: 'button', class: 'secondary' }, 'Check');
   check.onclick = () => void post(f.id, 'verify');
-  const tamper = el('button', { type: 'button', class: 'danger' }, 'Flip a byte');
-  tamper.onclick = () => void post(f.id, 'tamper');
+  const buttons: Array<Node | string> = [check];
+  // The server flips bytes only in demo mode (DEMO_TAMPER=1): no button that can only fail.
+  if (config.tamper) {
+    const tamper = el('button', { type: 'button', class: 'danger' }, 'Flip a byte');
+    tamper.onclick = () => void post(f.id, 'tamper');
+    buttons.push(' ', tamper);
+  }
   return el(
     'tr',
     { 'data-id': f.id, 'data-name': f.name, 'data-verdict': v ? (v.ok ? 'OK' : (v.code ?? 'FAILED')) : '' },
     el('td', {}, f.name),
     el('td', {}, bytes(f.size)),
     el('td', { 'data-role': 'verdict' }, verdict),
-    el('td', {}, check, ' ', tamper),
+    el('td', {}, ...buttons),
   );
 }
 
 async function post(id: string, what: 'verify' | 'tamper'): Promise<void> {
   const res = await fetch(`/api/files/${id}/${what}`, { method: 'POST' });
-  if (!res.ok) showError(byId('status'), new Error(((await res.json()) as { error: string }).error), what);
+  if (!res.ok) showError(byId('status'), new Error(await answerError(res)), what);
   await refresh();
+}
+
+/** The sentence of a server's error answer (demo/answers.ts), or its status when it has none. */
+async function answerError(res: Response): Promise<string> {
+  const body = (await res.json().catch(() => undefined)) as Partial<ErrorAnswer> | undefined;
+  return body?.message ? `${body.message} (${body.code})` : `the server answered ${res.status}`;
 }
 
 function readSecret(): Secret | undefined {

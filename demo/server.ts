@@ -1,24 +1,27 @@
 /**
  * The demo server: serves the built page, the tus 1.0.0 endpoint at /files/ (creation, HEAD for
- * the offset, PATCH), GET of each stored file at its upload URL with HTTP Range (206,
- * Content-Range, Accept-Ranges), and a small JSON API (file list with the keyless verdict,
- * byte counters, and the demo-only tamper switch). It stores ciphertext only; it never sees a key.
+ * the offset, PATCH; DELETE only with DEMO_DELETE=1), GET of each finished upload at its upload
+ * URL with HTTP Range (demo/download.ts), and a small JSON API (demo/api.ts). It stores
+ * ciphertext only; it never sees a key.
  *
- * Environment: PORT (default 8080), HOST (default 127.0.0.1), DEMO_DATA (storage folder),
- * DEMO_TAMPER=0 to turn the tamper switch off.
+ * Environment (demo/config.ts, README "The demo"): PORT (8080), HOST (127.0.0.1), DEMO_DATA
+ * (the storage folder, demo/.data), DEMO_MAX_SIZE (1 GiB), DEMO_TAMPER=1, DEMO_DELETE=1,
+ * DEMO_LIST=0.
  */
-import { createReadStream } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Server } from '@tus/server';
+import { fail } from './answers.js';
+import { api } from './api.js';
+import { type Config, ConfigError, readConfig } from './config.js';
+import { download } from './download.js';
+import { DownloadStats } from './stats.js';
 import { Files } from './store.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const PAGE = join(here, '..', 'dist'); // demo/dist, built by `npm run demo:build`
-const DATA = process.env.DEMO_DATA ?? join(here, '..', '.data');
-const TAMPER = process.env.DEMO_TAMPER !== '0';
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript',
@@ -27,27 +30,51 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
-await mkdir(DATA, { recursive: true });
-const files = new Files(DATA);
-/** Bytes sent by GET of stored files, per request (for the range-read figures). */
-const served: Array<{ id: string; range: string; bytes: number }> = [];
+let config: Config;
+try {
+  config = readConfig(process.env, join(here, '..', '.data'));
+} catch (e) {
+  if (!(e instanceof ConfigError)) throw e;
+  console.error(`stream-v2 demo: ${e.message}`);
+  process.exit(2);
+}
+
+await mkdir(config.data, { recursive: true });
+const files = new Files(config.data, config.delete);
+/** Bytes sent by GET of stored files: counters and the last downloads (for the range-read figures). */
+const stats = new DownloadStats();
 
 const tus = new Server({
   path: '/files',
   datastore: files.store,
   relativeLocation: true,
+  // Checked at creation against Upload-Length (413), and by tus against every PATCH body.
+  maxSize: config.maxSize,
   // The keyless check runs before the last PATCH is answered, so the verdict is there when the
   // page sees the upload finish.
   onUploadFinish: async (_req, upload) => {
     await files.verify(upload.id).catch((e: unknown) => console.error(`verify ${upload.id}:`, e));
     return {};
   },
+  onResponseError: (req, err) => {
+    const status = 'status_code' in err ? err.status_code : 500;
+    if (status >= 500) {
+      // tus puts the error's own message in the body: the log gets it, the client does not.
+      console.error(`tus ${req.method} ${new URL(req.url).pathname}:`, err);
+      return { status_code: 500, body: 'Internal server error\n' };
+    }
+    if (status === 413 && Number(req.headers.get('upload-length')) > config.maxSize) {
+      return { status_code: 413, body: `Maximum size exceeded: this server takes at most ${config.maxSize} bytes\n` };
+    }
+    return undefined;
+  },
 });
 
 const server = createServer((req, res) => {
   route(req, res).catch((e: unknown) => {
     console.error(e);
-    if (!res.headersSent) json(res, 500, { error: String(e) });
+    // The cause goes to the log; the client gets a code, not the server's insides.
+    if (!res.headersSent) fail(res, 500, 'INTERNAL', 'the server failed to answer this request');
     else res.destroy();
   });
 });
@@ -56,20 +83,16 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const path = url.pathname;
   if (path.startsWith('/files/') && (req.method === 'GET' || req.method === 'HEAD') && isDownload(req)) {
-    return download(req, res, path.slice('/files/'.length));
+    return download(req, res, files, stats, path.slice('/files/'.length));
   }
-  if (path === '/files' || path.startsWith('/files/')) return tus.handle(req, res);
-  if (path === '/api/files' && req.method === 'GET') return json(res, 200, await files.list());
-  if (path === '/api/stats' && req.method === 'GET') return json(res, 200, { served, tamper: TAMPER });
-  const m = /^\/api\/files\/([0-9a-f]+)\/(verify|tamper)$/.exec(path);
-  if (m && req.method === 'POST') {
-    const id = m[1] as string;
-    if (!(await files.info(id))) return json(res, 404, { error: 'no such file' });
-    if (m[2] === 'verify') return json(res, 200, await files.verify(id));
-    if (!TAMPER) return json(res, 403, { error: 'tampering is off (DEMO_TAMPER=0)' });
-    const at = await files.tamper(id);
-    return json(res, 200, { flipped: at, verdict: await files.verify(id) });
+  if (path === '/files' || path.startsWith('/files/')) {
+    if (req.method === 'DELETE' && !config.delete) {
+      const message = 'removing uploads is off on this server (DEMO_DELETE=1 turns it on)';
+      return fail(res, 405, 'DELETE_OFF', message, { Allow: 'GET, HEAD, PATCH, OPTIONS' });
+    }
+    return tus.handle(req, res);
   }
+  if (path.startsWith('/api/') && (await api(req, res, path, { files, stats, config }))) return;
   return staticFile(res, path);
 }
 
@@ -78,69 +101,24 @@ function isDownload(req: IncomingMessage): boolean {
   return req.method === 'GET' || req.headers['tus-resumable'] === undefined;
 }
 
-/** GET of a stored file with a single HTTP Range (RFC 9110 §14). */
-async function download(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
-  const info = await files.info(id);
-  const path = files.path(id);
-  if (!info || !path) return json(res, 404, { error: 'no such file' });
-  const size = info.offset;
-  const headers: Record<string, string | number> = {
-    'Accept-Ranges': 'bytes',
-    'Content-Type': 'application/octet-stream',
-    'Cache-Control': 'no-store',
-  };
-  let start = 0;
-  let end = size; // exclusive
-  let status = 200;
-  const range = req.headers.range;
-  if (range) {
-    const r = /^bytes=(\d*)-(\d*)$/.exec(range.trim());
-    const a = r?.[1] ?? '';
-    const b = r?.[2] ?? '';
-    if (!r || (a === '' && b === '')) return unsatisfiable(res, size);
-    if (a === '') {
-      start = Math.max(0, size - Number(b)); // suffix: the last b bytes
-    } else {
-      start = Number(a);
-      if (b !== '') end = Math.min(size, Number(b) + 1);
-    }
-    if (start >= size || start >= end) return unsatisfiable(res, size);
-    status = 206;
-    headers['Content-Range'] = `bytes ${start}-${end - 1}/${size}`;
-  }
-  headers['Content-Length'] = end - start;
-  res.writeHead(status, headers);
-  if (req.method === 'HEAD' || end === start) return void res.end();
-  served.push({ id, range: range ?? 'all', bytes: end - start });
-  createReadStream(path, { start, end: end - 1 }).pipe(res);
-}
-
-function unsatisfiable(res: ServerResponse, size: number): void {
-  res.writeHead(416, { 'Content-Range': `bytes */${size}` });
-  res.end();
-}
-
 async function staticFile(res: ServerResponse, path: string): Promise<void> {
   const rel = normalize(path === '/' ? '/index.html' : path).replace(/^(\.\.[/\\])+/, '');
   const file = join(PAGE, rel);
-  if (!file.startsWith(PAGE)) return json(res, 404, { error: 'not found' });
+  if (!file.startsWith(PAGE)) return fail(res, 404, 'NOT_FOUND', 'not found');
   try {
     if (!(await stat(file)).isFile()) throw new Error('not a file');
     res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
     res.end(await readFile(file));
   } catch {
-    json(res, 404, { error: 'not found' });
+    fail(res, 404, 'NOT_FOUND', 'not found');
   }
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-  res.end(JSON.stringify(body));
-}
-
-const port = Number(process.env.PORT ?? 8080);
-const host = process.env.HOST ?? '127.0.0.1';
-server.listen(port, host, () => {
-  console.log(`stream-v2 demo: http://${host}:${port}/  (storage: ${DATA})`);
+server.listen(config.port, config.host, () => {
+  const { port } = server.address() as { port: number };
+  const on = [config.tamper && 'tamper', config.delete && 'DELETE', config.list && 'file list'].filter(Boolean);
+  console.log(
+    `stream-v2 demo: http://${config.host}:${port}/  (storage: ${config.data}; uploads up to ${config.maxSize} bytes; on: ${on.join(', ') || 'nothing optional'})`,
+  );
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => server.close(() => process.exit(0)));

@@ -17,6 +17,8 @@ export interface FileInfo {
   /** Ciphertext bytes announced (tus Upload-Length) and stored so far. */
   size: number;
   offset: number;
+  /** All `size` bytes are stored: only then is it a file to serve, check or tamper with. */
+  finished: boolean;
   /** Bytes written by PATCH requests, summed: a resumed upload adds only what was missing. */
   received: number;
   verdict?: Verdict;
@@ -34,24 +36,54 @@ export interface Verdict {
   checkedAt: string;
 }
 
-/** A FileStore that counts what each upload receives. */
+/**
+ * A FileStore that counts what each upload receives, and offers only the tus extensions the demo
+ * allows: never `creation-defer-length` (the page always knows the size, and an upload without
+ * one would escape the size check at creation), and `termination` only where DELETE is on.
+ */
 export class CountingStore extends FileStore {
   readonly received = new Map<string, number>();
+
+  constructor(private readonly options: { directory: string; termination: boolean; removed(id: string): void }) {
+    super({ directory: options.directory });
+    this.extensions = this.extensions.filter(
+      (e) => e !== 'creation-defer-length' && (options.termination || e !== 'termination'),
+    );
+  }
 
   override async write(readable: IncomingMessage | Readable, id: string, offset: number): Promise<number> {
     const end = await super.write(readable, id, offset); // the new offset
     this.received.set(id, (this.received.get(id) ?? 0) + (end - offset));
     return end;
   }
+
+  override async remove(id: string): Promise<void> {
+    await super.remove(id);
+    this.received.delete(id);
+    this.options.removed(id);
+  }
 }
 
+/** The stored uploads: their state, their keyless verdicts, the demo's tamper switch. */
 export class Files {
   readonly store: CountingStore;
   private readonly verdicts = new Map<string, Verdict>();
   private readonly tampered = new Map<string, number>();
 
-  constructor(readonly directory: string) {
-    this.store = new CountingStore({ directory });
+  /** @param termination - whether tus DELETE may remove uploads (DEMO_DELETE=1) */
+  constructor(
+    readonly directory: string,
+    termination = false,
+  ) {
+    this.store = new CountingStore({
+      directory,
+      termination,
+      // What the server kept about a removed upload goes with it.
+      removed: (id) => {
+        this.verdicts.delete(id);
+        this.tampered.delete(id);
+      },
+    });
   }
 
   /** The stored ciphertext of an upload (the file tus writes, named by its id). */
@@ -59,6 +91,7 @@ export class Files {
     return /^[0-9a-f]{16,64}$/.test(id) ? join(this.directory, id) : undefined;
   }
 
+  /** Every stored upload, by name. */
   async list(): Promise<FileInfo[]> {
     const names = await readdir(this.directory).catch(() => [] as string[]);
     const out: FileInfo[] = [];
@@ -70,6 +103,7 @@ export class Files {
     return out.sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /** One stored upload; undefined when there is none with this id. */
   async info(id: string): Promise<FileInfo | undefined> {
     const path = this.path(id);
     if (!path) return undefined;
@@ -84,6 +118,7 @@ export class Files {
         name: meta.metadata?.filename ?? id,
         size: meta.size ?? 0,
         offset: size,
+        finished: meta.size !== undefined && size === meta.size,
         received: this.store.received.get(id) ?? 0,
         verdict: this.verdicts.get(id),
         tampered: this.tampered.get(id),

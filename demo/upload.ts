@@ -18,7 +18,10 @@ const fingerprintOf = (file: File) => `stream-v2-demo:${file.name}:${file.size}`
 export interface UploadHooks {
   /** The share link once the upload finished (random key only). */
   shareLink(uploadUrl: string): string | undefined;
-  finished(): void;
+  /** The upload finished at this upload URL. */
+  finished(uploadUrl: string | null): void;
+  /** The server's upload limit in bytes of ciphertext (GET /api/config). */
+  maxSize: number;
 }
 
 /** Starts (or resumes) the upload of `file`, drawing its card into `list`. */
@@ -37,6 +40,13 @@ export async function startUpload(file: File, secret: Secret, list: HTMLElement,
   } catch (e) {
     card.fail(e, saved ? 'Cannot resume' : 'Cannot encrypt');
     if (saved) card.offerStartOver(() => forget(fingerprint) && startUpload(file, secret, list, hooks));
+    return;
+  }
+  if (enc.size > hooks.maxSize) {
+    // Said here, before a byte is sent: the server would answer the creation with 413.
+    enc.close();
+    const limit = `${bytes(hooks.maxSize)} (${hooks.maxSize} bytes)`;
+    card.fail(new Error(`${bytes(enc.size)} of ciphertext is more than this server takes: ${limit}.`), 'Too large');
     return;
   }
   const started = performance.now();
@@ -81,7 +91,7 @@ export async function startUpload(file: File, secret: Secret, list: HTMLElement,
       enc.close();
       const link = upload.url ? hooks.shareLink(upload.url) : undefined;
       card.done(enc.size, (performance.now() - started) / 1000, segments, link);
-      hooks.finished();
+      hooks.finished(upload.url);
     },
     onError(e) {
       card.fail(e, 'Upload stopped');

@@ -43,7 +43,8 @@ export default defineConfig({
     command: 'node demo/dist-server/server.js',
     cwd: root,
     url: `http://127.0.0.1:${port}/api/stats`,
-    env: { PORT: String(port), HOST: '127.0.0.1', DEMO_DATA: data },
+    // Test 6 flips a byte: tampering is opt-in (DEMO_TAMPER=1); the other defaults stay.
+    env: { PORT: String(port), HOST: '127.0.0.1', DEMO_DATA: data, DEMO_TAMPER: '1' },
     reuseExistingServer: false,
     stdout: 'pipe',
     timeout: 30_000,
