@@ -40,7 +40,11 @@ export async function encryptCommand(args: Args): Promise<void> {
   if (resume && out === undefined) throw usage('--resume needs -o OUT (the file to continue)', args.command);
   const blob = await fileBlob(inputPath(args));
   if (blob === undefined) {
-    if (resume) throw usage('--resume needs IN to be a regular file (a pipe cannot be read again)', args.command);
+    if (resume)
+      throw usage(
+        '--resume needs IN to be a regular file whose size stat tells (a pipe, a device or a /proc file cannot be read again)',
+        args.command,
+      );
     return transformFile(
       args,
       'ciphertext',
