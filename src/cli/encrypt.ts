@@ -16,6 +16,7 @@ import { type Args, hasFlag, inputPath, intFlag, outputPath, stringFlag } from '
 import { pipeOut, transformFile, workersFlag } from './commands.js';
 import { asIo, CliError, usage } from './errors.js';
 import { fileBlob } from './io.js';
+import { lockPartial } from './lock.js';
 import { partialPath } from './output.js';
 import { readSecret } from './secrets.js';
 
@@ -52,11 +53,13 @@ export async function encryptCommand(args: Args): Promise<void> {
     );
   }
   const partial = out === undefined ? undefined : partialPath(out);
-  const header = resume && partial !== undefined ? await partialHeader(partial) : undefined;
-  if (header !== undefined) checkFlagsAgainst(header, args, options);
-  const secret = await readSecret(args, header === undefined);
+  // Claimed before the partial file is read or written: one run per OUT (issue 20, F2).
+  const lock = partial === undefined ? undefined : await lockPartial(partial);
   let enc: BlobEncryption | undefined;
   try {
+    const header = resume && partial !== undefined ? await partialHeader(partial) : undefined;
+    if (header !== undefined) checkFlagsAgainst(header, args, options);
+    const secret = await readSecret(args, header === undefined);
     let at = 0;
     if (header !== undefined && partial !== undefined) {
       enc = await resumeEncryption(blob, secret, resumeStateOf(header, blob.size), { workers: options.workers });
@@ -64,11 +67,16 @@ export async function encryptCommand(args: Args): Promise<void> {
     } else enc = await encryptBlob(blob, secret, options);
     const ciphertext = enc;
     const continued = at;
-    await pipeOut(args, 'ciphertext', { total: enc.size, done: at, partial: at > 0 ? { at } : 'replace' }, () =>
-      ciphertext.stream({ start: continued }),
-    );
+    const to = {
+      total: enc.size,
+      done: at,
+      partial: at > 0 ? { at } : ('replace' as const),
+      ...(lock ? { lock } : {}),
+    };
+    await pipeOut(args, 'ciphertext', to, () => ciphertext.stream({ start: continued }));
   } finally {
     enc?.close();
+    await lock?.release();
   }
 }
 

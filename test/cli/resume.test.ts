@@ -209,12 +209,14 @@ describe('stream-v2 encrypt --resume after a killed run', () => {
   it('SIGKILL midway, then --resume: the same bytes as an uninterrupted run', async () => {
     const { r, header } = await interrupted('killed', 'SIGKILL');
     expect(r.signal).toBe('SIGKILL');
+    expect(existsSync(t.path('.killed.stream-v2-lock'))).toBe(true); // a dead run's: taken over
     await resumedMatchesUninterrupted('killed', header);
   });
 
   it(`SIGINT midway: exit ${128 + constants.signals.SIGINT}, the partial file kept; --resume completes it`, async () => {
     const { r, header } = await interrupted('interrupted', 'SIGINT');
     expect(r.code).toBe(128 + constants.signals.SIGINT);
+    expect(existsSync(t.path('.interrupted.stream-v2-lock'))).toBe(false); // the signal removed it
     await resumedMatchesUninterrupted('interrupted', header);
   });
 
