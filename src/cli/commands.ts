@@ -90,6 +90,8 @@ export interface PipeOutOptions {
   done?: number;
   /** The partial file of `encrypt -o OUT` ({@link OutputOptions.partial}). */
   partial?: OutputOptions['partial'];
+  /** This run's lock on that partial file. */
+  lock?: OutputOptions['lock'];
 }
 
 /**
@@ -107,6 +109,7 @@ export async function pipeOut(
     force: hasFlag(args, 'force'),
     mode: what === 'plaintext' ? 0o600 : 0o666,
     ...(o.partial && outputPath(args) !== undefined ? { partial: o.partial } : {}),
+    ...(o.lock ? { lock: o.lock } : {}),
   });
   const progress = new Progress(hasFlag(args, 'quiet'), o.total);
   let count = o.done ?? 0;

@@ -37,7 +37,10 @@ export async function decryptCommand(args: Args): Promise<void> {
   const blob = await fileBlob(inputPath(args));
   if (blob === undefined) {
     if (range)
-      throw usage('--range needs IN to be a regular file (a pipe cannot be read from an offset)', args.command);
+      throw usage(
+        '--range needs IN to be a regular file whose size stat tells (a pipe, a device or a /proc file cannot be read from an offset)',
+        args.command,
+      );
     return transformFile(
       args,
       'plaintext',

@@ -32,7 +32,9 @@ options:
   -o, --output OUT           write OUT atomically (temporary file, renamed on success);
                              a regular file only (redirect stdout to write elsewhere)
   --resume                   continue .OUT.stream-v2-partial of an interrupted run (needs
-                             -o and a file IN; IN must be unchanged: else SOURCE_CHANGED)
+                             -o and a file IN; all of it is re-sealed from IN and compared
+                             first: another IN is SOURCE_CHANGED, damage its spec code;
+                             with no whole segment to compare, starts afresh)
   --force                    replace an existing OUT (a symbolic link: the link itself)
 ${COMMON}`,
   decrypt: `usage: stream-v2 decrypt SECRET [options] [--range START-END] [-o OUT] [IN]

@@ -5,7 +5,7 @@
 import { fstatSync, type Stats } from 'node:fs';
 import { type FileHandle, open, stat } from 'node:fs/promises';
 import { openFile } from '../node.js';
-import { asIo, CliError } from './errors.js';
+import { asIo, type CliError, usage } from './errors.js';
 
 /** Bytes asked of the input per read. */
 const READ_SIZE = 512 * 1024;
@@ -13,7 +13,7 @@ const READ_SIZE = 512 * 1024;
 /** An opened input. */
 export interface Input {
   readonly stream: ReadableStream<Uint8Array>;
-  /** Its size, when it is a regular file (or stdin redirected from one). */
+  /** Its size, when it is a regular file (or stdin redirected from one); for progress only. */
   readonly size: number | undefined;
   /** Bytes read from it so far (for progress). */
   bytesRead(): number;
@@ -21,7 +21,7 @@ export interface Input {
 
 /**
  * Opens IN (a path), or stdin when `path` is undefined.
- * @throws CliError `IO` when the file cannot be opened
+ * @throws CliError `USAGE` for a directory, `IO` when the file cannot be opened
  */
 export async function openInput(path: string | undefined): Promise<Input> {
   if (path === undefined) return stdinInput();
@@ -34,7 +34,7 @@ export async function openInput(path: string | undefined): Promise<Input> {
   const st = await fh.stat();
   if (st.isDirectory()) {
     await fh.close();
-    throw new CliError('IO', `'${path}' is a directory`);
+    throw isDirectory(path);
   }
   let closed = false;
   let count = 0;
@@ -65,28 +65,48 @@ export async function openInput(path: string | undefined): Promise<Input> {
     },
     { highWaterMark: 0 },
   );
-  return { stream, size: st.isFile() ? st.size : undefined, bytesRead: () => count };
+  // A regular file of size 0 may be a /proc file with content: its size is then unknown.
+  return { stream, size: st.isFile() && st.size > 0 ? st.size : undefined, bytesRead: () => count };
 }
 
 /**
- * IN as a Blob when it is a regular file (the library's `openFile`): the library then reads
- * the segments it needs itself, from any offset (random access, `--range`, `--resume`), and
- * its workers read them from the file by path (no plaintext or ciphertext on this thread).
- * Undefined for stdin and for anything that is not a regular file (a FIFO, a device, a
- * process substitution): those keep the stream path.
- * @throws CliError `IO` when the file cannot be opened
+ * IN as a Blob when it is a regular file whose size `stat` tells (the library's `openFile`):
+ * the library then reads the segments it needs itself, from any offset (random access,
+ * `--range`, `--resume`), and its workers read them from the file by path (no plaintext or
+ * ciphertext on this thread). Undefined for stdin and for everything else, which keeps the
+ * stream path (read once, to its end): a FIFO, a device, a process substitution, and a
+ * pseudo-file whose content is not its size (`/proc` files say 0 bytes, `/sys` files 4096;
+ * as a Blob, `/proc/cpuinfo` would encrypt as an empty stream).
+ * @throws CliError `USAGE` for a directory, `IO` when the file cannot be opened
  */
 export async function fileBlob(path: string | undefined): Promise<Blob | undefined> {
   if (path === undefined) return undefined;
   try {
     const st = await stat(path);
-    if (st.isDirectory()) throw new CliError('IO', `'${path}' is a directory`);
+    if (st.isDirectory()) throw isDirectory(path);
     if (!st.isFile()) return undefined;
-    await (await open(path, 'r')).close(); // unreadable (EACCES): IO here, not on the first read
+    const fh = await open(path, 'r'); // unreadable (EACCES): IO here, not on the first read
+    try {
+      if (!(await endsAtItsSize(fh, st.size))) return undefined;
+    } finally {
+      await fh.close();
+    }
     return await openFile(path);
   } catch (e) {
     throw asIo(e, `cannot open '${path}'`);
   }
+}
+
+/** Its last byte can be read, and nothing after it (two one-byte reads: see {@link fileBlob}). */
+async function endsAtItsSize(fh: FileHandle, size: number): Promise<boolean> {
+  const probe = new Uint8Array(1);
+  if (size > 0 && (await fh.read(probe, 0, 1, size - 1)).bytesRead !== 1) return false;
+  return (await fh.read(probe, 0, 1, size)).bytesRead === 0;
+}
+
+/** IN is a directory: a usage error, as for a directory at `-o` or as a secret file. */
+function isDirectory(path: string): CliError {
+  return usage(`IN must be a file or a pipe, and '${path}' is a directory`);
 }
 
 function stdinInput(): Input {

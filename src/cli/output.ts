@@ -5,7 +5,8 @@
  * link to one, is refused even with `--force`, so that no device node is ever replaced; a
  * symbolic link to a regular file (or to nothing) is replaced itself, only with `--force`,
  * and its target is never written. An encrypt of a file IN writes instead to a partial file of
- * a fixed name, `.OUT.stream-v2-partial`, kept on signals for `encrypt --resume`.
+ * a fixed name, `.OUT.stream-v2-partial`, kept on signals for `encrypt --resume`, that the run
+ * holds a lock on (lock.ts). Either way only the file this run created is committed or removed.
  */
 import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
@@ -13,6 +14,7 @@ import { type FileHandle, link, lstat, open, rename, stat, unlink } from 'node:f
 import { basename, dirname, join } from 'node:path';
 import { asIo, CliError, usage } from './errors.js';
 import { fileKind } from './io.js';
+import type { PartialLock } from './lock.js';
 import { onTerminatingSignal } from './signals.js';
 import { stdoutWritable } from './stdout.js';
 
@@ -39,6 +41,8 @@ export interface OutputOptions {
    * `at` (what follows is cut off first).
    */
   partial?: 'replace' | { at: number };
+  /** This run's claim on the partial file (`lockPartial`, lock.ts); needed with `partial`. */
+  lock?: PartialLock;
 }
 
 /** The partial file of an `encrypt -o OUT` (ciphertext only), beside OUT. */
@@ -84,8 +88,13 @@ export async function openOutput(path: string | undefined, o: OutputOptions): Pr
   // Registered before the file exists: a signal at any moment leaves no partial plaintext.
   const release = onTerminatingSignal(o.partial ? undefined : tmp);
   let fh: FileHandle;
+  let made: Stats;
   try {
     fh = await openTemporary(tmp, o);
+    made = await fh.stat().catch(async (e: unknown) => {
+      await fh.close();
+      throw e;
+    });
   } catch (e) {
     release();
     throw asIo(e, `cannot create a temporary file beside '${path}'`);
@@ -96,6 +105,16 @@ export async function openOutput(path: string | undefined, o: OutputOptions): Pr
       open_ = false;
       await fh.close();
     }
+  };
+  // The file this run wrote, by identity: only it is ever renamed onto OUT or removed, never
+  // one another run put at the same name meanwhile (issue 20, F2).
+  const { dev, ino } = made;
+  const isOurs = async () => {
+    const st = await lstat(tmp).catch(() => undefined);
+    return st !== undefined && st.dev === dev && st.ino === ino;
+  };
+  const removeOurs = async () => {
+    if (await isOurs()) await unlink(tmp).catch(() => {});
   };
   const writable = new WritableStream<Uint8Array>({
     async write(chunk) {
@@ -112,9 +131,15 @@ export async function openOutput(path: string | undefined, o: OutputOptions): Pr
       try {
         await fh.sync();
         await close();
+        if ((o.lock && !(await o.lock.held())) || !(await isOurs())) {
+          throw new CliError(
+            'IO',
+            `another run replaced '${tmp}' while this one wrote it; '${path}' is left as it was`,
+          );
+        }
         await place(tmp, path, o.force);
       } catch (e) {
-        await unlink(tmp).catch(() => {});
+        await removeOurs();
         throw asIo(e, `cannot write '${path}'`);
       } finally {
         release();
@@ -122,7 +147,7 @@ export async function openOutput(path: string | undefined, o: OutputOptions): Pr
     },
     async discard() {
       await close().catch(() => {});
-      await unlink(tmp).catch(() => {});
+      await removeOurs().catch(() => {});
       release();
     },
   };

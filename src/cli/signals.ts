@@ -3,7 +3,8 @@
  * (decrypt) holds partial, unverified output: on any of these signals it is removed before the
  * process exits with 128 + the signal's number (as a shell reports a death by that signal).
  * An encrypt partial file holds only ciphertext and is kept for `encrypt --resume`: the
- * signal then only ends the process, with the same status. SIGKILL cannot be caught: after
+ * signal then only ends the process, with the same status (and removes the run's lock on it,
+ * lock.ts). SIGKILL cannot be caught: after
  * one, a `.OUT.<random>.tmp` file may stay behind too (docs/CLI.md).
  */
 import { unlinkSync } from 'node:fs';
@@ -16,14 +17,14 @@ import { constants } from 'node:os';
  */
 const TERMINATING: readonly NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM'];
 
-/** Registrations: a path to remove, or undefined for a file kept on a signal. */
-const registered = new Set<{ path: string | undefined }>();
+/** Registrations: what to remove, or undefined for a file kept on a signal. */
+const registered = new Set<{ cleanup: string | (() => void) | undefined }>();
 
 function onSignal(signal: NodeJS.Signals): void {
-  for (const { path } of registered) {
-    if (path === undefined) continue;
+  for (const { cleanup } of registered) {
     try {
-      unlinkSync(path);
+      if (typeof cleanup === 'string') unlinkSync(cleanup);
+      else cleanup?.();
     } catch {
       // not created yet, or already gone
     }
@@ -32,13 +33,14 @@ function onSignal(signal: NodeJS.Signals): void {
 }
 
 /**
- * Until the returned function is called, a terminating signal removes `path` (synchronously)
- * and exits; with `path` undefined, it only exits (the file being written is kept). Register
- * before creating the file, so no window leaves it.
+ * Until the returned function is called, a terminating signal removes `cleanup` when it is a
+ * path, or runs it when it is a function (synchronously), and exits; with `cleanup`
+ * undefined, it only exits (the file being written is kept). Register before creating the
+ * file, so no window leaves it.
  */
-export function onTerminatingSignal(path: string | undefined): () => void {
+export function onTerminatingSignal(cleanup: string | (() => void) | undefined): () => void {
   if (registered.size === 0) for (const s of TERMINATING) process.on(s, onSignal);
-  const entry = { path };
+  const entry = { cleanup };
   registered.add(entry);
   return () => {
     if (!registered.delete(entry) || registered.size > 0) return;

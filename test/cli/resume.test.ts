@@ -1,8 +1,9 @@
 /**
  * `encrypt --resume -o OUT IN`: an interrupted `encrypt -o OUT` leaves `.OUT.stream-v2-partial`
  * (ciphertext only); `--resume` proves it is this encryption of IN (header_mac with the secret,
- * the segment where it ends re-sealed and compared), appends the rest and renames. A changed IN
- * is refused with SOURCE_CHANGED and the partial file is left as it was.
+ * every byte after the header re-sealed and compared), appends the rest and renames. A changed
+ * IN is refused with SOURCE_CHANGED and the partial file is left as it was. (A partial file with
+ * no whole segment, or a damaged one: resume-proof.test.ts.)
  */
 import { copyFileSync, existsSync, openAsBlob, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
@@ -34,9 +35,9 @@ describe('stream-v2 encrypt --resume', () => {
   });
   afterAll(() => t.remove());
 
-  it('continues any prefix of the ciphertext to the same bytes as the uninterrupted run', async () => {
-    // The header alone, mid-frame, on a segment boundary, one byte into a segment, all but one byte, all.
-    const cuts = [80, 81, 80 + W - 1, 80 + W, 80 + W + 1, 80 + 2 * W + 500, whole.length - 1, whole.length];
+  it('continues any prefix holding a whole segment to the same bytes as the uninterrupted run', async () => {
+    // On a segment boundary, one byte into a segment, mid-segment, all but one byte, all.
+    const cuts = [80 + W, 80 + W + 1, 80 + 2 * W + 500, whole.length - 1, whole.length];
     for (const cut of cuts) {
       const out = `out-${cut}`;
       writeFileSync(partialOf(out), whole.subarray(0, cut));
@@ -51,7 +52,7 @@ describe('stream-v2 encrypt --resume', () => {
     for (const [zeroFrom, cut] of [
       [80 + 2 * W + 100, 80 + 2 * W + 500], // inside the segment where the file ends
       [80 + W + 7, 80 + 2 * W + 500], // from the segment before it
-      [80, 80 + W + 3], // the whole first segment
+      [80 + W, 80 + 3 * W + 3], // from a segment boundary, over two segments
     ] as const) {
       const out = `zeros-${zeroFrom}-${cut}`;
       const partial = Buffer.from(whole.subarray(0, cut));
@@ -209,12 +210,14 @@ describe('stream-v2 encrypt --resume after a killed run', () => {
   it('SIGKILL midway, then --resume: the same bytes as an uninterrupted run', async () => {
     const { r, header } = await interrupted('killed', 'SIGKILL');
     expect(r.signal).toBe('SIGKILL');
+    expect(existsSync(t.path('.killed.stream-v2-lock'))).toBe(true); // a dead run's: taken over
     await resumedMatchesUninterrupted('killed', header);
   });
 
   it(`SIGINT midway: exit ${128 + constants.signals.SIGINT}, the partial file kept; --resume completes it`, async () => {
     const { r, header } = await interrupted('interrupted', 'SIGINT');
     expect(r.code).toBe(128 + constants.signals.SIGINT);
+    expect(existsSync(t.path('.interrupted.stream-v2-lock'))).toBe(false); // the signal removed it
     await resumedMatchesUninterrupted('interrupted', header);
   });
 
