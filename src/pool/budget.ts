@@ -35,7 +35,9 @@ export class Budget {
   private demandGrants = 0;
   /** Bytes staged by the lanes (each forming its next segment). */
   private staged = 0;
-  private readonly queue: Request[] = [];
+  /** Waiting requests, in turn: those of streams whose reader waits, and the read-ahead. */
+  private readonly demandQueue: Request[] = [];
+  private readonly aheadQueue: Request[] = [];
   /** The most bytes held at once by the streams of this budget (granted and staged). */
   peakHeldBytes = 0;
 
@@ -64,7 +66,14 @@ export class Budget {
 
   /** @internal for {@link Lane} */
   request(r: Request): void {
-    this.queue.push(r);
+    (r.lane.demanding() ? this.demandQueue : this.aheadQueue).push(r);
+    this.pump();
+  }
+
+  /** @internal for {@link Lane}: its reader now waits; its waiting request, if any, is demand from now on. */
+  demand(lane: Lane): void {
+    const i = this.aheadQueue.findIndex((r) => r.lane === lane);
+    if (i >= 0 && lane.demanding()) this.demandQueue.push(...this.aheadQueue.splice(i, 1));
     this.pump();
   }
 
@@ -77,8 +86,10 @@ export class Budget {
 
   /** @internal for {@link Lane}: refuses a lane's waiting request. */
   drop(lane: Lane, reason: unknown): void {
-    const i = this.queue.findIndex((r) => r.lane === lane);
-    if (i >= 0) this.queue.splice(i, 1)[0]?.refuse(reason);
+    for (const q of [this.demandQueue, this.aheadQueue]) {
+      const i = q.findIndex((r) => r.lane === lane);
+      if (i >= 0) q.splice(i, 1)[0]?.refuse(reason);
+    }
   }
 
   /** @internal for {@link Lane}: its staged bytes changed by `delta` */
@@ -88,32 +99,36 @@ export class Budget {
   }
 
   /**
-   * Grants what fits, in turn. A demand request may pass waiting read-ahead, never another
-   * demand request; read-ahead waits behind any request that does not fit (a large segment is
-   * not starved by small ones).
+   * Grants what fits, in turn: demand first (it may pass waiting read-ahead, never another
+   * demand request), then read-ahead; each queue stops at a request that does not fit, so a
+   * large segment is not starved by small ones.
    */
   pump(): void {
-    let demandBlocked = false;
-    let aheadBlocked = false;
-    for (let i = 0; i < this.queue.length; ) {
-      const r = this.queue[i] as Request;
-      const demand = r.lane.demanding();
-      const room = demand ? this.limit : this.limit - this.reserve;
+    while (this.demandQueue.length > 0) {
+      const r = this.demandQueue[0] as Request;
       // Alone, a segment larger than the budget still runs; so does one demand segment when no
       // other is in flight (read-ahead that nobody takes must not stop a reader that waits).
-      const fits = this.granted === 0 || this.granted + r.cost <= room || (demand && this.demandGrants === 0);
-      if (fits && !demandBlocked && (demand || !aheadBlocked)) {
-        this.queue.splice(i, 1);
-        this.granted += r.cost;
-        if (demand) this.demandGrants++;
-        this.peakHeldBytes = Math.max(this.peakHeldBytes, this.heldBytes);
-        r.grant(new Grant(this, r.lane, r.cost, demand));
-        continue;
-      }
-      if (demand) demandBlocked = true;
-      else aheadBlocked = true;
-      i++;
+      if (!(this.fits(r.cost, this.limit) || this.demandGrants === 0)) return;
+      this.demandQueue.shift();
+      this.give(r, true);
     }
+    while (this.aheadQueue.length > 0) {
+      const r = this.aheadQueue[0] as Request;
+      if (!this.fits(r.cost, this.limit - this.reserve)) return;
+      this.aheadQueue.shift();
+      this.give(r, false);
+    }
+  }
+
+  private fits(cost: number, room: number): boolean {
+    return this.granted === 0 || this.granted + cost <= room;
+  }
+
+  private give(r: Request, demand: boolean): void {
+    this.granted += r.cost;
+    if (demand) this.demandGrants++;
+    this.peakHeldBytes = Math.max(this.peakHeldBytes, this.heldBytes);
+    r.grant(new Grant(this, r.lane, r.cost, demand));
   }
 }
 
@@ -220,9 +235,9 @@ export class Lane {
     this.roomChanged();
   }
 
-  /** The reader's demand may have changed: a waiting request may fit now. */
+  /** Its reader now waits for it: a waiting request of it goes first from now on. */
   poke(): void {
-    this.budget.pump();
+    this.budget.demand(this);
   }
 
   /** @internal a grant was released */

@@ -76,26 +76,31 @@ export class Engine {
 
   /** Seals segment `segmentIndex` whole (spec §4); its input is the plaintext. Returns the wire bytes. */
   async seal(session: SessionKey, frameSize: number, segmentIndex: number, final: boolean, input: SegmentInput) {
-    const r = await this.job(input, (api, i) => api.seal({ session, frameSize, segmentIndex, final, input: i }));
+    const job = (i: JobInput) => ({ session, frameSize, segmentIndex, final, input: i });
+    const r = await this.job(input, job, (api, j) => api.seal(j));
     return viewOf(r.output as NonNullable<JobResult['output']>);
   }
 
   /** Opens segment `segmentIndex` whole (spec §6.2, §6.3); its input is the wire bytes. Returns the plaintext. */
   async open(session: SessionKey, layout: LayoutParams, segmentIndex: number, last: boolean, input: SegmentInput) {
-    const r = await this.job(input, (api, i) => api.open({ session, layout, segmentIndex, last, input: i }));
+    const job = (i: JobInput) => ({ session, layout, segmentIndex, last, input: i });
+    const r = await this.job(input, job, (api, j) => api.open(j));
     return viewOf(r.output as NonNullable<JobResult['output']>);
   }
 
   /** Checks segment `segmentIndex` without the key (spec §4). @throws StreamV2Error `DIGEST_MISMATCH`, `BAD_FRAME`... */
   async check(header: Uint8Array, layout: LayoutParams, segmentIndex: number, last: boolean, input: SegmentInput) {
-    await this.job(input, (api, i) => api.check({ header, layout, segmentIndex, last, input: i }));
+    await this.job(
+      input,
+      (i) => ({ header, layout, segmentIndex, last, input: i }),
+      (api, j) => api.check(j),
+    );
   }
 
   /** Checks the tag of one TERMINATOR (`bytes`: its 34 bytes, the library's own). @throws StreamV2Error `AUTH_FAILED` */
   async openTerminator(session: SessionKey, segmentIndex: number, frameIndex: number, bytes: Uint8Array) {
-    await this.job({ bytes }, (api, i) =>
-      api.openTerminator({ session, segmentIndex, frameIndex, input: i as { bytes: Transferred } }),
-    );
+    const job = (i: JobInput) => ({ session, segmentIndex, frameIndex, input: i as { bytes: Transferred } });
+    await this.job({ bytes }, job, (api, j) => api.openTerminator(j));
   }
 
   /** A stream ended: no worker, nor this thread, keeps its frame key. */
@@ -114,18 +119,24 @@ export class Engine {
    * place (never inline: only workers read Blobs and files themselves); anything else is read
    * here into a buffer of the library's own, then handed over, and comes back to be recycled.
    */
-  private async job(input: SegmentInput, call: (api: JobApi, input: JobInput) => Promise<JobResult>) {
+  private async job<J>(
+    input: SegmentInput,
+    make: (input: JobInput) => J,
+    call: (api: JobApi, job: J) => Promise<JobResult>,
+  ) {
     const pool = this.pool;
     if ('source' in input && pool && input.source.workerSource) {
-      const place = { source: input.source.workerSource, offset: input.offset, length: input.length };
-      return pool.run((api) => call(api, place));
+      const job = make({ source: input.source.workerSource, offset: input.offset, length: input.length });
+      return pool.run((api) => call(api, job));
     }
     const bytes =
       'bytes' in input ? input.bytes : await readOwned(input.source, input.offset, input.length, this.recycler.take);
     if (bytes.byteOffset !== 0) throw new StreamV2Error('BAD_ARGUMENT', 'a job must own its buffer');
     const buffer = bytes.buffer as ArrayBuffer;
-    const handed = transfer({ bytes: { buffer, length: bytes.length } }, [buffer]);
-    const r = await this.run((api) => call(api, handed));
+    // Comlink transfers what is marked on a call's own argument (not on a nested object): the
+    // job itself is marked, so its buffer moves, never is copied.
+    const job = transfer(make({ bytes: { buffer, length: bytes.length } }), [buffer]);
+    const r = await this.run((api) => call(api, job));
     if (r.input) this.recycler.give(r.input);
     return r;
   }
