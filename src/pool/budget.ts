@@ -33,6 +33,8 @@ export class Budget {
   private granted = 0;
   /** Demand grants not yet released. */
   private demandGrants = 0;
+  /** Grants not yet released (segments in flight or undelivered). */
+  private grants = 0;
   /** Bytes staged by the lanes (each forming its next segment). */
   private staged = 0;
   /** Waiting requests, in turn: those of streams whose reader waits, and the read-ahead. */
@@ -45,7 +47,9 @@ export class Budget {
    * @param limit - bytes in flight or undelivered, all streams together
    * @param reserve - the part of `limit` that only demand requests may use
    * @param laneLimit - bytes one stream may have granted at most (its read-ahead)
-   * @param laneSegments - segments one stream may have in flight or undelivered at most
+   * @param laneSegments - segments one stream may have in flight or undelivered at most; all
+   *   streams together, one more (the reserve again: for demand only). Small segments then take
+   *   turns too, not only large ones.
    */
   constructor(
     readonly limit: number,
@@ -78,9 +82,10 @@ export class Budget {
   }
 
   /** @internal for {@link Grant} */
-  giveBack(bytes: number, demandEnded: boolean): void {
+  giveBack(bytes: number, released: 'part' | 'demand' | 'ahead'): void {
     this.granted -= bytes;
-    if (demandEnded) this.demandGrants--;
+    if (released !== 'part') this.grants--;
+    if (released === 'demand') this.demandGrants--;
     this.pump();
   }
 
@@ -108,24 +113,25 @@ export class Budget {
       const r = this.demandQueue[0] as Request;
       // Alone, a segment larger than the budget still runs; so does one demand segment when no
       // other is in flight (read-ahead that nobody takes must not stop a reader that waits).
-      if (!(this.fits(r.cost, this.limit) || this.demandGrants === 0)) return;
+      if (!(this.fits(r.cost, this.limit, this.laneSegments + 1) || this.demandGrants === 0)) return;
       this.demandQueue.shift();
       this.give(r, true);
     }
     while (this.aheadQueue.length > 0) {
       const r = this.aheadQueue[0] as Request;
-      if (!this.fits(r.cost, this.limit - this.reserve)) return;
+      if (!this.fits(r.cost, this.limit - this.reserve, this.laneSegments)) return;
       this.aheadQueue.shift();
       this.give(r, false);
     }
   }
 
-  private fits(cost: number, room: number): boolean {
-    return this.granted === 0 || this.granted + cost <= room;
+  private fits(cost: number, room: number, segments: number): boolean {
+    return this.grants === 0 || (this.granted + cost <= room && this.grants < segments);
   }
 
   private give(r: Request, demand: boolean): void {
     this.granted += r.cost;
+    this.grants++;
     if (demand) this.demandGrants++;
     this.peakHeldBytes = Math.max(this.peakHeldBytes, this.heldBytes);
     r.grant(new Grant(this, r.lane, r.cost, demand));
@@ -151,10 +157,10 @@ export class Grant {
   /** Gives back `bytes` of it early (the segment's input, once its work is done). */
   giveBack(bytes: number): void {
     const n = Math.min(bytes, this.left);
-    if (n <= 0) return;
+    if (n <= 0 || !this.lane.grants.has(this)) return;
     this.left -= n;
     this.lane.charged -= n;
-    this.budget.giveBack(n, false);
+    this.budget.giveBack(n, 'part');
   }
 
   /** Gives back the rest (the reader took the segment, or it was dropped). Idempotent. */
@@ -163,7 +169,7 @@ export class Grant {
     const n = this.left;
     this.left = 0;
     this.lane.charged -= n;
-    this.budget.giveBack(n, this.demand);
+    this.budget.giveBack(n, this.demand ? 'demand' : 'ahead');
     this.lane.roomChanged();
   }
 }

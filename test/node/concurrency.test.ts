@@ -6,7 +6,7 @@
  */
 
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DecryptSegmentTransform, EncryptSegmentTransform, StreamV2Error, type SuiteName, WorkerPool } from '#lib';
 import { chunked, concat, run, sameBytes, seededBytes, within } from '../helpers.js';
 
@@ -111,12 +111,12 @@ function isPrefix(chunks: readonly Uint8Array[], plaintext: Uint8Array): boolean
 }
 
 /** One encrypt → decrypt pipeline on the shared pool, interfered with as its plan says. */
-async function pipeline(plan: Plan): Promise<string[]> {
+async function pipeline(plan: Plan, on: WorkerPool = pool): Promise<string[]> {
   const problems: string[] = [];
   const reason = new UserReason(`pipeline ${plan.id} stopped by the caller`);
   const plaintext = seededBytes(plan.size, plan.chunkSeed);
-  const enc = new EncryptSegmentTransform(KEY, { suite: plan.suite, ...plan.layout, workers: pool });
-  const dec = new DecryptSegmentTransform(KEY, { workers: pool });
+  const enc = new EncryptSegmentTransform(KEY, { suite: plan.suite, ...plan.layout, workers: on });
+  const dec = new DecryptSegmentTransform(KEY, { workers: on });
   const writer = enc.writable.getWriter();
   const reader = enc.readable.pipeThrough(dec).getReader();
   const input = chunked(plaintext, { seed: plan.chunkSeed, max: plan.maxChunk });
@@ -213,7 +213,35 @@ describe(`${PIPELINES} pipelines on one pool of 2 (fast-check seed ${SEED})`, ()
     expect({ problems, unhandled: unhandled.map(String) }).toEqual({ problems: [], unhandled: [] });
     // Not vacuous: every mode ran.
     expect(new Set(plans.map((p) => p.mode)).size).toBe(5);
+    // The pool's budget (pool/budget.ts) is all back, however each pipeline ended.
+    await vi.waitFor(() => expect(pool.heldBytes).toBe(0), { timeout: SETTLE_MS, interval: 20 });
     await within(cleanRoundTrip(3 * MiB + 5), SETTLE_MS, 'round trip after');
+  });
+
+  /**
+   * The attack of issue 20 F15 (128 concurrent pipelines peaked at 2.4 GiB when each stream
+   * kept its own 2 × workers + 2 segments): 128 pipelines of 8 MiB, a quarter cancelled at a
+   * random point. The pool holds its budget plus one segment per stream at most.
+   */
+  it('128 pipelines of 8 MiB, mixed cancels: the pool holds its budget plus one segment per stream', async () => {
+    const shared = new WorkerPool({ size: 2 });
+    try {
+      const plans = fc.sample(planArb, { seed: SEED + 1, numRuns: 128 }).map((p, id) => ({
+        ...p,
+        id,
+        size: 8 * MiB,
+        layout: null,
+        maxChunk: 256 * 1024,
+        mode: (id % 4 === 3 ? 'cancel-write' : 'clean') as Mode,
+      }));
+      const problems = (await Promise.all(plans.map((p) => pipeline(p, shared)))).flat();
+      expect(problems).toEqual([]);
+      const W = 16 * (18 + 65536 + 16) + 67 + 34;
+      expect(shared.peakHeldBytes).toBeLessThanOrEqual(shared.budgetBytes + (MiB + W) + 256 * W);
+      await vi.waitFor(() => expect(shared.heldBytes).toBe(0), { timeout: SETTLE_MS, interval: 20 });
+    } finally {
+      await shared.terminate();
+    }
   });
 });
 

@@ -12,7 +12,7 @@ import type { Platform, WorkerHandle } from '../../src/platform/types.js';
 import type { WorkerApi } from '../../src/pool/protocol.js';
 import { createWorkerApi } from '../../src/pool/worker-api.js';
 import { randomBytes, run, sameBytes } from '../helpers.js';
-import { standInWorker } from './stand-in.js';
+import { standInPlatform } from './stand-in.js';
 
 /** Calls the stand-in workers served, by method. */
 const served = new Map<string, number>();
@@ -24,20 +24,8 @@ afterEach(async () => {
 
 /** A platform whose workers answer only after `delayMs` (a slow isolate start), or never start. */
 function slowPlatform(delayMs: number, fails = false): Platform {
-  const counted = (): WorkerApi => {
-    const api = createWorkerApi([nodeBackend]);
-    return Object.fromEntries(
-      Object.entries(api).map(([name, f]) => [
-        name,
-        (...args: unknown[]) => {
-          served.set(name, (served.get(name) ?? 0) + 1);
-          return (f as (...a: unknown[]) => unknown)(...args);
-        },
-      ]),
-    ) as unknown as WorkerApi;
-  };
-  const spawnWorker = (): WorkerHandle => standInWorker(counted, () => fails, delayMs);
-  return { name: 'node', backends: [nodeBackend], spawnWorker, hardwareConcurrency: () => 2 };
+  const onCall = (name: string) => void served.set(name, (served.get(name) ?? 0) + 1);
+  return standInPlatform({ startMs: delayMs, fails: () => fails, onCall });
 }
 
 const key = randomBytes(32);

@@ -5,8 +5,10 @@
 import { MessageChannel } from 'node:worker_threads';
 import { expose } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import type { WorkerHandle } from '../../src/platform/types.js';
+import { nodeBackend } from '../../src/crypto/node.js';
+import type { Platform, WorkerHandle } from '../../src/platform/types.js';
 import type { WorkerApi } from '../../src/pool/protocol.js';
+import { createWorkerApi } from '../../src/pool/worker-api.js';
 
 /**
  * Starts a stand-in worker. After `delayMs` it either serves `api()` or, when `fails()` says so
@@ -29,4 +31,36 @@ export function standInWorker(api: () => WorkerApi, fails: () => boolean, delayM
     ref: () => port1.ref(),
     unref: () => port1.unref(),
   };
+}
+
+/** How a {@link standInPlatform}'s workers behave. */
+export interface StandInOptions {
+  /** Milliseconds before a worker answers (a slow isolate start). */
+  startMs?: number;
+  /** Whether a worker dies at start instead (asked when it would answer). */
+  fails?: () => boolean;
+  /** Milliseconds each job takes at least (a slow worker, so that queues form). */
+  jobMs?: number;
+  /** Called with each call's method name and arguments as a worker serves it. */
+  onCall?: (name: string, args: unknown[]) => void;
+}
+
+/** A Node platform whose pool workers are stand-ins (see {@link standInWorker}). */
+export function standInPlatform(o: StandInOptions = {}): Platform {
+  const api = (): WorkerApi => {
+    const real = createWorkerApi([nodeBackend]);
+    return Object.fromEntries(
+      Object.entries(real).map(([name, f]) => [
+        name,
+        async (...args: unknown[]) => {
+          o.onCall?.(name, args);
+          if (o.jobMs && name !== 'ping' && name !== 'forget') await new Promise((r) => setTimeout(r, o.jobMs));
+          return (f as (...a: unknown[]) => unknown)(...args);
+        },
+      ]),
+    ) as unknown as WorkerApi;
+  };
+  const fails = o.fails ?? (() => false);
+  const spawnWorker = (): WorkerHandle => standInWorker(api, fails, o.startMs ?? 0);
+  return { name: 'node', backends: [nodeBackend], spawnWorker, hardwareConcurrency: () => 2 };
 }
