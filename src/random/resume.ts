@@ -4,6 +4,8 @@
  * value of every segment released so far: the proof, segment by segment, that a resumed
  * encryption seals the same plaintext under the same nonces (spec §8).
  */
+
+import { StreamLayout } from '../codec/layout.js';
 import { StreamV2Error } from '../errors.js';
 import { HEADER_SIZE } from '../format/constants.js';
 import { checkLimits, parseHeader, type StreamHeader } from '../format/header.js';
@@ -13,17 +15,24 @@ import type { Source } from '../source/source.js';
 export interface ResumeState {
   /** Format of this object. */
   readonly version: 1;
-  /** The stream header, 80 bytes in hex (no key material: the salt and header_mac are public). */
+  /** The stream header, 80 bytes in lowercase hex (no key material: the salt and header_mac are public). */
   readonly header: string;
   /** The plaintext size of the source. */
   readonly plaintextSize: number;
   /** The source's `lastModified` (a File), or its mtime in ms (a Blob of `openFile`); compared on resume. */
   readonly lastModified?: number;
-  /** Segment index → the 32-byte DIGEST value (hex) of every segment released so far. */
+  /**
+   * Segment index (canonical decimal: `0`, `1`, … below the stream's segment count) → the
+   * 32-byte DIGEST value (64 lowercase hex digits) of every segment released so far.
+   */
   readonly digests: Readonly<Record<string, string>>;
 }
 
-const HEX = /^[0-9a-f]*$/;
+const HEADER_HEX = new RegExp(`^[0-9a-f]{${2 * HEADER_SIZE}}$`);
+const DIGEST_HEX = /^[0-9a-f]{64}$/;
+/** One spelling per segment number: "01", "1e0", "0x1", " 1" would alias segment 1. */
+const SEGMENT_KEY = /^(0|[1-9][0-9]*)$/;
+const FIELDS: ReadonlySet<string> = new Set(['version', 'header', 'plaintextSize', 'lastModified', 'digests']);
 
 /** Bytes → lowercase hex. */
 export function toHex(bytes: Uint8Array): string {
@@ -36,9 +45,52 @@ function fromHex(hex: string): Uint8Array {
   return out;
 }
 
+function malformed(why: string): StreamV2Error {
+  return new StreamV2Error('BAD_ARGUMENT', `not a resume state of stream-v2 (version 1): ${why}`);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
 /**
- * Checks a resume state against the source: shape, header structure, and that the source has
- * the recorded size and lastModified.
+ * Checks the fields a state is made of, each on its own (what needs the header comes later).
+ * Unknown fields are refused: the state is a proof, and a field this version ignores could be
+ * one a caller meant to count (a misspelt `lastModified` would silently skip that check).
+ */
+function checkFields(s: unknown): asserts s is ResumeState {
+  if (!isPlainObject(s)) throw malformed('not an object');
+  const extra = Object.keys(s).find((k) => !FIELDS.has(k));
+  if (extra !== undefined) throw malformed(`unknown field ${JSON.stringify(extra.slice(0, 40))}`);
+  if (s['version'] !== 1) throw malformed('version must be 1');
+  if (typeof s['header'] !== 'string' || !HEADER_HEX.test(s['header'])) {
+    throw malformed(`header must be ${HEADER_SIZE} bytes in lowercase hex`);
+  }
+  const size = s['plaintextSize'];
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+    throw malformed('plaintextSize must be a non-negative safe integer');
+  }
+  const lastModified = s['lastModified'];
+  if (lastModified !== undefined && (typeof lastModified !== 'number' || !Number.isFinite(lastModified))) {
+    throw malformed('lastModified must be a finite number when given');
+  }
+  const digests = s['digests'];
+  if (!isPlainObject(digests)) throw malformed('digests must be an object');
+  for (const [k, v] of Object.entries(digests)) {
+    if (!SEGMENT_KEY.test(k)) throw malformed(`digest key ${JSON.stringify(k.slice(0, 40))} is not a segment number`);
+    if (typeof v !== 'string' || !DIGEST_HEX.test(v)) {
+      throw malformed(`the digest of segment ${k} must be 64 lowercase hex digits`);
+    }
+  }
+}
+
+/**
+ * Checks a resume state against the source: its shape (every field, and digest keys that name
+ * segments of the stream the header and plaintextSize describe), its header's structure, and
+ * that the source has the recorded size and lastModified. A malformed state is always
+ * `BAD_ARGUMENT`, found before the state is compared with the source.
  * @returns the state's header and its recorded digests
  * @throws StreamV2Error `BAD_ARGUMENT` (malformed state), `BAD_HEADER`/`UNSUPPORTED`/`LIMIT_EXCEEDED`
  *   (its header), `SOURCE_CHANGED` (another size or lastModified)
@@ -47,34 +99,25 @@ export function checkResumeState(
   state: ResumeState,
   source: Source,
 ): { header: StreamHeader; digests: Map<number, string> } {
-  const s = state as Partial<ResumeState> | null;
-  const digests = s?.digests;
-  if (
-    s?.version !== 1 ||
-    typeof s.header !== 'string' ||
-    s.header.length !== 2 * HEADER_SIZE ||
-    !HEX.test(s.header) ||
-    !Number.isSafeInteger(s.plaintextSize) ||
-    (s.lastModified !== undefined && typeof s.lastModified !== 'number') ||
-    typeof digests !== 'object' ||
-    digests === null
-  ) {
-    throw new StreamV2Error('BAD_ARGUMENT', 'not a resume state of stream-v2 (version 1)');
+  checkFields(state);
+  const header = parseHeader(fromHex(state.header));
+  checkLimits(header);
+  const layout = new StreamLayout(header, state.plaintextSize);
+  if (!Number.isSafeInteger(layout.wireSize)) {
+    throw malformed('plaintextSize gives a ciphertext past Number.MAX_SAFE_INTEGER bytes');
   }
   const map = new Map<number, string>();
-  for (const [k, v] of Object.entries(digests)) {
+  for (const [k, v] of Object.entries(state.digests)) {
     const index = Number(k);
-    if (!Number.isSafeInteger(index) || index < 0 || typeof v !== 'string' || v.length !== 64 || !HEX.test(v)) {
-      throw new StreamV2Error('BAD_ARGUMENT', `resume state: bad digest entry for segment ${k}`);
+    if (index >= layout.segments) {
+      throw malformed(`digest of segment ${k.slice(0, 20)}, past the last segment (${layout.segments - 1})`);
     }
     map.set(index, v);
   }
-  const header = parseHeader(fromHex(s.header));
-  checkLimits(header);
-  if (source.size !== s.plaintextSize) {
-    throw new StreamV2Error('SOURCE_CHANGED', `the source has ${source.size} bytes, the state ${s.plaintextSize}`);
+  if (source.size !== state.plaintextSize) {
+    throw new StreamV2Error('SOURCE_CHANGED', `the source has ${source.size} bytes, the state ${state.plaintextSize}`);
   }
-  if (s.lastModified !== undefined && source.lastModified !== s.lastModified) {
+  if (state.lastModified !== undefined && source.lastModified !== state.lastModified) {
     throw new StreamV2Error('SOURCE_CHANGED', 'the source was modified since the state was taken (lastModified)');
   }
   return { header, digests: map };

@@ -206,7 +206,7 @@ async function cleanRoundTrip(size: number): Promise<void> {
 describe(`${PIPELINES} pipelines on one pool of 2 (fast-check seed ${SEED})`, () => {
   it('clean ones stay byte-exact; interfered ones settle with StreamV2Errors; nothing unhandled; the pool survives', async () => {
     const plans = fc.sample(planArb, { seed: SEED, numRuns: PIPELINES }).map((p, id) => ({ ...p, id }));
-    const problems = (await Promise.all(plans.map(pipeline))).flat();
+    const problems = (await Promise.all(plans.map((p) => pipeline(p)))).flat();
     // Let late rejections surface before looking for unhandled ones.
     await new Promise((resolve) => setTimeout(resolve, 100));
     if (problems.length > 0 || unhandled.length > 0) console.log(`seed ${SEED}:\n${problems.join('\n')}`);
