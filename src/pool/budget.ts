@@ -47,15 +47,16 @@ export class Budget {
    * @param limit - bytes in flight or undelivered, all streams together
    * @param reserve - the part of `limit` that only demand requests may use
    * @param laneLimit - bytes one stream may have granted at most (its read-ahead)
-   * @param laneSegments - segments one stream may have in flight or undelivered at most; all
-   *   streams together, one more (the reserve again: for demand only). Small segments then take
-   *   turns too, not only large ones.
+   * @param laneSegments - segments one stream may have in flight or undelivered at most
+   * @param segments - segments all streams together may have, demand included (read-ahead: one
+   *   less), so that small segments take turns too, not only large ones
    */
   constructor(
     readonly limit: number,
     private readonly reserve: number,
     readonly laneLimit: number,
     readonly laneSegments: number,
+    private readonly segments: number,
   ) {}
 
   /** Bytes held now: granted to streams, and staged by them while they form a segment. */
@@ -113,13 +114,13 @@ export class Budget {
       const r = this.demandQueue[0] as Request;
       // Alone, a segment larger than the budget still runs; so does one demand segment when no
       // other is in flight (read-ahead that nobody takes must not stop a reader that waits).
-      if (!(this.fits(r.cost, this.limit, this.laneSegments + 1) || this.demandGrants === 0)) return;
+      if (!(this.fits(r.cost, this.limit, this.segments) || this.demandGrants === 0)) return;
       this.demandQueue.shift();
       this.give(r, true);
     }
     while (this.aheadQueue.length > 0) {
       const r = this.aheadQueue[0] as Request;
-      if (!this.fits(r.cost, this.limit - this.reserve, this.laneSegments)) return;
+      if (!this.fits(r.cost, this.limit - this.reserve, this.segments - 1)) return;
       this.aheadQueue.shift();
       this.give(r, false);
     }

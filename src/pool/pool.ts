@@ -39,15 +39,17 @@ export interface WorkerPoolOptions {
 export const DEFAULT_SEGMENT_COST = segmentPlaintextSize(DEFAULTS) + fullSegmentWireSize(DEFAULTS);
 
 /**
- * The budget of a pool of `size` workers (or of one inline stream, `size` 0): a stream keeps
- * `2 × size + 2` segments in flight at most (one inline), and one more segment of the budget is
- * the reserve that only a stream whose reader waits may use (budget.ts).
+ * The budget of a pool of `size` workers: a stream keeps `2 × size + 2` segments in flight at
+ * most, and one more segment of the budget is the reserve that only a stream whose reader
+ * waits may use (budget.ts). Inline (`size` 0), each stream keeps one segment, as alone: no
+ * bound is shared, since nothing but the calling thread is shared.
  */
 export function budgetFor(size: number, budgetBytes?: number): Budget {
-  const laneSegments = size === 0 ? 1 : 2 * size + 2;
+  if (size === 0) return new Budget(Number.POSITIVE_INFINITY, 0, Number.POSITIVE_INFINITY, 1, Number.POSITIVE_INFINITY);
+  const laneSegments = 2 * size + 2;
   const limit = budgetBytes ?? (laneSegments + 1) * DEFAULT_SEGMENT_COST;
   const reserve = Math.min(DEFAULT_SEGMENT_COST, Math.floor(limit / 2));
-  return new Budget(limit, reserve, limit - reserve, laneSegments);
+  return new Budget(limit, reserve, limit - reserve, laneSegments, laneSegments + 1);
 }
 
 interface Slot {

@@ -6,11 +6,8 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { bindPlatform } from '../../src/bind.js';
-import { nodeBackend } from '../../src/crypto/node.js';
 import { StreamV2Error } from '../../src/errors.js';
-import type { Platform, WorkerHandle } from '../../src/platform/types.js';
-import type { WorkerApi } from '../../src/pool/protocol.js';
-import { createWorkerApi } from '../../src/pool/worker-api.js';
+import type { Platform } from '../../src/platform/types.js';
 import { randomBytes, run, sameBytes } from '../helpers.js';
 import { standInPlatform } from './stand-in.js';
 
