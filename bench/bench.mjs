@@ -1,8 +1,12 @@
 /**
  * stream-v2 benchmark (see docs/BENCHMARKS.md). Run after a build:
- *   node --expose-gc bench/bench.mjs [--json FILE] [--charts DIR]
+ *   node --expose-gc bench/bench.mjs [--json FILE] [--charts DIR] [--before GIT_REV]
  * Env: BENCH_GIB (1), BENCH_RUNS (3), BENCH_PIPE_GIB (4), BENCH_RANGES (200, for blob),
- *      BENCH_ONLY (comma list of: ceiling,handoff,lib,nodepipe,noble,pipe,peers,blob),
+ *      BENCH_ONLY (comma list of: ceiling,handoff,lib,nodepipe,noble,pipe,peers,blob,concurrency;
+ *      before runs when --before is given),
+ *      BENCH_CONC_GIB (2), BENCH_CONC_N (1,8,32,128,512), BENCH_CONC_KINDS (pipe,read,verify,
+ *      node-gcm,openpgp), BENCH_CONC_PEER_GIB (0.5: the peers' total), BENCH_FAIR (128,20: long
+ *      pipes, short ones; 0 skips the fairness run),
  *      BENCH_PEERS (comma list of peers, default all; see bench/lib/peers.mjs),
  *      BENCH_NODE (a Node major such as 24, or a binary: run the bench under that Node).
  * Throughput is in MB/s of plaintext, 1 MB = 1e6 bytes. RSS is in MiB.
@@ -14,7 +18,9 @@ import { fileURLToPath } from 'node:url';
 import { getDefaultPool } from 'stream-v2';
 import { renderCharts } from './charts.mjs';
 import { ceilingRun, handoffRun, nobleLoopRun, nodePipelineRun } from './lib/baselines.mjs';
+import { beforeSection, buildBefore } from './lib/before.mjs';
 import { blobSection } from './lib/blob-bench.mjs';
+import { CONCURRENCY_KINDS, concurrencySection } from './lib/concurrency.mjs';
 import { decryptRun, encryptRun, pipeRun, warmPool } from './lib/library.mjs';
 import { reexecUnder } from './lib/node-version.mjs';
 import { PEERS } from './lib/peers.mjs';
@@ -31,9 +37,23 @@ try {
 const BYTES = Math.round(Number(env.BENCH_GIB ?? 1) * GiB);
 const RUNS = Math.max(1, Number(env.BENCH_RUNS ?? 3));
 const PIPE_BYTES = Math.round(Number(env.BENCH_PIPE_GIB ?? 4) * GiB);
-const SECTIONS = ['ceiling', 'handoff', 'lib', 'nodepipe', 'noble', 'pipe', 'peers', 'blob'];
+const SECTIONS = ['ceiling', 'handoff', 'lib', 'nodepipe', 'noble', 'pipe', 'peers', 'blob', 'concurrency', 'before'];
 const RANGES = Math.max(1, Number(env.BENCH_RANGES ?? 200));
+const beforeAt = process.argv.indexOf('--before');
+const BEFORE = beforeAt > 0 ? process.argv[beforeAt + 1] : undefined;
 const ONLY = env.BENCH_ONLY ? env.BENCH_ONLY.split(',').map((s) => s.trim()) : SECTIONS;
+const list = (v, d) => (v ?? d).split(',').map((x) => x.trim());
+const CONC = {
+  total: Math.round(Number(env.BENCH_CONC_GIB ?? 2) * GiB),
+  peerTotal: Math.round(Number(env.BENCH_CONC_PEER_GIB ?? 0.5) * GiB),
+  ns: list(env.BENCH_CONC_N, '1,8,32,128,512').map(Number),
+  kinds: list(env.BENCH_CONC_KINDS, CONCURRENCY_KINDS.join(',')),
+  fair: list(env.BENCH_FAIR, '128,20').map(Number),
+};
+const TARGET_CONC_MIB_PER_STREAM = 2.5;
+const TARGET_CONC_SPEED = 0.9;
+const TARGET_FAIR = 2;
+const TARGET_BEFORE = 0.97;
 const jsonAt = process.argv.indexOf('--json');
 const JSON_FILE = jsonAt > 0 ? process.argv[jsonAt + 1] : undefined;
 const chartsAt = process.argv.indexOf('--charts');
@@ -70,6 +90,8 @@ const results = {
   pipe: undefined,
   peers: undefined,
   blob: undefined,
+  concurrency: undefined,
+  before: undefined,
   targets: [],
 };
 
@@ -116,7 +138,7 @@ async function timedPaired(bytes, base, fn) {
   return { ...s, base: sb, ratio: pairedRatio(s.runs, sb.runs) };
 }
 
-const has = (s) => ONLY.includes(s);
+const has = (s) => ONLY.includes(s) && (s !== 'before' || BEFORE !== undefined);
 const head = (t) => console.log(`\n== ${t}`);
 console.log(
   `stream-v2 bench: ${fmt(BYTES / GiB, 3)} GiB per run, ${RUNS} runs (median), pipe ${fmt(PIPE_BYTES / GiB, 3)} GiB; ` +
@@ -347,6 +369,75 @@ if (has('blob')) {
   );
 }
 
+if (has('before')) {
+  head(
+    `Before/after: ${fmt(BYTES / GiB, 3)} GiB, one stream on each build's default pool, 64 KiB chunks, ` +
+      `this build vs ${BEFORE} in one process, alternating rounds; main-thread CPU s/GiB`,
+  );
+  const beforeUrl = buildBefore(fileURLToPath(new URL('..', import.meta.url)), BEFORE);
+  const after = await import('stream-v2');
+  results.before = await beforeSection({ after, beforeUrl, rev: BEFORE, key, bytes: BYTES, runs: RUNS });
+  table(
+    [
+      'dir',
+      'before MB/s',
+      'after MB/s',
+      'after ÷ before',
+      'before runs',
+      'after runs',
+      'main CPU s/GiB before',
+      'after',
+    ],
+    results.before.rows.map((r) => [
+      r.dir,
+      fmt(r.before.mbps),
+      fmt(r.after.mbps),
+      fmt(r.ratio, 3),
+      r.before.runs.map((x) => fmt(x)).join(' '),
+      r.after.runs.map((x) => fmt(x)).join(' '),
+      fmt(r.before.mainCpuPerGiB, 2),
+      fmt(r.after.mainCpuPerGiB, 2),
+    ]),
+  );
+}
+
+if (has('concurrency')) {
+  head(
+    `Many streams at once: N streams on the default pool, ${fmt(CONC.total / GiB, 2)} GiB in total ` +
+      `(peers ${fmt(CONC.peerTotal / GiB, 2)} GiB), 64 KiB chunks, a fresh process per run, peak RSS above idle (5 ms)`,
+  );
+  results.concurrency = concurrencySection({
+    total: CONC.total,
+    peerTotal: CONC.peerTotal,
+    ns: CONC.ns,
+    kinds: CONC.kinds,
+    runs: RUNS,
+    fairLong: CONC.fair[0] ?? 0,
+    fairShorts: CONC.fair[1] ?? 0,
+  });
+  table(
+    ['kind', 'N', 'MB/s', '÷ N=1', 'peak RSS MiB', 'MiB per stream over N=1', 'pool peak MiB'],
+    results.concurrency.rows.map((r) => {
+      const one = results.concurrency.rows.find((x) => x.kind === r.kind && x.n === CONC.ns[0]);
+      return [
+        r.kind,
+        r.n,
+        fmt(r.mbps),
+        fmt(r.mbps / one.mbps, 2),
+        fmt(r.peakMiB),
+        r.n === one.n ? '' : fmt((r.peakMiB - one.peakMiB) / (r.n - one.n), 2),
+        r.kind.startsWith('node') || r.kind === 'openpgp' ? '' : fmt(r.poolPeakMiB),
+      ];
+    }),
+  );
+  const f = results.concurrency.fairness;
+  if (f)
+    console.log(
+      `fairness: a 1 MiB pipe among ${f.long} pipes of 16 MiB took ${fmt(f.median, 2)} × its fair share ` +
+        `(median of ${f.shorts}; worst ${fmt(f.worst, 2)})`,
+    );
+}
+
 // Targets, against baselines measured in this same run.
 const target = (name, value, limit, pass, detail) => results.targets.push({ name, value, limit, pass, detail });
 // Library ÷ ceiling and noble ÷ noble loop: the median of back-to-back pairs (timedPaired).
@@ -385,6 +476,52 @@ for (const r of results.blob?.random ?? []) {
   const d = `${r.count} ranges of ${fmt(r.rangeBytes / MiB, 2)} MiB, one after another`;
   const name = `random reads (${r.path}) workers ${r.workers} ≥ ${TARGET_RANGES_PER_S} ranges/s`;
   target(name, r.rangesPerS, TARGET_RANGES_PER_S, r.rangesPerS >= TARGET_RANGES_PER_S, d);
+}
+
+for (const r of results.before?.rows ?? []) {
+  const d = `${fmt(r.after.mbps)} / ${fmt(r.before.mbps)} MB/s vs ${r.rev}, paired`;
+  target(`one stream ${r.dir} ≥ ${TARGET_BEFORE} × before`, r.ratio, TARGET_BEFORE, r.ratio >= TARGET_BEFORE, d);
+  if (r.dir !== 'pipe' && r.after.mainCpuPerGiB !== undefined) {
+    const c = `${fmt(r.after.mainCpuPerGiB, 2)} vs ${fmt(r.before.mainCpuPerGiB, 2)} s/GiB`;
+    const ok = r.after.mainCpuPerGiB < r.before.mainCpuPerGiB;
+    target(`one stream ${r.dir}: main-thread CPU below before`, r.after.mainCpuPerGiB, r.before.mainCpuPerGiB, ok, c);
+  }
+}
+for (const r of results.concurrency?.rows ?? []) {
+  if (!['pipe', 'read', 'verify'].includes(r.kind)) continue;
+  const one = results.concurrency.rows.find((x) => x.kind === r.kind && x.n === 1);
+  if (!one || r.n === 1) continue;
+  const per = (r.peakMiB - one.peakMiB) / (r.n - 1);
+  const dm = `${fmt(r.peakMiB)} MiB at N=${r.n}, ${fmt(one.peakMiB)} at N=1`;
+  target(
+    `${r.kind} N=${r.n}: RSS ≤ ${TARGET_CONC_MIB_PER_STREAM} MiB per stream over N=1`,
+    per,
+    TARGET_CONC_MIB_PER_STREAM,
+    per <= TARGET_CONC_MIB_PER_STREAM,
+    dm,
+  );
+  if (r.n >= 128) {
+    const ratio = r.mbps / one.mbps;
+    const ds = `${fmt(r.mbps)} / ${fmt(one.mbps)} MB/s`;
+    target(
+      `${r.kind} N=${r.n}: MB/s ≥ ${TARGET_CONC_SPEED} × N=1`,
+      ratio,
+      TARGET_CONC_SPEED,
+      ratio >= TARGET_CONC_SPEED,
+      ds,
+    );
+  }
+}
+if (results.concurrency?.fairness) {
+  const f = results.concurrency.fairness;
+  const d = `median ${fmt(f.median, 2)}, worst ${fmt(f.worst, 2)} of ${f.shorts}, among ${f.long} pipes`;
+  target(
+    `fairness: a short pipe within ${TARGET_FAIR} × its fair share`,
+    f.median,
+    TARGET_FAIR,
+    f.median <= TARGET_FAIR,
+    d,
+  );
 }
 
 head('Targets');

@@ -250,3 +250,50 @@ it('BENCH_NODE names a Node that is not installed: one clear line, exit 1', () =
   expect(r.status).toBe(1);
   expect(r.stderr.toString()).toMatch(/^BENCH_NODE=7: no Node 7 binary under node_modules .*\n$/);
 });
+
+interface ConcurrencyResults {
+  concurrency: {
+    rows: { kind: string; n: number; mbps: number; peakMiB: number; runs: unknown[] }[];
+    fairness: { long: number; shorts: number; median: number; worst: number; ratios: number[] };
+  };
+  before: { rev: string; rows: { dir: string; ratio: number; before: Run; after: Run }[] };
+  targets: { name: string; value: number; pass: boolean }[];
+}
+
+it('bench/bench.mjs BENCH_ONLY=concurrency,before --before HEAD: every kind at every N, the fairness run, the A/B, their targets', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stream-v2-bench-'));
+  try {
+    const json = join(dir, 'results.json');
+    const r = spawnSync(process.execPath, ['--expose-gc', 'bench/bench.mjs', '--json', json, '--before', 'HEAD'], {
+      cwd: root,
+      timeout: 170_000,
+      env: {
+        ...process.env,
+        BENCH_GIB: String(1 / 128),
+        BENCH_RUNS: '2',
+        BENCH_ONLY: 'concurrency,before',
+        BENCH_CONC_GIB: String(1 / 64),
+        BENCH_CONC_PEER_GIB: String(1 / 256),
+        BENCH_CONC_N: '1,4',
+        BENCH_FAIR: '4,2',
+      },
+    });
+    expect(r.stderr.toString()).toBe('');
+    expect(r.status).toBe(0);
+    const res = JSON.parse(readFileSync(json, 'utf8')) as ConcurrencyResults;
+    const kinds = ['pipe', 'read', 'verify', 'node-gcm', 'openpgp'];
+    expect(res.concurrency.rows.map((x) => `${x.kind}/${x.n}`)).toEqual(kinds.flatMap((k) => [`${k}/1`, `${k}/4`]));
+    for (const x of res.concurrency.rows) {
+      expect(positive(x.mbps) && Number.isFinite(x.peakMiB)).toBe(true);
+      expect(x.runs).toHaveLength(2);
+    }
+    expect(res.concurrency.fairness.ratios).toHaveLength(2);
+    expect(res.concurrency.fairness.ratios.every(positive)).toBe(true);
+    expect(res.before.rows.map((x) => x.dir)).toEqual(['encrypt', 'decrypt', 'pipe']);
+    for (const x of res.before.rows) expect(positive(x.ratio) && x.before.runs.length === 2).toBe(true);
+    // before: 3 speed + 2 main-thread CPU; concurrency: 3 kinds × (RSS) at N=4, and fairness
+    expect(res.targets).toHaveLength(5 + 3 + 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 180_000);
