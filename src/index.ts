@@ -94,9 +94,9 @@ export declare function openEncrypted(
 /**
  * Checks a stream without its key: header structure and limits, every frame header against
  * its position, the end of the stream (FINAL, no trailing bytes), and every segment's DIGEST
- * value. A `ReadableStream` is read once, hashed on this thread with the platform's fastest
- * SHA-256; a random-access source (Blob, RangeSource) is checked at its end first, then its
- * segments are hashed in parallel on the worker pool.
+ * value. A `ReadableStream` is read once, its segments checked on the worker pool as they come;
+ * a random-access source (Blob, RangeSource) is checked at its end first, then its segments in
+ * parallel on the worker pool (read by the workers themselves where they can).
  *
  * Not checked (they need the key): header_mac and every tag. A stream that passes may still
  * fail to decrypt (spec §4: the DIGEST value is public).
