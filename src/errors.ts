@@ -106,3 +106,44 @@ export function checkInt(name: string, value: unknown, min: number, max: number)
     throw new StreamV2Error('BAD_ARGUMENT', `${name} must be an integer in ${min}..${max}`);
   }
 }
+
+/**
+ * An options argument: `{}` when not given; an object otherwise.
+ * @throws StreamV2Error `BAD_ARGUMENT` for `null` or anything that is not an object
+ */
+export function optionsOf<T extends object>(value: T | undefined, what: string): T {
+  if (value === undefined) return {} as T;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new StreamV2Error('BAD_ARGUMENT', `${what} must be an object`);
+  }
+  return value;
+}
+
+/**
+ * Checks an optional `signal` option.
+ * @throws StreamV2Error `BAD_ARGUMENT` for a value that is not an AbortSignal; `ABORTED` when it already aborted
+ */
+export function checkSignal(signal: unknown): AbortSignal | undefined {
+  if (signal === undefined) return undefined;
+  if (typeof AbortSignal === 'undefined' || !(signal instanceof AbortSignal)) {
+    throw new StreamV2Error('BAD_ARGUMENT', 'signal must be an AbortSignal');
+  }
+  if (signal.aborted) throw abortedBy(signal);
+  return signal;
+}
+
+/** The error of an operation its caller's `signal` aborted (the signal's reason as its cause). */
+export function abortedBy(signal: AbortSignal): StreamV2Error {
+  return new StreamV2Error('ABORTED', "aborted by the caller's signal", {}, { cause: signal.reason });
+}
+
+/** `p`, or an `ABORTED` rejection as soon as `signal` aborts (the work itself is not stopped). */
+export function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortedBy(signal));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

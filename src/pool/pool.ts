@@ -5,7 +5,7 @@
  * their worker dies, and starts a replacement.
  */
 import { type Remote, wrap } from 'comlink';
-import { checkInt, StreamV2Error, toStreamV2Error } from '../errors.js';
+import { checkInt, optionsOf, StreamV2Error, toStreamV2Error } from '../errors.js';
 import { DEFAULTS } from '../format/constants.js';
 import { fullSegmentWireSize, segmentPlaintextSize } from '../format/sizes.js';
 import { allocator, PLATFORM, type Platform, platformOf, type WorkerHandle } from '../platform/types.js';
@@ -86,7 +86,8 @@ export class WorkerPool {
   private retryMs = FIRST_RETRY_MS;
   private terminated = false;
 
-  constructor(options: WorkerPoolOptions = {}) {
+  constructor(opts?: WorkerPoolOptions) {
+    const options = optionsOf(opts, 'options');
     // The entry point's subclass carries the platform; the library's own pools get it passed in.
     const platform = (options as OnPlatform)[PLATFORM] ?? platformOf(new.target);
     this.platform = platform;

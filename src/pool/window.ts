@@ -75,6 +75,22 @@ export class OrderedWindow {
     return desired === null ? 0 : Math.max(0, this.highWaterMark - desired);
   }
 
+  /**
+   * Stops the window with `error()` (its readable side errors) when `signal` aborts. Work in
+   * flight is dropped; a worker's job that already runs finishes there, unseen.
+   */
+  abortOn(signal: AbortSignal | undefined, error: () => unknown): void {
+    if (!signal) return;
+    const onAbort = () => this.stop(error(), true);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const onEnd = this.hooks.onEnd;
+    this.hooks.onEnd = () => {
+      signal.removeEventListener('abort', onAbort);
+      onEnd?.();
+    };
+  }
+
   /** The first failure or stop, if any. */
   get error(): unknown {
     return this.failure;
@@ -215,7 +231,7 @@ export function segmentStream(
   first: number,
   end: number,
   job: (i: number) => SegmentJob,
-  hooks: Pick<WindowHooks, 'onEnd'> = {},
+  hooks: Pick<WindowHooks, 'onEnd'> & { stops?: ReadonlyArray<[AbortSignal | undefined, () => unknown]> } = {},
 ): ReadableStream<Uint8Array> {
   const fill = async () => {
     try {
@@ -229,6 +245,7 @@ export function segmentStream(
       window.pushError(e); // a stop refused the request: then nothing is pushed
     }
   };
-  const window: OrderedWindow = new OrderedWindow(budget, { ...hooks, onFirstPull: () => void fill() });
+  const window: OrderedWindow = new OrderedWindow(budget, { onEnd: hooks.onEnd, onFirstPull: () => void fill() });
+  for (const [signal, error] of hooks.stops ?? []) window.abortOn(signal, error);
   return window.readable;
 }

@@ -6,7 +6,7 @@
  */
 import { ownSecret, type Secret } from '../codec/keys.js';
 import { StreamLayout } from '../codec/layout.js';
-import { StreamV2Error } from '../errors.js';
+import { optionsOf, StreamV2Error } from '../errors.js';
 import { FRAME_HEADER_SIZE, HEADER_SIZE, SEGMENT_TAIL_SIZE } from '../format/constants.js';
 import type { Platform } from '../platform/types.js';
 import { Engine } from '../pool/engine.js';
@@ -55,9 +55,10 @@ export async function encryptBlob(
   platform: Platform,
   blob: Blob,
   secret: Secret,
-  options: EncryptBlobOptions = {},
+  opts?: EncryptBlobOptions,
 ): Promise<BlobEncryption> {
   checkBlob(blob);
+  const options = optionsOf(opts, 'options');
   const key = ownSecret(secret, true); // a copy: the caller may reuse its buffer while scrypt runs
   const params = encoderParams(key, options);
   const source = toSource(blob, platform);
@@ -77,9 +78,10 @@ export async function resumeEncryption(
   blob: Blob,
   secret: Secret,
   state: ResumeState,
-  options: ResumeOptions = {},
+  opts?: ResumeOptions,
 ): Promise<BlobEncryption> {
   checkBlob(blob);
+  const options = optionsOf(opts, 'options');
   const key = ownSecret(secret);
   const source = toSource(blob, platform);
   const { header, digests } = checkResumeState(state, source);
@@ -119,7 +121,8 @@ class Encryption implements BlobEncryption {
     return this.session.header.bytes.slice();
   }
 
-  stream({ start = 0 }: { start?: number } = {}): ReadableStream<Uint8Array> {
+  stream(options?: { start?: number }): ReadableStream<Uint8Array> {
+    const { start = 0 } = optionsOf(options, 'options');
     checkRange(start, this.size, this.size);
     return this.wire(start, this.size);
   }

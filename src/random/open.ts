@@ -6,7 +6,7 @@
  */
 import { ownSecret, type Secret } from '../codec/keys.js';
 import type { SegmentPlace, StreamLayout } from '../codec/layout.js';
-import { StreamV2Error } from '../errors.js';
+import { abortedBy, checkSignal, optionsOf, StreamV2Error, untilAborted } from '../errors.js';
 import { HEADER_SIZE } from '../format/constants.js';
 import { checkLimits, type DecoderLimits, parseHeader, type StreamHeader } from '../format/header.js';
 import type { Platform } from '../platform/types.js';
@@ -21,12 +21,20 @@ import type { CommonOptions } from '../stream/options.js';
 export interface RandomAccessOptions extends Pick<CommonOptions, 'workers' | 'backend'> {
   /** Refuse headers that ask for more (spec §2). Defaults: 64 MiB segments, log_n 20. */
   limits?: DecoderLimits;
+  /** Stops the opening (reads of the header and the end, key derivation) with `ABORTED`. */
+  signal?: AbortSignal;
 }
 
 /** A plaintext range: `[start, end)`, defaults the whole plaintext. */
 export interface PlaintextRange {
   start?: number;
   end?: number;
+  /**
+   * Stops the read with `ABORTED` as soon as it aborts: nothing more is handed out, segments in
+   * flight are dropped (a worker's job that already runs finishes there, unseen), and a source
+   * read that hangs is no longer waited for.
+   */
+  signal?: AbortSignal;
 }
 
 /** An opened stream: its header, plaintext size, and reads of any plaintext range. */
@@ -41,9 +49,15 @@ export interface EncryptedFile {
    * @throws StreamV2Error `BAD_ARGUMENT` for a range outside `[0, plaintextSize]`
    */
   stream(range?: PlaintextRange): ReadableStream<Uint8Array>;
-  /** The plaintext bytes `[start, end)` in one buffer (see {@link EncryptedFile.stream}). */
-  read(start: number, end: number): Promise<Uint8Array>;
-  /** Releases the key and a pool made for this file (`workers: N`); reads after it fail. */
+  /**
+   * The plaintext bytes `[start, end)` in one buffer (see {@link EncryptedFile.stream}).
+   * @throws StreamV2Error `BAD_ARGUMENT` for a range outside `[0, plaintextSize]`, `ABORTED`
+   */
+  read(start: number, end: number, options?: { signal?: AbortSignal }): Promise<Uint8Array>;
+  /**
+   * Releases the key and a pool made for this file (`workers: N`). Reads still going fail with
+   * `ABORTED` at once; reads after it too.
+   */
   close(): void;
 }
 
@@ -55,21 +69,25 @@ export async function openEncrypted(
   options: RandomAccessOptions = {},
 ): Promise<EncryptedFile> {
   const key = ownSecret(secret); // a copy: the caller may reuse its buffer while scrypt runs
-  const limits = checkLimitsOption(options.limits);
+  const o = optionsOf(options, 'options');
+  const limits = checkLimitsOption(o.limits);
+  const signal = checkSignal(o.signal);
   const src = toSource(source, platform);
   // Copied before it is checked: a source may change the bytes it returned (spec §6.3).
-  const header = parseHeader(await readOwned(src, 0, Math.min(HEADER_SIZE, src.size), (n) => new Uint8Array(n)));
+  const head = readOwned(src, 0, Math.min(HEADER_SIZE, src.size), (n) => new Uint8Array(n));
+  const header = parseHeader(await untilAborted(head, signal));
   checkLimits(header, limits);
-  const engine = new Engine(platform, options.workers);
+  const engine = new Engine(platform, o.workers);
   let session: KeyedSession | undefined;
   try {
     // The order of a sequential decoder (spec §6): header_mac first, then the frames.
-    session = await KeyedSession.open(key, header, engine, options.backend);
-    const { stream, terminator } = await checkEnd(src, header);
+    session = await untilAborted(KeyedSession.open(key, header, engine, o.backend), signal);
+    const { stream, terminator } = await untilAborted(checkEnd(src, header), signal);
     const last = stream.segments - 1;
     const d = Math.ceil(stream.place(last).plainLength / header.frameSize);
-    // The last TERMINATOR's tag authenticates where the stream ends (spec §8), before any segment.
-    await engine.openTerminator(session.key, last, d + 1, terminator);
+    // The last TERMINATOR's tag authenticates where the stream ends (spec §8), before any
+    // segment; it is checked on the copy read above, never on bytes the source may change.
+    await untilAborted(engine.openTerminator(session.key, last, d + 1, terminator), signal);
     return new Opened(src, stream, session);
   } catch (e) {
     if (session) session.close();
@@ -81,7 +99,8 @@ export async function openEncrypted(
 class Opened implements EncryptedFile {
   readonly header: StreamHeader;
   readonly plaintextSize: number;
-  private closed = false;
+  /** Aborted by close(): every read still going stops. */
+  private readonly closed = new AbortController();
 
   constructor(
     private readonly source: Source,
@@ -92,29 +111,34 @@ class Opened implements EncryptedFile {
     this.plaintextSize = layout.plaintextSize;
   }
 
-  stream({ start = 0, end = this.plaintextSize }: PlaintextRange = {}): ReadableStream<Uint8Array> {
+  stream(range?: PlaintextRange): ReadableStream<Uint8Array> {
+    const { start = 0, end = this.plaintextSize, signal } = optionsOf(range, 'range');
     checkRange(start, end, this.plaintextSize);
-    if (this.closed) throw new StreamV2Error('ABORTED', 'this file was closed');
+    checkSignal(signal);
+    if (this.closed.signal.aborted) throw closedError();
     const budget = this.session.engine.budget;
+    const stops: [AbortSignal | undefined, () => unknown][] = [
+      [signal, () => abortedBy(signal as AbortSignal)],
+      [this.closed.signal, closedError],
+    ];
     if (start === end) return segmentStream(budget, 0, 0, () => ({ cost: 0, run: async () => new Uint8Array(0) }));
     const first = this.layout.segmentOfPlaintext(start);
     const last = this.layout.segmentOfPlaintext(end - 1);
-    return segmentStream(budget, first, last + 1, (k) => {
+    const job = (k: number) => {
       const place = this.layout.place(k);
       return { cost: place.wireLength + place.plainLength, run: () => this.openSegment(place, start, end) };
-    });
+    };
+    return segmentStream(budget, first, last + 1, job, { stops });
   }
 
-  read(start: number, end: number): Promise<Uint8Array> {
-    try {
-      return collect(this.stream({ start, end }), end - start);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+  async read(start: number, end: number, options?: { signal?: AbortSignal }): Promise<Uint8Array> {
+    checkRange(start, end, this.plaintextSize);
+    const { signal } = optionsOf(options, 'options');
+    return collect(this.stream({ start, end, signal }), end - start);
   }
 
   close(): void {
-    this.closed = true;
+    this.closed.abort();
     this.session.close();
   }
 
@@ -129,6 +153,10 @@ class Opened implements EncryptedFile {
     const to = Math.min(plaintext.length, end - place.plainOffset);
     return from === 0 && to === plaintext.length ? plaintext : plaintext.slice(from, to);
   }
+}
+
+function closedError(): StreamV2Error {
+  return new StreamV2Error('ABORTED', 'this file was closed');
 }
 
 /** Reads a whole stream into one buffer of `size` bytes. */

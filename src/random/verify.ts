@@ -6,7 +6,7 @@
  * DIGEST values themselves (their tags).
  */
 import { type WireEvents, WireReader } from '../codec/reader.js';
-import { StreamV2Error, toStreamV2Error } from '../errors.js';
+import { optionsOf, StreamV2Error, toStreamV2Error } from '../errors.js';
 import { HEADER_SIZE } from '../format/constants.js';
 import { checkLimits, type DecoderLimits, parseHeader, type StreamHeader } from '../format/header.js';
 import type { Platform } from '../platform/types.js';
@@ -39,8 +39,9 @@ export interface VerifyResult {
 export async function verifyDigests(
   platform: Platform,
   input: ReadableStream<Uint8Array> | RandomAccessSource,
-  options: VerifyOptions = {},
+  opts?: VerifyOptions,
 ): Promise<VerifyResult> {
+  const options = optionsOf(opts, 'options');
   const limits = checkLimitsOption(options.limits);
   if (typeof ReadableStream !== 'undefined' && input instanceof ReadableStream)
     return verifyStream(input, limits, platform, options.workers);

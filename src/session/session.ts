@@ -16,7 +16,7 @@ import {
 } from '../codec/keys.js';
 import type { SessionKey } from '../crypto/select.js';
 import type { BackendName } from '../crypto/types.js';
-import { checkInt } from '../errors.js';
+import { checkInt, optionsOf } from '../errors.js';
 import { MAX_DECODER_SEGMENT_BYTES, SALT_SIZE } from '../format/constants.js';
 import {
   type DecoderLimits,
@@ -31,7 +31,8 @@ import type { Engine } from '../pool/engine.js';
  * Checks a decoder's `limits` option (spec §2).
  * @throws StreamV2Error `BAD_ARGUMENT`
  */
-export function checkLimitsOption(limits: DecoderLimits = {}): DecoderLimits {
+export function checkLimitsOption(value?: DecoderLimits): DecoderLimits {
+  const limits = optionsOf(value, 'limits');
   checkInt('limits.maxSegmentBytes', limits.maxSegmentBytes, 1, MAX_DECODER_SEGMENT_BYTES);
   checkInt('limits.maxLogN', limits.maxLogN, 1, MAX_RUNNABLE_LOG_N);
   return limits;

@@ -1,6 +1,7 @@
 /** DecryptSegmentTransform: stream_v2 wire bytes in, one verified plaintext chunk per segment out. */
 import { ownSecret, type Secret } from '../codec/keys.js';
 import { type WireEvents, WireReader, type WireSegment } from '../codec/reader.js';
+import { optionsOf } from '../errors.js';
 import { HEADER_SIZE } from '../format/constants.js';
 import type { DecoderLimits, StreamHeader } from '../format/header.js';
 import { checkLimitsOption, KeyedSession } from '../session/session.js';
@@ -33,7 +34,8 @@ export class DecryptSegmentTransform extends SegmentTransform {
    * @param options - limits, workers, progress and queue sizes
    * @throws StreamV2Error `BAD_ARGUMENT` for a malformed secret or option
    */
-  constructor(secret: Secret, options: DecryptOptions = {}) {
+  constructor(secret: Secret, opts?: DecryptOptions) {
+    const options = optionsOf(opts, 'options');
     const own = ownSecret(secret);
     const limits = checkLimitsOption(options.limits);
     let opener: Opener | undefined;

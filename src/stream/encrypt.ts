@@ -1,6 +1,6 @@
 /** EncryptSegmentTransform: plaintext in, stream_v2 wire bytes out (header, then one chunk per segment). */
 import { ownSecret, type Secret } from '../codec/keys.js';
-import { StreamV2Error } from '../errors.js';
+import { optionsOf, StreamV2Error } from '../errors.js';
 import { HEADER_SIZE, SALT_SIZE } from '../format/constants.js';
 import type { HeaderParams } from '../format/header.js';
 import { segmentPlaintextSize, segmentWireSize } from '../format/sizes.js';
@@ -26,7 +26,8 @@ export class EncryptSegmentTransform extends SegmentTransform {
    * @param options - suite, layout, workers, progress and queue sizes
    * @throws StreamV2Error `BAD_ARGUMENT` for a malformed secret or option
    */
-  constructor(secret: Secret, options: EncryptOptions = {}) {
+  constructor(secret: Secret, opts?: EncryptOptions) {
+    const options = optionsOf(opts, 'options');
     const own = ownSecret(secret, true);
     const params = encoderParams(own, options);
     if (options.salt !== undefined && (!(options.salt instanceof Uint8Array) || options.salt.length !== SALT_SIZE)) {
