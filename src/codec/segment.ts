@@ -6,11 +6,13 @@
  */
 import type { FrameCrypto } from '../crypto/types.js';
 import { StreamV2Error } from '../errors.js';
-import { SEGMENT_TAIL_SIZE } from '../format/constants.js';
+import { SEGMENT_TAIL_SIZE, TERMINATOR_FRAME_SIZE } from '../format/constants.js';
+import { readFrameHeader } from '../format/frame.js';
+import { dataFrameWireSize } from '../format/sizes.js';
 import { hashDataFrames, openDataFrames, sealDataFrames } from './frames.js';
 import { rangeWireSize, segmentRange } from './range.js';
 import type { WireSegment } from './reader.js';
-import { checkDigest, openSegmentTail, sealSegmentTail } from './tail.js';
+import { checkDigest, openSegmentTail, openTerminator, sealSegmentTail } from './tail.js';
 
 /** Which segment of which stream: what every frame's nonce and AAD derive from (spec §4). */
 export interface SegmentId {
@@ -71,4 +73,28 @@ export async function checkSegment(sha256: FrameCrypto['sha256'], id: SegmentId,
 
 function tailOf(id: SegmentId, seg: WireSegment) {
   return { header: id.header, buf: seg.bytes, offset: seg.tailOffset, segmentIndex: seg.segmentIndex };
+}
+
+/**
+ * Authenticates where a stream ends, from its last bytes alone (random access, spec §8): the
+ * last DATA frame of the last segment (its frame header, hence its length, is in its AAD) and
+ * the FINAL TERMINATOR. Together they fix the plaintext size: the segment count, the DATA
+ * frames of the last segment, and the last frame's length (the TERMINATOR alone leaves that
+ * length free within a frame). `end` is that DATA frame (when the segment has one), the DIGEST
+ * frame and the TERMINATOR, their frame headers checked against their places.
+ * @throws StreamV2Error `AUTH_FAILED`
+ */
+export async function openStreamEnd(
+  fc: FrameCrypto,
+  id: Omit<SegmentId, 'frameSize'>,
+  dataFrames: number,
+  end: Uint8Array,
+): Promise<void> {
+  if (dataFrames > 0) {
+    const length = readFrameHeader(end, 0).length;
+    const range = { segmentIndex: id.segmentIndex, firstFrame: dataFrames - 1, count: 1 };
+    await openDataFrames(fc, id.header, end.subarray(0, dataFrameWireSize(length)), range, length);
+  }
+  const at = { header: id.header, buf: end, offset: end.length - TERMINATOR_FRAME_SIZE, segmentIndex: id.segmentIndex };
+  await openTerminator(fc, at, dataFrames + 1);
 }

@@ -31,7 +31,7 @@ export type SegmentInput =
   | { readonly source: Source; readonly offset: number; readonly length: number };
 
 /** The part of the worker API that segment jobs use. */
-type JobApi = Pick<WorkerApi, 'seal' | 'open' | 'check' | 'openTerminator'>;
+type JobApi = Pick<WorkerApi, 'seal' | 'open' | 'check' | 'openEnd'>;
 
 export class Engine {
   /** The budget this stream's segments are granted from: its pool's, or its own inline. */
@@ -97,10 +97,13 @@ export class Engine {
     );
   }
 
-  /** Checks the tag of one TERMINATOR (`bytes`: its 34 bytes, the library's own). @throws StreamV2Error `AUTH_FAILED` */
-  async openTerminator(session: SessionKey, segmentIndex: number, frameIndex: number, bytes: Uint8Array) {
-    const job = (i: JobInput) => ({ session, segmentIndex, frameIndex, input: i as { bytes: Transferred } });
-    await this.job({ bytes }, job, (api, j) => api.openTerminator(j));
+  /**
+   * Authenticates where a stream ends: `bytes` (the library's own) are its last DATA frame,
+   * DIGEST and TERMINATOR (source/end.ts). @throws StreamV2Error `AUTH_FAILED`
+   */
+  async openEnd(session: SessionKey, segmentIndex: number, dataFrames: number, bytes: Uint8Array) {
+    const job = (i: JobInput) => ({ session, segmentIndex, dataFrames, input: i as { bytes: Transferred } });
+    await this.job({ bytes }, job, (api, j) => api.openEnd(j));
   }
 
   /** A stream ended: no worker, nor this thread, keeps its frame key. */

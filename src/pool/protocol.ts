@@ -58,11 +58,14 @@ export interface CheckJob {
   readonly input: JobInput;
 }
 
-/** Check the tag of one TERMINATOR (`input`: its 34 bytes), frame `frameIndex` of its segment. */
-export interface TerminatorJob {
+/**
+ * Authenticate where a stream ends (random access): `input` is its last DATA frame, DIGEST and
+ * TERMINATOR, of segment `segmentIndex` with `dataFrames` DATA frames (codec/segment.ts).
+ */
+export interface EndJob {
   readonly session: SessionKey;
   readonly segmentIndex: number;
-  readonly frameIndex: number;
+  readonly dataFrames: number;
   readonly input: { readonly bytes: Transferred };
 }
 
@@ -81,7 +84,7 @@ export interface WorkerApi {
   seal(job: SealJob): Promise<JobResult>;
   open(job: OpenJob): Promise<JobResult>;
   check(job: CheckJob): Promise<JobResult>;
-  openTerminator(job: TerminatorJob): Promise<JobResult>;
+  openEnd(job: EndJob): Promise<JobResult>;
   /** Forgets a stream's frame key (its stream ended): the worker keeps no key past its stream. */
   forget(sessionId: string): Promise<void>;
   /** Answers at once: the pool's sign that a started worker is ready for jobs. */

@@ -10,8 +10,7 @@ import { joinFrames } from '../codec/frames.js';
 import { scryptMaxmem } from '../codec/keys.js';
 import { checkSegmentBytes } from '../codec/layout.js';
 import { dataBodies, segmentRange } from '../codec/range.js';
-import { checkSegment, openSegment, sealSegment } from '../codec/segment.js';
-import { openTerminator } from '../codec/tail.js';
+import { checkSegment, openSegment, openStreamEnd, sealSegment } from '../codec/segment.js';
 import { forgetSession, frameCryptoFor } from '../crypto/select.js';
 import type { CryptoBackend } from '../crypto/types.js';
 import { StreamV2Error } from '../errors.js';
@@ -20,16 +19,7 @@ import { dataFramesWireSize } from '../format/sizes.js';
 import { type Allocator, guardAllocator } from '../platform/types.js';
 import { isBlob, readBlobRange, readFileInto, type WorkerFiles } from '../source/source.js';
 import { installErrorTransfer } from './comlink-errors.js';
-import type {
-  CheckJob,
-  JobInput,
-  JobResult,
-  OpenJob,
-  SealJob,
-  TerminatorJob,
-  Transferred,
-  WorkerApi,
-} from './protocol.js';
+import type { CheckJob, EndJob, JobInput, JobResult, OpenJob, SealJob, Transferred, WorkerApi } from './protocol.js';
 
 /** The bytes of a transferred buffer. */
 export const viewOf = (t: Transferred): Uint8Array => new Uint8Array(t.buffer, 0, t.length);
@@ -118,10 +108,9 @@ export function createWorkerApi(
       if (!isBlob(input.source)) files?.give(bytes.buffer as ArrayBuffer);
       return answer(undefined, undefined);
     },
-    async openTerminator({ session, segmentIndex, frameIndex, input }: TerminatorJob) {
+    async openEnd({ session, segmentIndex, dataFrames, input }: EndJob) {
       const fc = await frameCryptoFor(backends, session);
-      const buf = viewOf(input.bytes);
-      await openTerminator(fc, { header: session.header, buf, offset: 0, segmentIndex }, frameIndex);
+      await openStreamEnd(fc, { header: session.header, segmentIndex }, dataFrames, viewOf(input.bytes));
       return answer(undefined, input.bytes.buffer);
     },
     async forget(sessionId) {

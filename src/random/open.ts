@@ -82,12 +82,11 @@ export async function openEncrypted(
   try {
     // The order of a sequential decoder (spec §6): header_mac first, then the frames.
     session = await untilAborted(KeyedSession.open(key, header, engine, o.backend), signal);
-    const { stream, terminator } = await untilAborted(checkEnd(src, header), signal);
-    const last = stream.segments - 1;
-    const d = Math.ceil(stream.place(last).plainLength / header.frameSize);
-    // The last TERMINATOR's tag authenticates where the stream ends (spec §8), before any
-    // segment; it is checked on the copy read above, never on bytes the source may change.
-    await untilAborted(engine.openTerminator(session.key, last, d + 1, terminator), signal);
+    const { stream, end, dataFrames } = await untilAborted(checkEnd(src, header), signal);
+    // The last DATA frame and the FINAL TERMINATOR authenticate where the stream ends, hence
+    // its plaintext size (spec §8), before any segment is read; they are checked on the copy
+    // checkEnd read, never on bytes the source may change.
+    await untilAborted(engine.openEnd(session.key, stream.segments - 1, dataFrames, end), signal);
     return new Opened(src, stream, session);
   } catch (e) {
     if (session) session.close();

@@ -98,7 +98,18 @@ describe('openEncrypted: arguments', () => {
   it('bit flips inside a requested range are refused, outside it they are not read', async () => {
     const wire = await vectorCiphertext(v);
     const plain = vectorPlaintext(v);
-    for (let i = 80; i < wire.length - 34; i++) {
+    // The stream's end is checked at open: the last DATA frame (18 + 15 + 16 bytes here), the
+    // DIGEST and the TERMINATOR (they fix the plaintext size); damage there fails the open.
+    const end = 18 + 15 + 16 + 67 + 34;
+    for (let i = wire.length - end; i < wire.length; i++) {
+      const bad = wire.slice();
+      bad[i] = (bad[i] as number) ^ 0x10;
+      const code = await codeOf(openEncrypted(new Blob([bad]), vectorSecret(v), { workers: i % 2 === 0 ? 0 : pool }));
+      // The DIGEST frame is only read with its segment: damage there fails the read, not the open.
+      if (i >= wire.length - 34 - 67 && i < wire.length - 34) expect(code, `byte ${i}`).toBeUndefined();
+      else expect(code, `byte ${i}`).toMatch(/AUTH_FAILED|BAD_FRAME|TRAILING_DATA|TRUNCATED/);
+    }
+    for (let i = 80; i < wire.length - end; i++) {
       const bad = wire.slice();
       bad[i] = (bad[i] as number) ^ 0x10;
       const file = await openEncrypted(new Blob([bad]), vectorSecret(v), { workers: i % 2 === 0 ? 0 : pool });
