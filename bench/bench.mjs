@@ -2,7 +2,7 @@
  * stream-v2 benchmark (see docs/BENCHMARKS.md). Run after a build:
  *   node --expose-gc bench/bench.mjs [--json FILE] [--charts DIR] [--before GIT_REV]
  * Env: BENCH_GIB (1), BENCH_RUNS (3), BENCH_PIPE_GIB (4), BENCH_RANGES (200, for blob),
- *      BENCH_ONLY (comma list of: ceiling,handoff,lib,nodepipe,noble,pipe,peers,blob,concurrency;
+ *      BENCH_ONLY (comma list of: ceiling,handoff,lib,nodepipe,pipe,peers,blob,concurrency;
  *      before runs when --before is given),
  *      BENCH_CONC_GIB (2), BENCH_CONC_N (1,8,32,128,512), BENCH_CONC_KINDS (pipe,read,verify,
  *      node-gcm,openpgp), BENCH_CONC_PEER_GIB (0.5: the peers' total), BENCH_FAIR (128,20: long
@@ -17,7 +17,7 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { getDefaultPool } from 'stream-v2';
 import { renderCharts } from './charts.mjs';
-import { ceilingRun, handoffRun, nobleLoopRun, nodePipelineRun } from './lib/baselines.mjs';
+import { ceilingRun, handoffRun, nodePipelineRun } from './lib/baselines.mjs';
 import { beforeSection, buildBefore } from './lib/before.mjs';
 import { blobSection } from './lib/blob-bench.mjs';
 import { CONCURRENCY_KINDS, concurrencySection } from './lib/concurrency.mjs';
@@ -37,7 +37,7 @@ try {
 const BYTES = Math.round(Number(env.BENCH_GIB ?? 1) * GiB);
 const RUNS = Math.max(1, Number(env.BENCH_RUNS ?? 3));
 const PIPE_BYTES = Math.round(Number(env.BENCH_PIPE_GIB ?? 4) * GiB);
-const SECTIONS = ['ceiling', 'handoff', 'lib', 'nodepipe', 'noble', 'pipe', 'peers', 'blob', 'concurrency', 'before'];
+const SECTIONS = ['ceiling', 'handoff', 'lib', 'nodepipe', 'pipe', 'peers', 'blob', 'concurrency', 'before'];
 const RANGES = Math.max(1, Number(env.BENCH_RANGES ?? 200));
 const beforeAt = process.argv.indexOf('--before');
 const BEFORE = beforeAt > 0 ? process.argv[beforeAt + 1] : undefined;
@@ -61,7 +61,6 @@ const CHARTS_DIR = chartsAt > 0 ? process.argv[chartsAt + 1] : undefined;
 const SUITES = ['aes-256-gcm', 'chacha20-poly1305'];
 const WORKERS = [0, 1, 2];
 const TARGET_CEILING = 0.8;
-const TARGET_NOBLE = 1.85;
 const TARGET_PIPE_MIB = 64;
 const TARGET_BLOB = 0.9;
 const TARGET_RANGES_PER_S = 200;
@@ -86,7 +85,6 @@ const results = {
   ceiling: [],
   library: [],
   nodePipeline: undefined,
-  noble: [],
   pipe: undefined,
   peers: undefined,
   blob: undefined,
@@ -227,16 +225,16 @@ function keepRun(runs, run) {
  * Encrypt then decrypt runs of one configuration, each run paired with a run of its baseline
  * (`baseline('seal' | 'open')` → a run function; see {@link timedPaired}).
  */
-async function libraryConfig(suite, workers, backend, baseline) {
-  const pool = await warmPool(workers, key, suite, backend);
-  const options = { suite, workers: pool, backend };
+async function libraryConfig(suite, workers, baseline) {
+  const pool = await warmPool(workers, key, suite);
+  const options = { suite, workers: pool };
   const rows = [];
   try {
     const enc = [];
     const e = await timedPaired(BYTES, baseline('seal'), async () =>
       keepRun(enc, await encryptRun(key, options, BYTES)),
     );
-    rows.push({ suite, workers, backend: backend ?? 'default', dir: 'encrypt', ...e, ...rss(enc) });
+    rows.push({ suite, workers, dir: 'encrypt', ...e, ...rss(enc) });
     let chunks = [];
     await encryptRun(key, options, BYTES, chunks);
     gc();
@@ -244,7 +242,7 @@ async function libraryConfig(suite, workers, backend, baseline) {
     const d = await timedPaired(BYTES, baseline('open'), async () =>
       keepRun(dec, await decryptRun(key, options, chunks, BYTES)),
     );
-    rows.push({ suite, workers, backend: backend ?? 'default', dir: 'decrypt', ...d, ...rss(dec) });
+    rows.push({ suite, workers, dir: 'decrypt', ...d, ...rss(dec) });
     chunks = undefined;
   } finally {
     if (pool) await pool.terminate();
@@ -262,24 +260,10 @@ const rss = (runs) => ({
 
 const libTable = (rows) =>
   table(
-    [
-      'suite',
-      'workers',
-      'backend',
-      'dir',
-      'MB/s',
-      'runs',
-      'base runs',
-      '÷ base',
-      'peak RSS',
-      '+start',
-      'main busy',
-      'CPU s/GiB',
-    ],
+    ['suite', 'workers', 'dir', 'MB/s', 'runs', 'base runs', '÷ base', 'peak RSS', '+start', 'main busy', 'CPU s/GiB'],
     rows.map((r) => [
       r.suite,
       r.workers,
-      r.backend,
       r.dir,
       fmt(r.mbps),
       r.runs.map((x) => fmt(x)).join(' '),
@@ -297,7 +281,7 @@ if (has('lib')) {
   for (const suite of SUITES)
     for (const w of WORKERS) {
       const ceiling = (op) => () => ceilingRun(suite, op, w, BYTES);
-      results.library.push(...(await libraryConfig(suite, w, undefined, ceiling)));
+      results.library.push(...(await libraryConfig(suite, w, ceiling)));
     }
   libTable(results.library);
 }
@@ -309,23 +293,6 @@ if (has('nodepipe')) {
     ['pipeline', 'MB/s', 'runs'],
     [['aes-256-gcm encrypt', fmt(results.nodePipeline.mbps), results.nodePipeline.runs.map((x) => fmt(x)).join(' ')]],
   );
-}
-
-if (has('noble')) {
-  head('noble ChaCha20-Poly1305: single-thread loop over 64 KiB frames vs the library, backend noble');
-  for (const op of ['seal', 'open'])
-    for (const hash of [false, true]) {
-      const r = await timed(BYTES, () => nobleLoopRun(op, BYTES, hash));
-      results.noble.push({ what: `loop ${op}${hash ? ' + noble sha256' : ''}`, op, hash, ...r });
-    }
-  const loop = (op) => () => nobleLoopRun(op, BYTES, false);
-  const rows = await libraryConfig('chacha20-poly1305', 2, 'noble', loop);
-  for (const r of rows) results.noble.push({ what: `library ${r.dir}, 2 workers`, ...r });
-  table(
-    ['path', 'MB/s', 'runs'],
-    results.noble.map((r) => [r.what, fmt(r.mbps), r.runs.map((x) => fmt(x)).join(' ')]),
-  );
-  libTable(rows);
 }
 
 if (has('peers')) {
@@ -440,16 +407,11 @@ if (has('concurrency')) {
 
 // Targets, against baselines measured in this same run.
 const target = (name, value, limit, pass, detail) => results.targets.push({ name, value, limit, pass, detail });
-// Library ÷ ceiling and noble ÷ noble loop: the median of back-to-back pairs (timedPaired).
+// Library ÷ ceiling: the median of back-to-back pairs (timedPaired).
 for (const r of results.library) {
   const d = `${fmt(r.mbps)} / ${fmt(r.base.mbps)} MB/s, paired`;
   const name = `${r.dir} ${r.suite} workers ${r.workers} ≥ ${TARGET_CEILING} × ceiling`;
   target(name, r.ratio, TARGET_CEILING, r.ratio >= TARGET_CEILING, d);
-}
-for (const r of results.noble.filter((x) => x.dir)) {
-  const d = `${fmt(r.mbps)} / ${fmt(r.base.mbps)} MB/s, paired`;
-  const name = `noble ${r.dir} 2 workers ≥ ${TARGET_NOBLE} × noble loop`;
-  target(name, r.ratio, TARGET_NOBLE, r.ratio >= TARGET_NOBLE, d);
 }
 if (results.pipe) {
   const p = results.pipe;

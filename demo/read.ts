@@ -47,7 +47,7 @@ export async function readAll(url: string, name: string, secret: Secret, out: HT
     out.dataset.sha256 = await sha256(blob);
   } catch (e) {
     showError(line, e, 'Download failed');
-    const n = dec.telemetry.segments;
+    const n = dec.progress.segments;
     line.append(
       el(
         'div',

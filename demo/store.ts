@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { FileStore } from '@tus/file-store';
-import { encryptedSize, parseHeader, verifyDigests } from 'stream-v2';
+import { ciphertextSize, parseHeader, verifyDigests } from 'stream-v2';
 
 /** What the server knows of one stored file. */
 export interface FileInfo {
@@ -184,7 +184,7 @@ async function readHeader(path: string): Promise<Uint8Array> {
 function pickTamperOffset(size: number, headerBytes: Uint8Array): number {
   const layout = parseHeader(headerBytes);
   const s = layout.frameSize * layout.framesPerSegment;
-  const w = encryptedSize(2 * s, layout) - encryptedSize(s, layout); // a full segment's wire size
+  const w = ciphertextSize(2 * s, layout) - ciphertextSize(s, layout); // a full segment's wire size
   const segments = Math.max(1, Math.ceil((size - 80) / w));
   const k = Math.floor((segments - 1) / 2);
   return Math.min(80 + k * w + 18 + 10, size - 1);

@@ -2,10 +2,10 @@
  * Encrypt and upload one file: the tus upload reads the ciphertext through encryptBlob().slice(),
  * so any offset tus asks for is sealed on demand by the worker pool. The resume state (header,
  * sizes, segment digests; never the key) is kept in localStorage under the tus fingerprint, so a
- * reload can continue with resumeEncryption, which proves the file is the same one.
+ * reload can continue with which proves the file is the same one.
  */
 import { Upload } from 'tus-js-client';
-import { type BlobEncryption, encryptBlob, type ResumeState, resumeEncryption, type Secret } from '../src/browser.js';
+import { type BlobEncryption, encryptBlob, type ResumeState, type Secret } from '../src/browser.js';
 import { bytes, el, seconds, showError } from './ui.js';
 
 const STATE_PREFIX = 'stream-v2-demo:state:';
@@ -33,7 +33,7 @@ export async function startUpload(file: File, secret: Secret, list: HTMLElement,
   try {
     if (saved) {
       card.status('Resuming: checking that this is the same file…');
-      enc = await resumeEncryption(file, secret, JSON.parse(saved) as ResumeState);
+      enc = await encryptBlob(file, secret, { resume: JSON.parse(saved) as ResumeState });
     } else {
       enc = await encryptBlob(file, secret);
     }
@@ -42,11 +42,14 @@ export async function startUpload(file: File, secret: Secret, list: HTMLElement,
     if (saved) card.offerStartOver(() => forget(fingerprint) && startUpload(file, secret, list, hooks));
     return;
   }
-  if (enc.size > hooks.maxSize) {
+  if (enc.ciphertextSize > hooks.maxSize) {
     // Said here, before a byte is sent: the server would answer the creation with 413.
     enc.close();
     const limit = `${bytes(hooks.maxSize)} (${hooks.maxSize} bytes)`;
-    card.fail(new Error(`${bytes(enc.size)} of ciphertext is more than this server takes: ${limit}.`), 'Too large');
+    card.fail(
+      new Error(`${bytes(enc.ciphertextSize)} of ciphertext is more than this server takes: ${limit}.`),
+      'Too large',
+    );
     return;
   }
   const started = performance.now();
@@ -56,7 +59,7 @@ export async function startUpload(file: File, secret: Secret, list: HTMLElement,
   const upload = new Upload(file, {
     endpoint: '/files/',
     chunkSize: CHUNK,
-    uploadSize: enc.size,
+    uploadSize: enc.ciphertextSize,
     metadata: { filename: file.name },
     retryDelays: [0, 1000, 3000, 5000],
     storeFingerprintForResuming: true,
@@ -64,21 +67,21 @@ export async function startUpload(file: File, secret: Secret, list: HTMLElement,
     fingerprint: async () => fingerprint,
     fileReader: {
       openFile: async () => ({
-        size: enc.size,
+        size: enc.ciphertextSize,
         async slice(start: number, end: number) {
-          const e = Math.min(end, enc.size);
-          const value = await (ahead?.start === start && ahead.end === e ? ahead.bytes : enc.slice(start, e));
+          const e = Math.min(end, enc.ciphertextSize);
+          const value = await (ahead?.start === start && ahead.end === e ? ahead.bytes : enc.read(start, e));
           // tus asks for its chunks in order: seal the next one while this one uploads.
-          const next = Math.min(e + CHUNK, enc.size);
-          ahead = e < enc.size ? { start: e, end: next, bytes: enc.slice(e, next) } : undefined;
+          const next = Math.min(e + CHUNK, enc.ciphertextSize);
+          ahead = e < enc.ciphertextSize ? { start: e, end: next, bytes: enc.read(e, next) } : undefined;
           ahead?.bytes.catch(() => {}); // a failure shows when tus asks for that chunk
           sealed = Math.max(sealed, e);
           const state = enc.resumeState();
           localStorage.setItem(STATE_PREFIX + fingerprint, JSON.stringify(state));
           segments = Object.keys(state.digests).length;
-          card.progress(sealed, undefined, enc.size, undefined, segments);
+          card.progress(sealed, undefined, enc.ciphertextSize, undefined, segments);
           // tus measures a chunk by its `size`: a Blob (the browser's XHR sends it as is).
-          return { value: new Blob([value as Uint8Array<ArrayBuffer>]), done: e >= enc.size };
+          return { value: new Blob([value as Uint8Array<ArrayBuffer>]), done: e >= enc.ciphertextSize };
         },
         close() {},
       }),
@@ -90,7 +93,7 @@ export async function startUpload(file: File, secret: Secret, list: HTMLElement,
       forget(fingerprint);
       enc.close();
       const link = upload.url ? hooks.shareLink(upload.url) : undefined;
-      card.done(enc.size, (performance.now() - started) / 1000, segments, link);
+      card.done(enc.ciphertextSize, (performance.now() - started) / 1000, segments, link);
       hooks.finished(upload.url);
     },
     onError(e) {

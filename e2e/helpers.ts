@@ -1,7 +1,7 @@
 /** Helpers of the demo's end-to-end tests. */
 import { type Browser, expect, type Page } from '@playwright/test';
-import { resumeEncryption } from 'stream-v2';
 import type { FileInfo as ServerFile } from '../demo/store.js';
+import { paramsOf, referenceCiphertext } from '../test/reference.js';
 
 /** What the server's /api/files lists (demo/store.ts). */
 export type { FileInfo as ServerFile } from '../demo/store.js';
@@ -45,19 +45,9 @@ export function fileRow(page: Page, name: string) {
   return page.locator(`#file-rows tr[data-name="${name}"]`);
 }
 
-/** The ciphertext the library gives in Node for the same plaintext and header (a resume from nothing). */
+/** The ciphertext of the plaintext under that header (the tests' reference encoder: no API chooses a salt). */
 export async function expectedCiphertext(blob: Blob, keyHex: string, header: Uint8Array): Promise<Uint8Array> {
   const key = Uint8Array.from(keyHex.match(/../g) as string[], (x) => Number.parseInt(x, 16));
-  const state = {
-    version: 1 as const,
-    header: Buffer.from(header).toString('hex'),
-    plaintextSize: blob.size,
-    digests: {},
-  };
-  const enc = await resumeEncryption(blob, key, state, { workers: 0 });
-  try {
-    return new Uint8Array(await new Response(enc.stream()).arrayBuffer());
-  } finally {
-    enc.close();
-  }
+  const plain = new Uint8Array(await blob.arrayBuffer());
+  return referenceCiphertext(key, paramsOf(header), plain);
 }

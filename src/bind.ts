@@ -1,13 +1,18 @@
 /**
- * The public API bound to one platform. A package entry point passes its platform here and
- * exports the result; nothing below is configured by importing a module.
+ * The public API bound to one platform: the one list of the platform-dependent exports. A
+ * package entry point passes its platform here and exports the result (node.ts, browser.ts:
+ * ES modules export static names, so they spell the list out; test/node/platform.test.ts fails
+ * when they and the declarations of index.ts, index-node.ts differ from it). Nothing below is
+ * configured by importing a module.
  */
 import type * as Api from './index.js';
-import { PLATFORM, type Platform } from './platform/types.js';
+import type * as NodeApi from './index-node.js';
+import { boundClass, type Platform } from './platform/types.js';
 import { defaultPoolOn, WorkerPool } from './pool/pool.js';
-import { encryptBlob, resumeEncryption } from './random/encrypt.js';
+import { encryptBlob } from './random/encrypt.js';
 import { openFile } from './random/file.js';
 import { openEncrypted } from './random/open.js';
+import { resumeStateFrom } from './random/partial.js';
 import { verifyDigests } from './random/verify.js';
 import { DecryptSegmentTransform } from './stream/decrypt.js';
 import { EncryptSegmentTransform } from './stream/encrypt.js';
@@ -19,35 +24,31 @@ export interface BoundApi {
   DecryptSegmentTransform: typeof DecryptSegmentTransform;
   getDefaultPool: typeof Api.getDefaultPool;
   encryptBlob: typeof Api.encryptBlob;
-  resumeEncryption: typeof Api.resumeEncryption;
+  resumeStateFrom: typeof Api.resumeStateFrom;
   openEncrypted: typeof Api.openEncrypted;
   verifyDigests: typeof Api.verifyDigests;
-  openFile: typeof Api.openFile;
+}
+
+/** The Node entry's: the same, and `openFile` (declared in index-node.ts). */
+export interface BoundNodeApi extends BoundApi {
+  openFile: typeof NodeApi.openFile;
 }
 
 /** The public classes and functions that run on `platform`. */
 export function bindPlatform(platform: Platform): BoundApi {
   return {
-    WorkerPool: bound(WorkerPool, platform),
-    EncryptSegmentTransform: bound(EncryptSegmentTransform, platform),
-    DecryptSegmentTransform: bound(DecryptSegmentTransform, platform),
+    WorkerPool: boundClass(WorkerPool, platform),
+    EncryptSegmentTransform: boundClass(EncryptSegmentTransform, platform),
+    DecryptSegmentTransform: boundClass(DecryptSegmentTransform, platform),
     getDefaultPool: () => defaultPoolOn(platform),
     encryptBlob: (blob, secret, options) => encryptBlob(platform, blob, secret, options),
-    resumeEncryption: (blob, secret, state, options) => resumeEncryption(platform, blob, secret, state, options),
+    resumeStateFrom: (partial, plaintext, options) => resumeStateFrom(platform, partial, plaintext, options),
     openEncrypted: (source, secret, options) => openEncrypted(platform, source, secret, options),
     verifyDigests: (input, options) => verifyDigests(platform, input, options),
-    openFile: (path) => openFile(platform, path),
   };
 }
 
-/**
- * A subclass of a public class that carries `platform` (read by `platformOf(new.target)`), with
- * the class's own name, so that `instanceof` and a caller's own subclasses work as usual.
- */
-// biome-ignore lint/suspicious/noExplicitAny: a mixin's base must be `new (...args: any[])`
-function bound<C extends new (...args: any[]) => object>(base: C, platform: Platform): C {
-  const sub = class extends base {};
-  Object.defineProperty(sub, PLATFORM, { value: platform });
-  Object.defineProperty(sub, 'name', { value: base.name });
-  return sub;
+/** The same for the Node platform, with `openFile`. */
+export function bindNodePlatform(platform: Platform): BoundNodeApi {
+  return { ...bindPlatform(platform), openFile: (path) => openFile(platform, path) };
 }

@@ -9,8 +9,7 @@ export const {
   DecryptSegmentTransform,
   getDefaultPool,
   encryptBlob,
-  resumeEncryption,
+  resumeStateFrom,
   openEncrypted,
   verifyDigests,
-  openFile,
 } = bindPlatform(webPlatform);

@@ -107,14 +107,31 @@ export function checkInt(name: string, value: unknown, min: number, max: number)
   }
 }
 
+/** Options of 0.x that 1.0 removed, with what to do instead (CHANGELOG.md). */
+const REMOVED: Readonly<Record<string, string>> = {
+  salt: 'no option chooses the salt (a reused salt reuses nonces, spec §8); to continue a stream use encryptBlob with resume',
+  backend: 'the platform chooses the crypto backend',
+  itemBytes: 'a worker seals or opens a whole segment',
+  readableHighWaterMark: 'a segment goes out when the reader asks for it; the pool budgets the rest (budgetBytes)',
+  writableHighWaterMark: "the writable side queues 1 MiB of the caller's chunks",
+};
+
 /**
- * An options argument: `{}` when not given; an object otherwise.
- * @throws StreamV2Error `BAD_ARGUMENT` for `null` or anything that is not an object
+ * An options argument: `{}` when not given; the object otherwise. Options that 0.x had and 1.0
+ * removed are refused with what to do instead: `salt` above all must not seem to work. Other
+ * keys are left alone (one options object may serve both transforms).
+ * @param keys - the options this call knows (named in the message)
+ * @throws StreamV2Error `BAD_ARGUMENT` for `null`, anything that is not an object, or a removed option
  */
-export function optionsOf<T extends object>(value: T | undefined, what: string): T {
+export function optionsOf<T extends object>(value: T | undefined, what: string, keys: readonly string[]): T {
   if (value === undefined) return {} as T;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new StreamV2Error('BAD_ARGUMENT', `${what} must be an object`);
+  }
+  for (const k of Object.keys(value)) {
+    const instead = Object.hasOwn(REMOVED, k) && !keys.includes(k) ? REMOVED[k] : undefined;
+    if (instead !== undefined)
+      throw new StreamV2Error('BAD_ARGUMENT', `${what}: '${k}' was removed in 1.0: ${instead}`);
   }
   return value;
 }

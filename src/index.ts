@@ -6,14 +6,14 @@
  */
 import type { Secret } from './codec/keys.js';
 import type { WorkerPool } from './pool/pool.js';
-import type { BlobEncryption, EncryptBlobOptions, ResumeOptions } from './random/encrypt.js';
+import type { BlobEncryption, EncryptBlobOptions } from './random/encrypt.js';
 import type { EncryptedFile, RandomAccessOptions } from './random/open.js';
+import type { ResumeStateFromOptions } from './random/partial.js';
 import type { ResumeState } from './random/resume.js';
 import type { VerifyOptions, VerifyResult } from './random/verify.js';
 import type { RandomAccessSource } from './source/source.js';
 
 export type { Secret } from './codec/keys.js';
-export type { BackendName } from './crypto/types.js';
 export {
   type ErrorCode,
   type ErrorPosition,
@@ -21,20 +21,21 @@ export {
   SPEC_ERROR_CODES,
   StreamV2Error,
 } from './errors.js';
-export { DEFAULTS, HEADER_SIZE, type SuiteName } from './format/constants.js';
+export { DEFAULTS, HEADER_SIZE, LIMITS, SUITES, type SuiteName } from './format/constants.js';
 export { type DecoderLimits, parseHeader, type StreamHeader } from './format/header.js';
-export { encryptedSize, type LayoutParams, plaintextSize } from './format/sizes.js';
-export type { WorkersOption } from './pool/engine.js';
+export { ciphertextSize, type LayoutParams, plaintextSize } from './format/sizes.js';
 export { WorkerPool, type WorkerPoolOptions } from './pool/pool.js';
-export type { BlobEncryption, EncryptBlobOptions, ResumeOptions } from './random/encrypt.js';
-export { httpRangeSource } from './random/http.js';
+export type { BlobEncryption, EncryptBlobOptions } from './random/encrypt.js';
+export { type HttpRangeSourceOptions, httpRangeSource } from './random/http.js';
 export type { EncryptedFile, PlaintextRange, RandomAccessOptions } from './random/open.js';
+export type { ResumeStateFromOptions } from './random/partial.js';
 export type { ResumeState } from './random/resume.js';
-export type { VerifyOptions, VerifyResult } from './random/verify.js';
+export type { VerifyOptions, VerifyProgress, VerifyResult } from './random/verify.js';
 export type { RandomAccessSource, RangeSource } from './source/source.js';
 export { type DecryptOptions, DecryptSegmentTransform } from './stream/decrypt.js';
 export { type EncryptOptions, EncryptSegmentTransform } from './stream/encrypt.js';
-export type { CommonOptions, Telemetry } from './stream/options.js';
+export type { Progress, StreamOptions } from './stream/options.js';
+export type { EncoderOptions } from './stream/params.js';
 
 // The functions below depend on the platform. Each package entry point (node.ts, browser.ts)
 // exports them bound to its platform (bind.ts); here they are declared once, with their docs,
@@ -45,40 +46,45 @@ export declare function getDefaultPool(): WorkerPool;
 
 /**
  * Encrypts a Blob into a stream_v2 ciphertext that can be read from any offset. The header
- * (fresh salt) and the exact size are known at once, before any frame is sealed.
+ * (fresh salt) and the exact size are known at once, before any frame is sealed. With
+ * `resume`, continues an earlier encryption under its header, proving the source the same
+ * first (see {@link EncryptBlobOptions.resume}).
  *
- * @param blob - the plaintext: a File, Node's `fs.openAsBlob(path)`, `Bun.file()`
+ * @param blob - the plaintext: a File, Node's `fs.openAsBlob(path)` or `openFile(path)`, `Bun.file()`
  * @param secret - a 32-byte key, or `{ passphrase }`
- * @param options - suite, layout, scrypt cost, workers
- * @throws StreamV2Error `BAD_ARGUMENT`
+ * @param options - suite, layout, scrypt cost, workers, or a state to resume
+ * @throws StreamV2Error `BAD_ARGUMENT`; with `resume`: `SOURCE_CHANGED` (another size,
+ *   `lastModified` or segment), `WRONG_KEY` (a secret that does not open the state's header)
  */
 export declare function encryptBlob(blob: Blob, secret: Secret, options?: EncryptBlobOptions): Promise<BlobEncryption>;
 
 /**
- * Resumes an encryption from its {@link BlobEncryption.resumeState}: same header, same salt,
- * byte-identical output at every offset. It first proves that the source is the same: a size
- * or `lastModified` other than the state's is `SOURCE_CHANGED`; and every segment whose DIGEST
- * value the state recorded is re-sealed and compared before any byte of it is released (a
- * mismatch is `SOURCE_CHANGED`, and nothing of that segment leaves the library).
+ * Derives, without the key, the resume state of an encryption of `plaintext` from what is held
+ * of its ciphertext (`partial`: a partial upload on a server, a cut file): the header, and the
+ * DIGEST value of every complete segment, each checked first (frame headers against their
+ * places, DIGEST value recomputed). Pass it to `encryptBlob(plaintext, secret, { resume })`,
+ * which then proves segment by segment that `plaintext` is the source it was made from.
+ * A partial ciphertext with no complete segment gives a state that records none, which
+ * `encryptBlob` refuses (it would prove nothing): start afresh then.
  *
- * A change in a segment that the state did not record, and that is not read again, cannot be
- * seen (see the README): the state records what was released.
- *
- * @throws StreamV2Error `SOURCE_CHANGED`, `WRONG_KEY` (a secret that does not open the state's
- *   header), `BAD_ARGUMENT` (a malformed state)
+ * @param partial - what is held of the ciphertext, from its first byte
+ * @param plaintext - the source to resume (its size and `lastModified` go into the state)
+ * @throws StreamV2Error with the spec §7 code of a damaged or foreign segment (`DIGEST_MISMATCH`,
+ *   `BAD_FRAME`, `TRAILING_DATA`, `TRUNCATED`...), `BAD_HEADER`, `LIMIT_EXCEEDED`,
+ *   `SOURCE_FAILED`, `BAD_ARGUMENT`
  */
-export declare function resumeEncryption(
-  blob: Blob,
-  secret: Secret,
-  state: ResumeState,
-  options?: ResumeOptions,
-): Promise<BlobEncryption>;
+export declare function resumeStateFrom(
+  partial: RandomAccessSource,
+  plaintext: Blob,
+  options?: ResumeStateFromOptions,
+): Promise<ResumeState>;
 
 /**
  * Opens a stream_v2 ciphertext held by a Blob or a {@link RangeSource} for random access. Reads
- * the 80-byte header and checks it, derives the keys, checks that the source's size is a wire
- * size of the header's layout and that the last segment ends with a FINAL TERMINATOR whose tag
- * verifies: truncation and trailing bytes fail here, before any segment is read.
+ * the 80-byte header and checks it, derives the keys, checks that the source's size is a
+ * ciphertext size of the header's layout and that the stream ends where that size says: the
+ * last DATA frame and the FINAL TERMINATOR verify, which fixes the plaintext size. Truncation
+ * and trailing bytes fail here, before any segment is read.
  *
  * @param source - the ciphertext
  * @param secret - the 32-byte key, or `{ passphrase }`
@@ -108,19 +114,3 @@ export declare function verifyDigests(
   input: ReadableStream<Uint8Array> | RandomAccessSource,
   options?: VerifyOptions,
 ): Promise<VerifyResult>;
-
-/**
- * Opens a file as a Blob for {@link encryptBlob}, {@link resumeEncryption},
- * {@link openEncrypted} and {@link verifyDigests}, whose segments the pool's workers read
- * themselves by path: Node's `fs.openAsBlob(path)` Blobs cannot cross to `worker_threads`
- * ("File-backed Blobs are not cloneable"), so for those the main thread reads every segment.
- * The size and mtime are recorded now: a file truncated or modified afterwards fails its
- * reads with `SOURCE_CHANGED`. Node only (elsewhere pass a `File` or `Bun.file()`, which
- * workers read themselves).
- *
- * @param path - the file's path
- * @returns a Blob of the file (Node's `fs.openAsBlob`), also readable as any other Blob
- * @throws StreamV2Error `SOURCE_FAILED` (no such file, not readable), `SOURCE_CHANGED`,
- *   `UNSUPPORTED` (not on Node), `BAD_ARGUMENT`
- */
-export declare function openFile(path: string): Promise<Blob>;

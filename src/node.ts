@@ -1,5 +1,5 @@
 /** Package entry for Node: worker_threads and node:crypto, passed to the public API (bind.ts). */
-import { bindPlatform } from './bind.js';
+import { bindNodePlatform } from './bind.js';
 import { nodePlatform } from './platform/node.js';
 
 export * from './index.js';
@@ -9,8 +9,8 @@ export const {
   DecryptSegmentTransform,
   getDefaultPool,
   encryptBlob,
-  resumeEncryption,
+  resumeStateFrom,
   openEncrypted,
   verifyDigests,
   openFile,
-} = bindPlatform(nodePlatform);
+} = bindNodePlatform(nodePlatform);

@@ -140,15 +140,19 @@ export async function run(
   return { chunks, output: concat(chunks), error };
 }
 
-/** Encrypt options that reproduce a positive vector. */
+/** The encoder options of a positive vector (its suite, layout and scrypt cost; the salt is not an option). */
 export function vectorEncryptOptions(v: PositiveVector) {
   return {
     suite: (v.suite === 1 ? 'chacha20-poly1305' : 'aes-256-gcm') as 'chacha20-poly1305' | 'aes-256-gcm',
     frameSize: v.frame_size,
     framesPerSegment: v.frames_per_segment,
-    salt: hex(v.salt_hex),
     ...(v.log_n !== undefined ? { logN: v.log_n } : {}),
   };
+}
+
+/** What reproduces a positive vector's bytes with the test-only reference encoder (test/reference.ts). */
+export function vectorParams(v: PositiveVector) {
+  return { ...vectorEncryptOptions(v), salt: hex(v.salt_hex) };
 }
 
 /** `n` random bytes (getRandomValues takes at most 64 KiB a call). */

@@ -1,6 +1,7 @@
 /** Helpers of the random-access tests (Node and Chromium). */
-import { EncryptSegmentTransform, StreamV2Error } from '#lib';
-import { hex, type PositiveVector, run, vectorEncryptOptions, vectorPlaintext, vectorSecret } from './helpers.js';
+import { StreamV2Error } from '#lib';
+import { hex, type PositiveVector, vectorParams, vectorPlaintext, vectorSecret } from './helpers.js';
+import { referenceCiphertext } from './reference.js';
 
 /** The code a promise rejects with (undefined when it resolves). */
 export async function codeOf(p: Promise<unknown> | (() => unknown)): Promise<string | undefined> {
@@ -12,13 +13,10 @@ export async function codeOf(p: Promise<unknown> | (() => unknown)): Promise<str
   return undefined;
 }
 
-/** The ciphertext of a positive vector: its hex, or (large ones) the transform with its salt. */
+/** The ciphertext of a positive vector: its hex, or (large ones) the reference encoder with its salt. */
 export async function vectorCiphertext(v: PositiveVector): Promise<Uint8Array<ArrayBuffer>> {
   if (v.ciphertext_hex !== undefined) return hex(v.ciphertext_hex) as Uint8Array<ArrayBuffer>;
-  const { output } = await run(
-    new EncryptSegmentTransform(vectorSecret(v), { ...vectorEncryptOptions(v), workers: 0 }),
-    [vectorPlaintext(v)],
-  );
+  const output = await referenceCiphertext(vectorSecret(v), vectorParams(v), vectorPlaintext(v));
   return output as Uint8Array<ArrayBuffer>;
 }
 

@@ -82,7 +82,7 @@ export async function blobSection({ bytes, key, timedPaired, once, ranges }) {
           const fh = await open(wirePath, 'w');
           for await (const chunk of enc.stream()) await fh.write(chunk);
           await fh.close();
-          wireSize = enc.size;
+          wireSize = enc.ciphertextSize;
           enc.close();
         }
         const encrypts = {

@@ -6,11 +6,11 @@ import { chunkStream, countingSink, generatedStream, MiB, RssSampler } from './u
  * A warm pool of `size` workers (every worker started: a few segments in flight), or 0 for
  * inline. Timed runs then measure steady state, not worker start-up.
  */
-export async function warmPool(size, key, suite, backend) {
+export async function warmPool(size, key, suite) {
   if (size === 0) return 0;
   const pool = new WorkerPool({ size });
   await pool.start(); // every worker answered (else a stream's first items run on this thread)
-  await encryptRun(key, { suite, workers: pool, backend }, 8 * MiB);
+  await encryptRun(key, { suite, workers: pool }, 8 * MiB);
   return pool;
 }
 

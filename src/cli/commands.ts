@@ -3,8 +3,7 @@
  * and `keygen`.
  */
 import { randomBytes } from 'node:crypto';
-import { MAX_RUNNABLE_LOG_N } from '../codec/keys.js';
-import { MAX_DECODER_SEGMENT_BYTES } from '../format/constants.js';
+import { LIMITS } from '../node.js';
 import { type Args, hasFlag, inputPath, intFlag, outputPath } from './args.js';
 import { type Input, openInput } from './io.js';
 import { type Output, type OutputOptions, openOutput } from './output.js';
@@ -20,8 +19,8 @@ export function workersFlag(args: Args): number | undefined {
  * implementation can allocate (a segment is one buffer) and run (scrypt).
  */
 export function limitsFlags(args: Args): { maxSegmentBytes?: number; maxLogN?: number } {
-  const maxSegmentBytes = intFlag(args, 'max-segment-bytes', 1, MAX_DECODER_SEGMENT_BYTES);
-  const maxLogN = intFlag(args, 'max-log-n', 1, MAX_RUNNABLE_LOG_N);
+  const maxSegmentBytes = intFlag(args, 'max-segment-bytes', 1, LIMITS.segmentBytes);
+  const maxLogN = intFlag(args, 'max-log-n', 1, LIMITS.logN);
   return {
     ...(maxSegmentBytes !== undefined ? { maxSegmentBytes } : {}),
     ...(maxLogN !== undefined ? { maxLogN } : {}),

@@ -3,17 +3,17 @@
  * (`encryptBlob`: the library reads the segments itself); stdin and pipes the stream path. With
  * `-o OUT` and a file IN, the ciphertext goes to `.OUT.stream-v2-partial`, which a signal or a
  * crash leaves behind: ciphertext is deterministic under a given header (spec §5, §8), so
- * `--resume` re-seals what that file holds, compares (resume.ts), and appends the rest.
+ * `--resume` proves what that file holds a prefix of IN's encryption (resume.ts), and appends
+ * the rest.
  */
-import { MAX_RUNNABLE_LOG_N } from '../codec/keys.js';
-import { MAX_FRAME_SIZE, MAX_FRAMES_PER_SEGMENT, SUITE } from '../format/constants.js';
 import {
   type BlobEncryption,
   type EncryptBlobOptions,
   EncryptSegmentTransform,
   encryptBlob,
+  LIMITS,
   parseHeader,
-  resumeEncryption,
+  SUITES,
   type SuiteName,
 } from '../node.js';
 import { type Args, hasFlag, inputPath, intFlag, outputPath, stringFlag } from './args.js';
@@ -22,23 +22,21 @@ import { usage } from './errors.js';
 import { fileBlob } from './io.js';
 import { lockPartial } from './lock.js';
 import { partialPath } from './output.js';
-import { checkFlagsAgainst, partialHeader, provePartial, resumeStateOf } from './resume.js';
+import { checkFlagsAgainst, partialHeader, resumePartial } from './resume.js';
 import { readSecret } from './secrets.js';
-
-const SUITES: readonly string[] = Object.keys(SUITE);
 
 /** `stream-v2 encrypt [SECRET] [--suite S] [--frame-size N] [--frames-per-segment N] [--log-n N] [--workers N] [--resume] [-o OUT] [IN]` */
 export async function encryptCommand(args: Args): Promise<void> {
   const suite = stringFlag(args, 'suite');
-  if (suite !== undefined && !SUITES.includes(suite)) {
+  if (suite !== undefined && !(SUITES as readonly string[]).includes(suite)) {
     throw usage(`--suite must be one of ${SUITES.join(', ')}`, args.command);
   }
   // The library's bounds, checked here so that errors name the flag.
   const options = {
     ...(suite !== undefined ? { suite: suite as SuiteName } : {}),
-    frameSize: intFlag(args, 'frame-size', 1, MAX_FRAME_SIZE),
-    framesPerSegment: intFlag(args, 'frames-per-segment', 1, MAX_FRAMES_PER_SEGMENT),
-    logN: intFlag(args, 'log-n', 1, MAX_RUNNABLE_LOG_N),
+    frameSize: intFlag(args, 'frame-size', 1, LIMITS.frameSize),
+    framesPerSegment: intFlag(args, 'frames-per-segment', 1, LIMITS.framesPerSegment),
+    logN: intFlag(args, 'log-n', 1, LIMITS.logN),
     workers: workersFlag(args),
   };
   const out = outputPath(args);
@@ -68,24 +66,21 @@ export async function encryptCommand(args: Args): Promise<void> {
     const secret = await readSecret(args, header === undefined);
     let at = 0;
     if (header !== undefined && partial !== undefined) {
-      enc = await resumeEncryption(blob, secret, resumeStateOf(header, blob.size), { workers: options.workers });
-      const proven = await provePartial(partial, enc, secret, options.workers);
-      if (proven === undefined) {
+      const resumed = await resumePartial(partial, header, blob, secret, options.workers);
+      if (resumed === undefined) {
         // Nothing proves IN the source of that header: sealing IN under its salt could reuse
         // another plaintext's nonces (spec §8). A new header, the same layout.
         process.stderr.write(
           `note: '${partial}' holds no whole segment to prove IN is the file it was made from; ` +
             'starting afresh under a new salt\n',
         );
-        enc.close();
-        enc = undefined;
         enc = await encryptBlob(blob, secret, { ...layoutOf(header), workers: options.workers });
-      } else at = proven;
+      } else ({ enc, at } = resumed);
     } else enc = await encryptBlob(blob, secret, options);
     const ciphertext = enc;
     const continued = at;
     const to = {
-      total: enc.size,
+      total: enc.ciphertextSize,
       done: at,
       partial: at > 0 ? { at } : ('replace' as const),
       ...(lock ? { lock } : {}),

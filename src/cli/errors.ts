@@ -2,7 +2,7 @@
  * CLI failures and their one-line report. Exit codes and the `error: CODE: message` line are a
  * contract scripts depend on (docs/CLI.md): CODE is a spec §7 code, `IO`, or `USAGE`.
  */
-import { StreamV2Error } from '../errors.js';
+import { StreamV2Error } from '../node.js';
 
 /** Codes the CLI adds to those of spec §7. */
 export type CliCode = 'USAGE' | 'IO';

@@ -1,5 +1,5 @@
 /** Help texts of the CLI (the full reference is docs/CLI.md). */
-import { DEFAULTS, MAX_DECODER_SEGMENT_BYTES, MAX_FRAME_SIZE, MAX_FRAMES_PER_SEGMENT } from '../format/constants.js';
+import { DEFAULTS, LIMITS } from '../node.js';
 import type { Command } from './args.js';
 
 const D = DEFAULTS;
@@ -25,8 +25,8 @@ ${SECRET}
 
 options:
   --suite S                  aes-256-gcm (default) or chacha20-poly1305
-  --frame-size N             plaintext bytes per frame, 1..${MAX_FRAME_SIZE} (default ${D.frameSize})
-  --frames-per-segment N     frames per segment, 1..${MAX_FRAMES_PER_SEGMENT} (default ${D.framesPerSegment})
+  --frame-size N             plaintext bytes per frame, 1..${LIMITS.frameSize} (default ${D.frameSize})
+  --frames-per-segment N     frames per segment, 1..${LIMITS.framesPerSegment} (default ${D.framesPerSegment})
   --log-n N                  scrypt cost for a passphrase, N = 2^n (default ${D.logN})
   --workers N                worker threads (0 = inline; default: one per core, at most 8)
   -o, --output OUT           write OUT atomically (temporary file, renamed on success);
@@ -47,7 +47,7 @@ the exit status.
 ${SECRET}
 
 options:
-  --max-segment-bytes N      refuse larger segments (default ${D.maxSegmentBytes}, at most ${MAX_DECODER_SEGMENT_BYTES})
+  --max-segment-bytes N      refuse larger segments (default ${D.maxSegmentBytes}, at most ${LIMITS.segmentBytes})
   --max-log-n N              refuse a costlier scrypt (default ${D.maxLogN})
   --workers N                worker threads (0 = inline)
   --range START-END          only plaintext bytes START..END-1 (END exclusive; '100-',

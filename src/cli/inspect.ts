@@ -1,17 +1,17 @@
 /**
  * `stream-v2 inspect [--json] [IN]`: the header fields (spec §2) and the segments (spec §5),
- * found by walking the frame structure without a key. Nothing is authenticated here; memory
- * stays bounded (one segment buffer), whatever the number of segments.
+ * found by the keyless check (frame structure and DIGEST values, without a key). Nothing is
+ * authenticated here; memory stays bounded, whatever the number of segments.
  */
-import { HEADER_MAC_OFFSET, HEADER_SIZE } from '../format/constants.js';
-import type { StreamHeader } from '../format/header.js';
-import { fullSegmentWireSize, segmentPlaintextSize } from '../format/sizes.js';
+import { ciphertextSize, HEADER_SIZE, type StreamHeader, verifyDigests } from '../node.js';
 import { type Args, hasFlag, inputPath } from './args.js';
 import { cancelInput, limitsFlags } from './commands.js';
 import { toFailure } from './errors.js';
 import { openInput } from './io.js';
-import { scanWire } from './scan.js';
 import { writeStdout } from './stdout.js';
+
+/** spec §2: header_mac, the last 32 of the header's 80 bytes. */
+const HEADER_MAC_OFFSET = 48;
 
 /** What inspect found. */
 interface Report {
@@ -26,32 +26,45 @@ interface Report {
 
 const hexOf = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
-/** The inspect command. Prints what it found, then throws the structural failure, if any. */
+/** A full segment's plaintext and wire sizes (spec §5), from the public size function. */
+function fullSegment(h: StreamHeader): { plaintextBytes: number; wireBytes: number } {
+  const plaintextBytes = h.frameSize * h.framesPerSegment;
+  return { plaintextBytes, wireBytes: ciphertextSize(plaintextBytes, h) - HEADER_SIZE };
+}
+
+/**
+ * The inspect command: the library's keyless check (`verifyDigests`: every frame header
+ * against its place, every DIGEST value) read as a report. Prints what it found, then throws
+ * the failure, if any.
+ */
 export async function inspectCommand(args: Args): Promise<void> {
   const limits = limitsFlags(args);
   const input = await openInput(inputPath(args));
   const r: Report = { segments: 0, plaintextBytes: 0, ciphertextBytes: 0, complete: false };
-  const source = input.stream.getReader();
+  let last = { plaintextBytes: 0, ciphertextBytes: HEADER_SIZE };
+  let delta = { plaintextBytes: 0, wireBytes: 0 };
   try {
-    for await (const ev of scanWire(source, limits)) {
-      if (ev.kind === 'header') {
-        r.header = ev.header;
-        r.ciphertextBytes = HEADER_SIZE;
-      } else if (ev.kind === 'segment') {
-        const seg = ev.segment;
-        r.segments++;
-        r.plaintextBytes += seg.plaintextLength;
-        r.ciphertextBytes += seg.bytes.length;
-        if (seg.final) {
-          r.final = { dataFrames: seg.dataFrames, plaintextBytes: seg.plaintextLength, wireBytes: seg.bytes.length };
-        }
-      }
+    const result = await verifyDigests(input.stream, {
+      limits,
+      onProgress: (p) => {
+        delta = {
+          plaintextBytes: p.plaintextBytes - last.plaintextBytes,
+          wireBytes: p.ciphertextBytes - last.ciphertextBytes,
+        };
+        last = p;
+      },
+    });
+    if (result.header) r.header = result.header;
+    r.segments = result.segments;
+    r.plaintextBytes = last.plaintextBytes;
+    r.ciphertextBytes = result.header ? last.ciphertextBytes : 0;
+    r.complete = result.ok;
+    if (result.ok && result.header) {
+      const dataFrames = Math.ceil(delta.plaintextBytes / result.header.frameSize);
+      r.final = { dataFrames, ...delta };
     }
-    r.complete = true;
-  } catch (e) {
-    r.error = e;
+    if (result.failure) r.error = result.failure;
   } finally {
-    source.releaseLock();
     await cancelInput(input);
   }
   await writeStdout(hasFlag(args, 'json') ? `${JSON.stringify(toJson(r), null, 2)}\n` : toText(r));
@@ -71,7 +84,7 @@ function toJson(r: Report): Record<string, unknown> {
       framesPerSegment: h.framesPerSegment,
       salt: hexOf(h.salt),
       headerMac: hexOf(h.bytes.subarray(HEADER_MAC_OFFSET, HEADER_SIZE)),
-      fullSegment: { plaintextBytes: segmentPlaintextSize(h), wireBytes: fullSegmentWireSize(h) },
+      fullSegment: fullSegment(h),
     });
   }
   Object.assign(out, {
@@ -98,7 +111,7 @@ function toText(r: Report): string {
     row('kdf', h.kdf === 'raw' ? 'raw 256-bit key' : `scrypt, log_n ${h.logN}`);
     row('frame size', `${h.frameSize} bytes`);
     row('frames per segment', h.framesPerSegment);
-    row('full segment', `${segmentPlaintextSize(h)} plaintext bytes, ${fullSegmentWireSize(h)} wire bytes`);
+    row('full segment', `${fullSegment(h).plaintextBytes} plaintext bytes, ${fullSegment(h).wireBytes} wire bytes`);
     row('salt', hexOf(h.salt));
   }
   row('segments', r.segments);
@@ -110,6 +123,9 @@ function toText(r: Report): string {
   }
   row('plaintext bytes', r.plaintextBytes);
   row('ciphertext bytes', r.ciphertextBytes);
-  row('complete', r.complete ? 'yes (structure only; nothing authenticated)' : `no (${toFailure(r.error).code})`);
+  row(
+    'complete',
+    r.complete ? 'yes (structure and digests; nothing authenticated)' : `no (${toFailure(r.error).code})`,
+  );
   return `${lines.join('\n')}\n`;
 }

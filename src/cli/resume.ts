@@ -1,30 +1,37 @@
 /**
- * `encrypt --resume`: the proof that the partial file left by an interrupted `encrypt -o OUT`
- * is a prefix of this encryption of IN. Ciphertext is deterministic under a given header
- * (spec §5, §8), so every byte of the partial file after the header is re-sealed from IN and
- * compared: a resumed OUT holds no byte that this run would not have written itself (so it
- * decrypts: issue 20, F7), and no segment of IN is ever sealed under the header's nonces
- * unless the same plaintext was proven to have been sealed there (spec §8: re-encrypting a
- * segment with the same header and other plaintext reuses nonces). A partial file that holds
- * no whole segment proves nothing (a header alone, or a frame header, is the same whatever
- * the plaintext; it may even come from another stream: issue 20, F3): the run then starts
- * afresh under a new salt.
+ * `encrypt --resume`: continues the partial file an interrupted `encrypt -o OUT` left, with the
+ * library's public API only. The proof that the partial file is a prefix of this encryption of
+ * IN (spec §8: re-encrypting a segment under the same header with other plaintext reuses its
+ * nonces):
+ * 1. `resumeStateFrom(partial, IN)`: without the key, the header and every complete segment,
+ *    each checked (frame headers, DIGEST value): damage anywhere before the resume point fails
+ *    with its code (issue 20, F7);
+ * 2. the same segments decrypted with the secret: every tag, so a resumed OUT decrypts;
+ * 3. `encryptBlob(IN, secret, { resume })`: header_mac with the secret, then every recorded
+ *    segment sealed again from IN and compared (`SOURCE_CHANGED` for another IN).
+ * A partial file with no complete segment proves nothing (a header alone is the same whatever
+ * the plaintext, and may come from another stream: issue 20, F3): the run starts afresh. A
+ * tail of zero bytes (what a file system may leave after a power cut: the size written, not
+ * the data) is cut back to the start of the segment where it begins.
  */
-import { type FileHandle, lstat, open } from 'node:fs/promises';
+import { lstat, open } from 'node:fs/promises';
 import {
   type BlobEncryption,
+  ciphertextSize,
   DecryptSegmentTransform,
-  encryptedSize,
+  encryptBlob,
   HEADER_SIZE,
+  openFile,
   parseHeader,
   type ResumeState,
+  resumeStateFrom,
   type Secret,
   StreamV2Error,
 } from '../node.js';
 import type { Args } from './args.js';
 import { asIo, CliError, usage } from './errors.js';
 
-/** Bytes of the partial file read at a time where they are not compared against a segment. */
+/** Bytes read at a time while looking for a zero tail. */
 const CHUNK = 1 << 20;
 
 /**
@@ -40,20 +47,18 @@ export async function partialHeader(partial: string): Promise<Uint8Array | undef
     if (st.size < HEADER_SIZE) return undefined;
     const fh = await open(partial, 'r');
     try {
-      return await readAt(fh, partial, 0, HEADER_SIZE);
+      const buf = new Uint8Array(HEADER_SIZE);
+      const { bytesRead } = await fh.read(buf, 0, HEADER_SIZE, 0);
+      if (bytesRead < HEADER_SIZE) throw new CliError('IO', `'${partial}' changed while it was read`);
+      parseHeader(buf); // BAD_HEADER / UNSUPPORTED, with the spec's code, for a damaged partial file
+      return buf;
     } finally {
       await fh.close();
     }
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw asIo(e, `cannot read '${partial}'`);
+    throw StreamV2Error.is(e) || e instanceof CliError ? e : asIo(e, `cannot read '${partial}'`);
   }
-}
-
-/** A resume state with no recorded digests: the proof is the comparison in {@link provePartial}. */
-export function resumeStateOf(header: Uint8Array, plaintextSize: number): ResumeState {
-  parseHeader(header); // BAD_HEADER / UNSUPPORTED here, with the spec's code, for a damaged partial file
-  return { version: 1, header: Buffer.from(header).toString('hex'), plaintextSize, digests: {} };
 }
 
 /**
@@ -77,140 +82,121 @@ export function checkFlagsAgainst(header: Uint8Array, args: Args, options: Recor
 }
 
 /**
- * Proves that the partial file is a prefix of `enc` (IN encrypted under the partial file's
- * header, whose header_mac `resumeEncryption` already checked with the secret): every byte
- * after the header is compared with the re-sealed ciphertext. Nothing is written before this
- * succeeds. A tail of zero bytes that differs (what a file system may leave after a power cut:
- * the size written, not the data) is cut back to the start of the segment where it begins.
- * @returns where to continue (the end of the partial file, or the segment boundary a zero tail
- *   is cut back to), or undefined when no whole segment is left to prove IN the same
- * @throws StreamV2Error `SOURCE_CHANGED` when IN is not the file the partial one was made from;
- *   the spec §7 code of the damage (`AUTH_FAILED`, `DIGEST_MISMATCH`, `BAD_FRAME`) when a
- *   whole segment of the partial file does not decrypt
+ * Proves the partial file a prefix of IN's encryption (steps 1–3 above) and opens that
+ * encryption. Nothing is written before this succeeds.
+ * @returns the encryption and where to continue (the end of the partial file, or of its last
+ *   complete segment when a zero tail was cut), or undefined when no complete segment is there
+ *   to prove IN the same
+ * @throws StreamV2Error the spec §7 code of damage in the partial file (`DIGEST_MISMATCH`,
+ *   `BAD_FRAME`, `AUTH_FAILED`...), `SOURCE_CHANGED` for another IN, `WRONG_KEY`
  */
-export async function provePartial(
+export async function resumePartial(
   partial: string,
-  enc: BlobEncryption,
+  header: Uint8Array,
+  input: Blob,
   secret: Secret,
   workers: number | undefined,
-): Promise<number | undefined> {
-  let fh: FileHandle;
-  try {
-    fh = await open(partial, 'r');
-  } catch (e) {
-    throw asIo(e, `cannot read '${partial}'`);
+): Promise<{ enc: BlobEncryption; at: number } | undefined> {
+  const w = workers === undefined ? {} : { workers };
+  const h = parseHeader(header);
+  const full = h.frameSize * h.framesPerSegment;
+  const wire = ciphertextSize(full, h) - HEADER_SIZE; // W, a full segment's wire size (spec §5)
+  const held = await openFile(partial);
+  const damaged = (e: unknown) => {
+    if (!StreamV2Error.is(e) || ['WORKER_FAILED', 'ABORTED', 'SOURCE_FAILED', 'SOURCE_CHANGED'].includes(e.code))
+      return e;
+    const detail = e.message.startsWith(`${e.code}: `) ? e.message.slice(e.code.length + 2) : e.message;
+    const hint = 'it is left as it was (run without --resume to start afresh)';
+    return new StreamV2Error(e.code, `the partial file '${partial}' is damaged: ${detail}; ${hint}`);
+  };
+  const size = ciphertextSize(input.size, h);
+  if (held.size > size) {
+    throw new StreamV2Error(
+      'SOURCE_CHANGED',
+      `IN is not the file '${partial}' was made from (its ciphertext is shorter than the partial file); it is left as it was`,
+    );
   }
+  let state: ResumeState;
+  let heldEnd = held.size; // what of the partial file counts (a zero tail is cut off)
   try {
-    const end = (await fh.stat()).size;
-    const changed = (why: string) =>
-      new StreamV2Error(
-        'SOURCE_CHANGED',
-        `IN is not the file '${partial}' was made from (${why}); it is left as it was`,
-      );
-    if (end > enc.size) throw changed('the partial file is longer than the ciphertext of IN');
-    const h = parseHeader(enc.header);
-    const w = encryptedSize(h.frameSize * h.framesPerSegment, h) - HEADER_SIZE; // a full segment (spec §5)
-    const segmentOf = (pos: number) => Math.floor((pos - HEADER_SIZE) / w);
-    const m = await firstDifference(fh, partial, end, enc);
-    let at = end;
-    if (m < end) {
-      const k = segmentOf(m);
-      if (!(await zerosFrom(fh, partial, m, end))) {
-        const segmentEnd = Math.min(HEADER_SIZE + (k + 1) * w, enc.size);
-        const damage = segmentEnd <= end ? await damageIn(fh, partial, segmentEnd, secret, workers) : undefined;
-        throw damage ?? changed(`segment ${k} differs`);
-      }
-      at = HEADER_SIZE + k * w; // a lost tail: continue from the start of its segment
+    state = await resumeStateFrom(held, input, w);
+  } catch (e) {
+    // A lost tail: cut back to the start of the segment where the zeros begin, and check again.
+    const z = StreamV2Error.is(e) && e.segmentIndex !== undefined ? await zeroTail(partial, held.size) : undefined;
+    if (z === undefined) throw damaged(e);
+    const cut = HEADER_SIZE + Math.floor((z - HEADER_SIZE) / wire) * wire;
+    heldEnd = cut;
+    state = await resumeStateFrom(held.slice(0, cut), input, w).catch((x: unknown) => {
+      throw damaged(x);
+    });
+  }
+  // n complete segments, all full but maybe the last of the stream (spec §5).
+  const n = Object.keys(state.digests).length;
+  if (n === 0) return undefined;
+  const at = n * full >= state.plaintextSize ? size : HEADER_SIZE + n * wire;
+  await decryptPrefix(held.slice(0, at), secret, w, n, at === size).catch((e: unknown) => {
+    throw damaged(e);
+  });
+  const changed = (k: number | undefined) =>
+    new StreamV2Error(
+      'SOURCE_CHANGED',
+      `IN is not the file '${partial}' was made from${k === undefined ? '' : ` (segment ${k} differs)`}; it is left as it was`,
+    );
+  const enc = await encryptBlob(input, secret, { ...w, resume: state }).catch((e: unknown) => {
+    throw StreamV2Error.is(e) && e.code === 'SOURCE_CHANGED' ? changed(e.segmentIndex) : e;
+  });
+  // The bytes past the last complete segment (a segment begun) must be this run's own too: its
+  // frames were sealed from IN once already, and sealing other plaintext under them would reuse
+  // their nonces beside bytes already written (spec §8).
+  let end = heldEnd;
+  if (end > at) {
+    const want = await enc.read(at, end);
+    const have = new Uint8Array(await held.slice(at, end).arrayBuffer());
+    const d = want.findIndex((b, i) => b !== have[i]);
+    // A lost tail (zeros from the first difference on) is cut back to the segment's start.
+    if (d >= 0 && have.subarray(d).every((b) => b === 0)) end = at;
+    else if (d >= 0) {
+      enc.close();
+      throw changed(n); // the segment begun
     }
-    // A whole segment compared equal proves IN the same there (its tags included); less proves nothing.
-    return at === enc.size || segmentOf(at) > 0 ? at : undefined;
+  }
+  return { enc, at: end };
+}
+
+/**
+ * Where the partial file's trailing run of zero bytes begins (it is at least one byte long, and
+ * begins after the header), or undefined when its last byte is not zero.
+ */
+async function zeroTail(partial: string, end: number): Promise<number | undefined> {
+  const fh = await open(partial, 'r');
+  try {
+    const buf = new Uint8Array(CHUNK);
+    for (let pos = end; pos > HEADER_SIZE; ) {
+      const n = Math.min(CHUNK, pos - HEADER_SIZE);
+      const { bytesRead } = await fh.read(buf, 0, n, pos - n);
+      if (bytesRead < n) return undefined;
+      let i = n;
+      while (i > 0 && buf[i - 1] === 0) i--;
+      if (i > 0) return pos - n + i < end ? pos - n + i : undefined;
+      pos -= n;
+    }
+    return HEADER_SIZE;
   } finally {
     await fh.close();
   }
 }
 
-/** The first offset past the header where the partial file and `enc` differ, or `end`. */
-async function firstDifference(fh: FileHandle, partial: string, end: number, enc: BlobEncryption): Promise<number> {
-  if (end <= HEADER_SIZE) return end;
-  // The re-sealed ciphertext, a window of segments in flight on the workers; cancelled at `end`.
-  const reader = enc.stream({ start: HEADER_SIZE }).getReader();
-  try {
-    for (let pos = HEADER_SIZE; pos < end; ) {
-      const { done, value } = await reader.read();
-      if (done) return pos; // not reached: end <= enc.size
-      const n = Math.min(value.length, end - pos);
-      const expected = Buffer.from(value.buffer, value.byteOffset, n);
-      const actual = Buffer.from(await readAt(fh, partial, pos, n));
-      if (!expected.equals(actual)) {
-        let i = 0;
-        while (expected[i] === actual[i]) i++;
-        return pos + i;
-      }
-      pos += n;
-    }
-    return end;
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-}
-
-/** Whether the partial file holds only zero bytes in `[from, end)`. */
-async function zerosFrom(fh: FileHandle, partial: string, from: number, end: number): Promise<boolean> {
-  for (let pos = from; pos < end; pos += CHUNK) {
-    const bytes = await readAt(fh, partial, pos, Math.min(CHUNK, end - pos));
-    if (!bytes.every((b) => b === 0)) return false;
-  }
-  return true;
-}
-
 /**
- * Tells damage from another IN when a whole segment of the partial file differs from IN's: the
- * partial file's bytes `[0, segmentEnd)` are decrypted with the secret (spec §6: every tag and
- * digest). The error, when that segment fails: the partial file is damaged. Undefined when it
- * authenticates (then IN is what changed).
+ * Decrypts the partial file's first `segments` complete segments with the secret (spec §6:
+ * every tag and digest); the plaintext goes nowhere. Without FINAL there the stream ends
+ * `TRUNCATED`, which is expected once every segment verified.
  */
-async function damageIn(
-  fh: FileHandle,
-  partial: string,
-  segmentEnd: number,
-  secret: Secret,
-  workers: number | undefined,
-): Promise<StreamV2Error | undefined> {
-  let pos = 0;
-  const bytes = new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        if (pos >= segmentEnd) return controller.close();
-        const n = Math.min(CHUNK, segmentEnd - pos);
-        controller.enqueue(await readAt(fh, partial, pos, n));
-        pos += n;
-      },
-    },
-    { highWaterMark: 0 },
-  );
+async function decryptPrefix(prefix: Blob, secret: Secret, w: { workers?: number }, segments: number, whole: boolean) {
+  const t = new DecryptSegmentTransform(secret, w);
   try {
-    await bytes
-      .pipeThrough(new DecryptSegmentTransform(secret, workers === undefined ? {} : { workers }))
-      .pipeTo(new WritableStream()); // the plaintext goes nowhere
-    return undefined;
+    await prefix.stream().pipeThrough(t).pipeTo(new WritableStream());
   } catch (e) {
-    if (!StreamV2Error.is(e) || ['TRUNCATED', 'LIMIT_EXCEEDED', 'SOURCE_CHANGED'].includes(e.code)) return undefined;
-    if (e.code === 'WORKER_FAILED' || e.code === 'ABORTED') throw e;
-    const detail = e.message.startsWith(`${e.code}: `) ? e.message.slice(e.code.length + 2) : e.message;
-    return new StreamV2Error(
-      e.code,
-      `the partial file '${partial}' is damaged: ${detail}; it is left as it was (run without --resume to start afresh)`,
-    );
+    if (!whole && StreamV2Error.is(e) && e.code === 'TRUNCATED' && t.progress.segments === segments) return;
+    throw e;
   }
-}
-
-/** Exactly `length` bytes of the open file from `offset`. */
-async function readAt(fh: FileHandle, path: string, offset: number, length: number): Promise<Uint8Array> {
-  const buf = new Uint8Array(length);
-  for (let at = 0; at < length; ) {
-    const { bytesRead } = await fh.read(buf, at, length - at, offset + at);
-    if (bytesRead === 0) throw new CliError('IO', `'${path}' changed while it was read`);
-    at += bytesRead;
-  }
-  return buf;
 }

@@ -5,7 +5,7 @@
 import { fstatSync, openSync, type Stats, writeSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { ReadStream } from 'node:tty';
-import type { Secret } from '../codec/keys.js';
+import type { Secret } from '../node.js';
 import { type Args, inputPath, SECRET, stringFlag } from './args.js';
 import { CliError, usage } from './errors.js';
 import { fileKind } from './io.js';

@@ -4,8 +4,7 @@
  * the wire bytes, spec §4). With a secret: a full decryption (spec §6) into a sink that
  * discards the plaintext.
  */
-import { DecryptSegmentTransform, type Telemetry, verifyDigests } from '../node.js';
-import { newTelemetry } from '../stream/options.js';
+import { DecryptSegmentTransform, type Progress as Done, verifyDigests } from '../node.js';
 import { type Args, hasFlag, inputPath } from './args.js';
 import { cancelInput, limitsFlags, pipeAll, workersFlag } from './commands.js';
 import { toFailure } from './errors.js';
@@ -48,7 +47,7 @@ async function verifyKeyed(
   workers: number | undefined,
 ): Promise<void> {
   const secret = await readSecret(args, false);
-  let last: Telemetry = newTelemetry();
+  let last: Pick<Done, 'segments' | 'plaintextBytes'> = { segments: 0, plaintextBytes: 0 };
   // The latest line written: the sink waits for it, so a slow stdout slows the check, and a
   // failed one (it fails every later write too) stops it.
   let written = Promise.resolve();
@@ -56,13 +55,12 @@ async function verifyKeyed(
     limits,
     workers,
     onProgress: (t) => {
-      // One call per released (verified) segment.
-      written = say(
-        `segment ${t.segments - 1}: ${t.dataFrames - last.dataFrames} data frames, ` +
-          `${t.plaintextBytes - last.plaintextBytes} plaintext bytes, authenticated`,
-      );
+      // One call per released (verified) segment: its frames follow from its size (spec §5).
+      const bytes = t.plaintextBytes - last.plaintextBytes;
+      const frames = Math.ceil(bytes / (transform.header?.frameSize ?? 1));
+      written = say(`segment ${t.segments - 1}: ${frames} data frames, ${bytes} plaintext bytes, authenticated`);
       written.catch(() => {}); // handled: the sink's next write (or the end) reports it
-      last = t; // a snapshot: onProgress gets a copy of the telemetry
+      last = t; // a snapshot: onProgress gets one of its own
       progress.update(input.bytesRead()); // input read: decrypt telemetry's wire count lags with workers
     },
   });

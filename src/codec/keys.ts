@@ -3,7 +3,7 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { StreamV2Error } from '../errors.js';
-import { HEADER_MAC_OFFSET, HEADER_SIZE, KEY_SIZE } from '../format/constants.js';
+import { HEADER_MAC_OFFSET, HEADER_SIZE, KEY_SIZE, LIMITS } from '../format/constants.js';
 import type { StreamHeader } from '../format/header.js';
 
 /** A 32-byte raw key, or a passphrase for scrypt (spec §3). */
@@ -78,7 +78,7 @@ export async function deriveKeys(
 }
 
 /** Largest scrypt cost this implementation can run (128·2^30·8 bytes is already 1 TiB). */
-export const MAX_RUNNABLE_LOG_N = 30;
+export const MAX_RUNNABLE_LOG_N = LIMITS.logN;
 
 /** scrypt maxmem for a given log_n: 128·N·r bytes plus slack (every scrypt caller passes it). */
 export function scryptMaxmem(logN: number): number {

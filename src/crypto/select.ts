@@ -1,11 +1,11 @@
 /**
- * Backend choice, made once per (suite, forced backend) and cached: the first backend of the
+ * Backend choice, made once per (platform list, suite) and cached: the first backend of the
  * platform's preference list that can do the job. Nothing else in the code asks "am I in
  * Node?"; the platform hands in its list (node:crypto, WebCrypto, noble in that order).
  */
 import { StreamV2Error } from '../errors.js';
 import type { SuiteName } from '../format/constants.js';
-import type { BackendName, CryptoBackend, FrameCrypto } from './types.js';
+import type { CryptoBackend, FrameCrypto } from './types.js';
 
 /** The backends chosen for one suite: one for the AEAD, one for SHA-256. */
 export interface BackendChoice {
@@ -16,29 +16,17 @@ export interface BackendChoice {
 const choices = new Map<string, BackendChoice>();
 
 /**
- * Chooses the cipher and hash backends for `suite` from `candidates` (in preference order).
- * @param forced - use exactly this backend for both, or fail with `UNSUPPORTED`
+ * Chooses the cipher and hash backends for `suite` from `candidates` (in preference order: the
+ * platform's list decides, nothing else).
  */
-export function chooseBackends(
-  candidates: readonly CryptoBackend[],
-  suite: SuiteName,
-  forced?: BackendName,
-): BackendChoice {
-  const key = `${candidates.map((c) => c.name).join(',')}|${suite}|${forced ?? ''}`;
+export function chooseBackends(candidates: readonly CryptoBackend[], suite: SuiteName): BackendChoice {
+  const key = `${candidates.map((c) => c.name).join(',')}|${suite}`;
   let choice = choices.get(key);
   if (!choice) {
-    choice = forced ? forcedChoice(candidates, suite, forced) : preferredChoice(candidates, suite);
+    choice = preferredChoice(candidates, suite);
     choices.set(key, choice);
   }
   return choice;
-}
-
-function forcedChoice(candidates: readonly CryptoBackend[], suite: SuiteName, name: BackendName): BackendChoice {
-  const b = candidates.find((c) => c.name === name);
-  if (!b?.supports(suite) || !b.canHash()) {
-    throw new StreamV2Error('UNSUPPORTED', `backend '${name}' cannot do ${suite} here`);
-  }
-  return { cipher: b, hash: b };
 }
 
 function preferredChoice(candidates: readonly CryptoBackend[], suite: SuiteName): BackendChoice {
@@ -55,7 +43,6 @@ export interface SessionKey {
   readonly suite: SuiteName;
   readonly frameKey: Uint8Array;
   readonly header: Uint8Array;
-  readonly backend?: BackendName | undefined;
 }
 
 const SESSION_CACHE_SIZE = 16;
@@ -67,7 +54,7 @@ export function frameCryptoFor(candidates: readonly CryptoBackend[], s: SessionK
   if (fc) {
     sessions.delete(s.id); // refresh its place in the LRU order
   } else {
-    const { cipher, hash } = chooseBackends(candidates, s.suite, s.backend);
+    const { cipher, hash } = chooseBackends(candidates, s.suite);
     fc = cipher.cipher(s.suite, s.frameKey).then((c) => ({ cipher: c, sha256: (d: Uint8Array) => hash.sha256(d) }));
     fc.catch(() => sessions.delete(s.id));
   }

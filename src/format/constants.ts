@@ -77,3 +77,18 @@ export const DEFAULTS = {
   maxSegmentBytes: 64 * 1024 * 1024,
   maxLogN: 20,
 } as const;
+
+/**
+ * The bounds of every option and limit (BAD_ARGUMENT outside them): frame size and frames per
+ * segment (spec §2), the largest segment an encoder or decoder buffers (1 GiB), and the largest
+ * scrypt cost this implementation runs (log_n 30: 128 · 2^30 · 8 bytes is already 1 TiB).
+ */
+export const LIMITS = {
+  frameSize: MAX_FRAME_SIZE,
+  framesPerSegment: MAX_FRAMES_PER_SEGMENT,
+  segmentBytes: MAX_DECODER_SEGMENT_BYTES,
+  logN: 30,
+} as const;
+
+/** The AEAD suites (spec §2), by name. */
+export const SUITES: readonly SuiteName[] = ['aes-256-gcm', 'chacha20-poly1305'];

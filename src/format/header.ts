@@ -38,6 +38,11 @@ export interface StreamHeader {
   readonly bytes: Uint8Array;
 }
 
+/** A copy of `h` that its holder may change without touching the stream's own header. */
+export function copyHeader(h: StreamHeader): StreamHeader {
+  return { ...h, salt: h.salt.slice(), bytes: h.bytes.slice() };
+}
+
 /** Decoder limits (spec §2). */
 export interface DecoderLimits {
   /**

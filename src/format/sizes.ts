@@ -56,7 +56,7 @@ export function segmentCount(plaintextBytes: number, p: LayoutParams): number {
  * @param params - frame size and frames per segment (default {@link DEFAULTS})
  * @throws StreamV2Error `BAD_ARGUMENT` for a bad argument, or a size beyond 2^53 − 1
  */
-export function encryptedSize(plaintextBytes: number, params: Partial<LayoutParams> = {}): number {
+export function ciphertextSize(plaintextBytes: number, params: Partial<LayoutParams> = {}): number {
   if (!Number.isSafeInteger(plaintextBytes) || plaintextBytes < 0) {
     throw new StreamV2Error('BAD_ARGUMENT', 'plaintextBytes must be a non-negative safe integer');
   }
@@ -82,7 +82,7 @@ export function safeSize(bytes: number): number {
 
 /**
  * The plaintext size of a `wireSize`-byte stream (header included), or undefined when no
- * plaintext has that wire size. Exact inverse of {@link encryptedSize}: non-final segments are
+ * plaintext has that wire size. Exact inverse of {@link ciphertextSize}: non-final segments are
  * all W bytes (spec §5), so the count of whole W slots and the rest fix the last segment.
  */
 export function plaintextSizeOf(wireSize: number, p: LayoutParams): number | undefined {
@@ -104,19 +104,22 @@ export function plaintextSizeOf(wireSize: number, p: LayoutParams): number | und
 }
 
 /**
- * The plaintext size of a stream of `wireSize` bytes, header included: the exact inverse of
- * {@link encryptedSize}. A reader that knows the size of what it reads catches truncation and
- * trailing bytes with it before reading a single segment.
+ * The plaintext size of a stream of `ciphertextBytes` bytes, header included: the exact inverse
+ * of {@link ciphertextSize}. A reader that knows the size of what it reads catches truncation
+ * and trailing bytes with it before reading a single segment.
  *
- * @param wireSize - ciphertext size in bytes, the 80-byte header included
+ * @param ciphertextBytes - ciphertext size in bytes, the 80-byte header included
  * @param params - frame size and frames per segment of the stream's header (default {@link DEFAULTS})
- * @throws StreamV2Error `BAD_ARGUMENT` when no plaintext has this wire size with this layout
+ * @throws StreamV2Error `BAD_ARGUMENT` when no plaintext has this ciphertext size with this layout
  */
-export function plaintextSize(wireSize: number, params: Partial<LayoutParams> = {}): number {
+export function plaintextSize(ciphertextBytes: number, params: Partial<LayoutParams> = {}): number {
   const p = checkedLayout(params);
-  const size = plaintextSizeOf(wireSize, p);
+  const size = plaintextSizeOf(ciphertextBytes, p);
   if (size === undefined) {
-    throw new StreamV2Error('BAD_ARGUMENT', `no plaintext has a wire size of ${wireSize} bytes with this layout`);
+    throw new StreamV2Error(
+      'BAD_ARGUMENT',
+      `no plaintext has a ciphertext size of ${ciphertextBytes} bytes with this layout`,
+    );
   }
   return size;
 }

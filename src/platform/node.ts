@@ -98,6 +98,7 @@ export const nodePlatform: Platform = {
   allocUninitialized: (size) => new Uint8Array(Buffer.allocUnsafeSlow(size).buffer, 0, size),
   openFile: openNodeFile,
   workerFileOf: nodeFileOf,
+  workersReadBlobs: false,
   // libuv's thread pool runs it: off the main thread without a worker of ours.
   nativeScrypt: (password, salt, logN) =>
     new Promise((resolve, reject) =>

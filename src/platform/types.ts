@@ -46,6 +46,15 @@ export interface Platform {
   readonly openFile?: (path: string) => Promise<Blob>;
   /** The file behind a Blob of `openFile`, for workers to open by path; undefined for others. */
   readonly workerFileOf?: (blob: Blob) => FileRef | undefined;
+  /**
+   * Whether the platform's workers read Blobs handed to them (browsers, Deno, Bun). Not in
+   * Node: a slice of a file-backed Blob (`fs.openAsBlob(path).slice(a, b)`) is cloned to a
+   * worker_threads worker though the whole Blob is refused, and reading it there aborts the
+   * process (Node 20: "FATAL ERROR: v8::HandleScope::CreateHandle()"); nothing tells such a
+   * slice from an in-memory Blob, so the calling thread reads every Blob there (files by path
+   * stay the workers', see `openFile`).
+   */
+  readonly workersReadBlobs: boolean;
 }
 
 /** Allocates a buffer the caller overwrites completely (see `Platform.allocUninitialized`). */
@@ -84,4 +93,25 @@ export function platformOf(ctor: unknown): Platform {
   const platform = (ctor as { [PLATFORM]?: Platform } | undefined)?.[PLATFORM];
   if (!platform) throw new StreamV2Error('BAD_ARGUMENT', 'import stream-v2 through its package entry point');
   return platform;
+}
+
+const bound = new WeakMap<object, WeakMap<Platform, unknown>>();
+
+/**
+ * The subclass of a public class that carries `platform` (read by `platformOf(new.target)`),
+ * with the class's own name, so that `instanceof` and a caller's own subclasses work as usual.
+ * One per class and platform: the entry point's and the library's own are the same class.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: a mixin's base must be `new (...args: any[])`
+export function boundClass<C extends new (...args: any[]) => object>(base: C, platform: Platform): C {
+  let byPlatform = bound.get(base);
+  if (!byPlatform) bound.set(base, (byPlatform = new WeakMap()));
+  let sub = byPlatform.get(platform) as C | undefined;
+  if (!sub) {
+    sub = class extends base {};
+    Object.defineProperty(sub, PLATFORM, { value: platform });
+    Object.defineProperty(sub, 'name', { value: base.name });
+    byPlatform.set(platform, sub);
+  }
+  return sub;
 }

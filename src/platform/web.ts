@@ -29,5 +29,6 @@ export const webPlatform: Platform = {
   backends: [webCryptoBackend, nobleBackend],
   spawnWorker,
   idleWorkerMs: 2000,
+  workersReadBlobs: true,
   hardwareConcurrency: () => globalThis.navigator?.hardwareConcurrency ?? 4,
 };

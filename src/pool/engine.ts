@@ -88,13 +88,14 @@ export class Engine {
     return viewOf(r.output as NonNullable<JobResult['output']>);
   }
 
-  /** Checks segment `segmentIndex` without the key (spec §4). @throws StreamV2Error `DIGEST_MISMATCH`, `BAD_FRAME`... */
+  /**
+   * Checks segment `segmentIndex` without the key (spec §4). Returns its DIGEST value as checked.
+   * @throws StreamV2Error `DIGEST_MISMATCH`, `BAD_FRAME`, `TRUNCATED`, `TRAILING_DATA`
+   */
   async check(header: Uint8Array, layout: LayoutParams, segmentIndex: number, last: boolean, input: SegmentInput) {
-    await this.job(
-      input,
-      (i) => ({ header, layout, segmentIndex, last, input: i }),
-      (api, j) => api.check(j),
-    );
+    const job = (i: JobInput) => ({ header, layout, segmentIndex, last, input: i });
+    const r = await this.job(input, job, (api, j) => api.check(j));
+    return r.digest as Uint8Array;
   }
 
   /**

@@ -8,7 +8,7 @@ import { type Remote, wrap } from 'comlink';
 import { checkInt, optionsOf, StreamV2Error, toStreamV2Error } from '../errors.js';
 import { DEFAULTS } from '../format/constants.js';
 import { fullSegmentWireSize, segmentPlaintextSize } from '../format/sizes.js';
-import { allocator, PLATFORM, type Platform, platformOf, type WorkerHandle } from '../platform/types.js';
+import { allocator, boundClass, type Platform, platformOf, type WorkerHandle } from '../platform/types.js';
 import { Budget } from './budget.js';
 import { installErrorTransfer } from './comlink-errors.js';
 import type { WorkerApi } from './protocol.js';
@@ -87,9 +87,9 @@ export class WorkerPool {
   private terminated = false;
 
   constructor(opts?: WorkerPoolOptions) {
-    const options = optionsOf(opts, 'options');
+    const options = optionsOf(opts, 'options', ['size', 'idleTimeoutMs', 'budgetBytes']);
     // The entry point's subclass carries the platform; the library's own pools get it passed in.
-    const platform = (options as OnPlatform)[PLATFORM] ?? platformOf(new.target);
+    const platform = platformOf(new.target);
     this.platform = platform;
     installErrorTransfer();
     const size = options.size ?? Math.min(8, Math.max(1, platform.hardwareConcurrency()));
@@ -216,7 +216,6 @@ export class WorkerPool {
       const fail = (e: StreamV2Error) => reject(e);
       if (slot.pending.size === 0) this.busy(slot);
       slot.pending.add(fail);
-      crashIfArmed(this, slot);
       const settle = () => {
         if (slot.pending.delete(fail) && slot.pending.size === 0) this.idle(slot);
       };
@@ -305,48 +304,13 @@ export class WorkerPool {
   }
 }
 
-/**
- * Test hook, outside the public API and the worker protocol (tests reach it through
- * `Symbol.for('stream-v2.crashWorker')`): a worker that has work in flight dies at once, as a
- * crash would kill it; when none has, the next worker to get an item dies right after, so the
- * crash always hits a stream (a stalled reader may leave every worker idle for a moment).
- */
-const CRASH_NEXT = Symbol('crash next');
-
-function crash(pool: WorkerPool, slot: Slot): void {
-  slot.handle.terminate();
-  (pool as unknown as { onDeath(slot: Slot, reason: Error): void }).onDeath(
-    slot,
-    new Error('worker crashed (test hook)'),
-  );
-}
-
-Object.defineProperty(WorkerPool.prototype, Symbol.for('stream-v2.crashWorker'), {
-  value(this: WorkerPool) {
-    const slot = (this as unknown as { slots: Slot[] }).slots.find((s) => s.pending.size > 0);
-    if (slot) crash(this, slot);
-    else (this as unknown as Record<symbol, boolean>)[CRASH_NEXT] = true;
-  },
-});
-
-/** The other half of the test hook: called by `run` once an item is on its worker. */
-function crashIfArmed(pool: WorkerPool, slot: Slot): void {
-  const armed = pool as unknown as Record<symbol, boolean>;
-  if (!armed[CRASH_NEXT]) return;
-  armed[CRASH_NEXT] = false;
-  queueMicrotask(() => crash(pool, slot));
-}
-
 function startFailed(e: unknown): StreamV2Error {
   return new StreamV2Error('WORKER_FAILED', `a worker could not start: ${String(e)}`, {}, { cause: e });
 }
 
-/** Pool options with the platform passed in (the library's own pools). */
-type OnPlatform = WorkerPoolOptions & { [PLATFORM]?: Platform };
-
-/** A pool on `platform` (of `size` workers, default one per core). */
+/** A pool on `platform` (of `size` workers, default one per core): the class bound to it, as the entries bind it. */
 export function poolOn(platform: Platform, size?: number): WorkerPool {
-  return new WorkerPool({ size, [PLATFORM]: platform } as OnPlatform);
+  return new (boundClass(WorkerPool, platform))(size === undefined ? {} : { size });
 }
 
 const defaultPools = new WeakMap<Platform, WorkerPool>();

@@ -77,6 +77,8 @@ export interface EndJob {
 export interface JobResult {
   readonly output?: Transferred;
   readonly input?: ArrayBuffer;
+  /** A checked segment's DIGEST value (32 bytes, public), as the check found it. */
+  readonly digest?: Uint8Array;
 }
 
 /** What a pool worker exposes through Comlink. */

@@ -14,7 +14,7 @@ import { checkSegment, openSegment, openStreamEnd, sealSegment } from '../codec/
 import { forgetSession, frameCryptoFor } from '../crypto/select.js';
 import type { CryptoBackend } from '../crypto/types.js';
 import { StreamV2Error } from '../errors.js';
-import { SEGMENT_TAIL_SIZE } from '../format/constants.js';
+import { DIGEST_PAYLOAD_SIZE, FRAME_HEADER_SIZE, SEGMENT_TAIL_SIZE } from '../format/constants.js';
 import { dataFramesWireSize } from '../format/sizes.js';
 import { type Allocator, guardAllocator } from '../platform/types.js';
 import { isBlob, readBlobRange, readFileInto, type WorkerFiles } from '../source/source.js';
@@ -31,8 +31,8 @@ export function hasher(backends: readonly CryptoBackend[]): (data: Uint8Array) =
   return (data) => b.sha256(data);
 }
 
-/** An answer: the output buffer and the input buffer, both transferred back. */
-function answer(output: Uint8Array | undefined, input: ArrayBuffer | undefined): JobResult {
+/** An answer: the output buffer and the input buffer, both transferred back (and a DIGEST value). */
+function answer(output: Uint8Array | undefined, input: ArrayBuffer | undefined, digest?: Uint8Array): JobResult {
   const transfers: ArrayBuffer[] = [];
   let out: Transferred | undefined;
   if (output) {
@@ -40,7 +40,8 @@ function answer(output: Uint8Array | undefined, input: ArrayBuffer | undefined):
     transfers.push(out.buffer);
   }
   if (input && input !== out?.buffer) transfers.push(input);
-  return transfer<JobResult>({ ...(out ? { output: out } : {}), ...(input ? { input } : {}) }, transfers);
+  const fields = { ...(out ? { output: out } : {}), ...(input ? { input } : {}), ...(digest ? { digest } : {}) };
+  return transfer<JobResult>(fields, transfers);
 }
 
 /**
@@ -104,9 +105,12 @@ export function createWorkerApi(
       const bytes = handed ? viewOf(input.bytes) : await readPlace(input, true);
       const seg = checkSegmentBytes(bytes, layout, segmentIndex, last);
       await checkSegment(hasher(backends), { header, segmentIndex, frameSize: layout.frameSize }, seg);
-      if (handed) return answer(undefined, input.bytes.buffer);
+      // The value as checked, copied before the buffer is reused (resumeStateFrom records it).
+      const at = seg.tailOffset + FRAME_HEADER_SIZE + 1;
+      const digest = seg.bytes.slice(at, at + DIGEST_PAYLOAD_SIZE - 1);
+      if (handed) return answer(undefined, input.bytes.buffer, digest);
       if (!isBlob(input.source)) files?.give(bytes.buffer as ArrayBuffer);
-      return answer(undefined, undefined);
+      return answer(undefined, undefined, digest);
     },
     async openEnd({ session, segmentIndex, dataFrames, input }: EndJob) {
       const fc = await frameCryptoFor(backends, session);

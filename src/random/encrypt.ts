@@ -6,43 +6,63 @@
  */
 import { ownSecret, type Secret } from '../codec/keys.js';
 import { StreamLayout } from '../codec/layout.js';
-import { optionsOf, StreamV2Error } from '../errors.js';
+import { checkSignal, optionsOf, StreamV2Error } from '../errors.js';
 import { FRAME_HEADER_SIZE, HEADER_SIZE, SEGMENT_TAIL_SIZE } from '../format/constants.js';
+import { copyHeader, type StreamHeader } from '../format/header.js';
 import type { Platform } from '../platform/types.js';
 import { Engine } from '../pool/engine.js';
 import { segmentStream } from '../pool/window.js';
 import { KeyedSession } from '../session/session.js';
 import { type Source, toSource } from '../source/source.js';
-import type { CommonOptions } from '../stream/options.js';
-import { type EncoderParamOptions, encoderParams } from '../stream/params.js';
-import { checkRange, collect } from './open.js';
+import type { StreamOptions } from '../stream/options.js';
+import { ENCODER_KEYS, type EncoderOptions, encoderParams } from '../stream/params.js';
+import { checkRange, closedError, collect, stopsOf } from './open.js';
 import { checkResumeState, type ResumeState, toHex } from './resume.js';
 
 /** Options of {@link encryptBlob}. */
-export interface EncryptBlobOptions extends Pick<CommonOptions, 'workers' | 'backend'>, EncoderParamOptions {}
+export interface EncryptBlobOptions extends EncoderOptions {
+  /** Workers, as for the transforms (see {@link StreamOptions.workers}). */
+  workers?: StreamOptions['workers'];
+  /**
+   * Resume an encryption from its {@link BlobEncryption.resumeState} (or from what a server
+   * holds, {@link resumeStateFrom}): same header, same salt, byte-identical output at every
+   * offset. The layout then comes from the state's header, so no layout option may be given.
+   * The source must be the same: a size or `lastModified` other than the state's is
+   * `SOURCE_CHANGED`, and every segment whose DIGEST value the state recorded is re-sealed and
+   * compared before any byte of it is released (a mismatch is `SOURCE_CHANGED`). A state that
+   * records no segment proves nothing (its header could be another stream's, and sealing under
+   * that header would reuse its nonces): it is refused, start afresh.
+   */
+  resume?: ResumeState;
+}
 
-/** Options of {@link resumeEncryption}: the layout comes from the state's header. */
-export type ResumeOptions = Pick<CommonOptions, 'workers' | 'backend'>;
+/** The option names of {@link EncryptBlobOptions}. */
+const BLOB_KEYS = ['workers', 'resume', ...ENCODER_KEYS];
 
 /** The ciphertext of a Blob, as a virtual file. */
 export interface BlobEncryption {
+  /** The stream header (fresh salt, or the resumed state's). */
+  readonly header: StreamHeader;
   /** Exact ciphertext size in bytes, header included. */
-  readonly size: number;
-  /** The 80-byte stream header (a copy). */
-  readonly header: Uint8Array;
+  readonly ciphertextSize: number;
   /**
    * The ciphertext from byte `start` (default 0) to the end: bounded memory, segments sealed in
    * parallel on the workers, in order.
-   * @throws StreamV2Error `BAD_ARGUMENT` for a start outside `[0, size]`
+   * @throws StreamV2Error `BAD_ARGUMENT` for a start outside `[0, ciphertextSize]`
    */
-  stream(options?: { start?: number }): ReadableStream<Uint8Array>;
-  /** Ciphertext bytes `[start, end)`. */
-  slice(start: number, end: number): Promise<Uint8Array>;
-  /** A JSON-serializable state without key material, for {@link resumeEncryption}. */
+  stream(options?: { start?: number; signal?: AbortSignal }): ReadableStream<Uint8Array>;
+  /**
+   * Ciphertext bytes `[start, end)` in one buffer.
+   * @throws StreamV2Error `BAD_ARGUMENT` for a range outside `[0, ciphertextSize]`, `ABORTED`
+   */
+  read(start: number, end: number, options?: { signal?: AbortSignal }): Promise<Uint8Array>;
+  /** A JSON-serializable state without key material, for `encryptBlob`'s `resume` option. */
   resumeState(): ResumeState;
   /** Releases the key and a pool made for this encryption (`workers: N`). */
   close(): void;
 }
+
+const NOTHING = new Uint8Array(0);
 
 function checkBlob(blob: unknown): asserts blob is Blob {
   if (typeof Blob === 'undefined' || !(blob instanceof Blob)) {
@@ -58,13 +78,14 @@ export async function encryptBlob(
   opts?: EncryptBlobOptions,
 ): Promise<BlobEncryption> {
   checkBlob(blob);
-  const options = optionsOf(opts, 'options');
+  const options = optionsOf(opts, 'options', BLOB_KEYS);
+  if (options.resume !== undefined) return resume(platform, blob, secret, options);
   const key = ownSecret(secret, true); // a copy: the caller may reuse its buffer while scrypt runs
   const params = encoderParams(key, options);
   const source = toSource(blob, platform);
   const engine = new Engine(platform, options.workers);
   try {
-    const session = await KeyedSession.create(key, params, engine, options.backend);
+    const session = await KeyedSession.create(key, params, engine);
     return new Encryption(source, session, new Map());
   } catch (e) {
     engine.close();
@@ -72,24 +93,28 @@ export async function encryptBlob(
   }
 }
 
-/** `resumeEncryption` on a platform passed in; the public function and its documentation: src/index.ts. */
-export async function resumeEncryption(
-  platform: Platform,
-  blob: Blob,
-  secret: Secret,
-  state: ResumeState,
-  opts?: ResumeOptions,
-): Promise<BlobEncryption> {
-  checkBlob(blob);
-  const options = optionsOf(opts, 'options');
+/** `encryptBlob` with `resume`: the header from the state, the source proven the same. */
+async function resume(platform: Platform, blob: Blob, secret: Secret, options: EncryptBlobOptions) {
+  const layout = ENCODER_KEYS.filter((k) => options[k] !== undefined);
+  if (layout.length > 0) {
+    throw new StreamV2Error('BAD_ARGUMENT', `resume takes the layout from the state: drop ${layout.join(', ')}`);
+  }
   const key = ownSecret(secret);
   const source = toSource(blob, platform);
-  const { header, digests } = checkResumeState(state, source);
+  const { header, digests } = checkResumeState(options.resume as ResumeState, source);
+  if (digests.size === 0) {
+    throw new StreamV2Error(
+      'BAD_ARGUMENT',
+      'the resume state records no segment, so nothing proves the source is the one it was made from: start afresh',
+    );
+  }
   const engine = new Engine(platform, options.workers);
   let session: KeyedSession | undefined;
   try {
-    session = await KeyedSession.open(key, header, engine, options.backend);
-    return new Encryption(source, session, digests);
+    session = await KeyedSession.open(key, header, engine);
+    const resumed = new Encryption(source, session, digests);
+    await resumed.prove();
+    return resumed;
   } catch (e) {
     if (session) session.close();
     else engine.close();
@@ -98,7 +123,9 @@ export async function resumeEncryption(
 }
 
 class Encryption implements BlobEncryption {
-  readonly size: number;
+  readonly ciphertextSize: number;
+  /** Aborted by close(): every read still going stops. */
+  private readonly closed = new AbortController();
   private readonly layout: StreamLayout;
   /** DIGEST values of released segments (from the state, then as segments leave). */
   private readonly released: Map<number, string>;
@@ -113,27 +140,24 @@ class Encryption implements BlobEncryption {
     digests: Map<number, string>,
   ) {
     this.layout = new StreamLayout(session.header, source.size);
-    this.size = this.layout.wireSize;
+    this.ciphertextSize = this.layout.wireSize;
     this.released = digests;
   }
 
-  get header(): Uint8Array {
-    return this.session.header.bytes.slice();
+  get header(): StreamHeader {
+    return copyHeader(this.session.header);
   }
 
-  stream(options?: { start?: number }): ReadableStream<Uint8Array> {
-    const { start = 0 } = optionsOf(options, 'options');
-    checkRange(start, this.size, this.size);
-    return this.wire(start, this.size);
+  stream(options?: { start?: number; signal?: AbortSignal }): ReadableStream<Uint8Array> {
+    const { start = 0, signal } = optionsOf(options, 'options', ['start', 'signal']);
+    checkRange(start, this.ciphertextSize, this.ciphertextSize);
+    return this.wire(start, this.ciphertextSize, checkSignal(signal));
   }
 
-  slice(start: number, end: number): Promise<Uint8Array> {
-    try {
-      checkRange(start, end, this.size);
-      return collect(this.wire(start, end), end - start);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+  async read(start: number, end: number, options?: { signal?: AbortSignal }): Promise<Uint8Array> {
+    checkRange(start, end, this.ciphertextSize);
+    const { signal } = optionsOf(options, 'options', ['signal']);
+    return collect(this.wire(start, end, checkSignal(signal)), end - start);
   }
 
   resumeState(): ResumeState {
@@ -150,12 +174,15 @@ class Encryption implements BlobEncryption {
   }
 
   close(): void {
+    this.closed.abort();
     this.session.close();
   }
 
   /** Wire bytes `[start, end)` (start < end): item -1 is the header, item k segment k. */
-  private wire(start: number, end: number): ReadableStream<Uint8Array> {
+  private wire(start: number, end: number, signal: AbortSignal | undefined): ReadableStream<Uint8Array> {
+    if (this.closed.signal.aborted) throw closedError();
     const budget = this.session.engine.budget;
+    const stops = stopsOf(signal, this.closed.signal);
     if (start === end) return segmentStream(budget, 0, 0, () => ({ cost: 0, run: async () => new Uint8Array(0) }));
     const first = start < HEADER_SIZE ? -1 : this.layout.segmentOfWire(start);
     const last = end <= HEADER_SIZE ? -1 : this.layout.segmentOfWire(end - 1);
@@ -164,7 +191,7 @@ class Encryption implements BlobEncryption {
       const to = Math.min(b.length, end - offset);
       return from === 0 && to === b.length ? b : b.slice(from, to);
     };
-    return segmentStream(budget, first, last + 1, (k) => {
+    const job = (k: number) => {
       if (k < 0) return { cost: 0, run: async () => trim(0, this.session.header.bytes.slice()) };
       const place = this.layout.place(k);
       return {
@@ -172,12 +199,36 @@ class Encryption implements BlobEncryption {
         run: async () => trim(place.wireOffset, await this.seal(k)),
         onRelease: () => this.onRelease(k),
       };
-    });
+    };
+    return segmentStream(budget, first, last + 1, job, { stops });
+  }
+
+  /**
+   * The same-source proof of a resumed encryption, before it releases a byte (spec §8): every
+   * segment the state records is sealed again from the source, in parallel on the workers, and
+   * its DIGEST value compared with the recorded one. Done eagerly: a resume usually continues
+   * past them (a tus offset, the end of a partial file) and would never read them again, so an
+   * other source with the same size would otherwise go unseen and be sealed on under the header.
+   * @throws StreamV2Error `SOURCE_CHANGED` (with the segment), or what sealing throws
+   */
+  async prove(): Promise<void> {
+    const recorded = [...this.released.keys()].sort((a, b) => a - b);
+    const budget = this.session.engine.budget;
+    const job = (i: number) => {
+      const k = recorded[i] as number;
+      const place = this.layout.place(k);
+      const run = async () => {
+        await this.seal(k);
+        return NOTHING;
+      };
+      return { cost: place.plainLength + place.wireLength, run };
+    };
+    await segmentStream(budget, 0, recorded.length, job).pipeTo(new WritableStream());
   }
 
   /**
    * Segment k's wire bytes. One sealing per segment at a time: two overlapping requests (two
-   * `slice` calls, a `stream` and a `slice`) share it, each getting its own copy. Otherwise both
+   * `read` calls, a `stream` and a `read`) share it, each getting its own copy. Otherwise both
    * could read the source, and if it changed between the reads, two different plaintexts would be
    * sealed under the same nonces and both released before either was compared (spec §8).
    */

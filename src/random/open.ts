@@ -8,17 +8,19 @@ import { ownSecret, type Secret } from '../codec/keys.js';
 import type { SegmentPlace, StreamLayout } from '../codec/layout.js';
 import { abortedBy, checkSignal, optionsOf, StreamV2Error, untilAborted } from '../errors.js';
 import { HEADER_SIZE } from '../format/constants.js';
-import { checkLimits, type DecoderLimits, parseHeader, type StreamHeader } from '../format/header.js';
+import { checkLimits, copyHeader, type DecoderLimits, parseHeader, type StreamHeader } from '../format/header.js';
 import type { Platform } from '../platform/types.js';
 import { Engine } from '../pool/engine.js';
 import { segmentStream } from '../pool/window.js';
 import { checkLimitsOption, KeyedSession } from '../session/session.js';
 import { checkEnd } from '../source/end.js';
 import { type RandomAccessSource, readOwned, type Source, toSource } from '../source/source.js';
-import type { CommonOptions } from '../stream/options.js';
+import type { StreamOptions } from '../stream/options.js';
 
 /** Options of the random-access APIs. */
-export interface RandomAccessOptions extends Pick<CommonOptions, 'workers' | 'backend'> {
+export interface RandomAccessOptions {
+  /** Workers, as for the transforms (see {@link StreamOptions.workers}). */
+  workers?: StreamOptions['workers'];
   /** Refuse headers that ask for more (spec §2). Defaults: 64 MiB segments, log_n 20. */
   limits?: DecoderLimits;
   /** Stops the opening (reads of the header and the end, key derivation) with `ABORTED`. */
@@ -69,7 +71,7 @@ export async function openEncrypted(
   options: RandomAccessOptions = {},
 ): Promise<EncryptedFile> {
   const key = ownSecret(secret); // a copy: the caller may reuse its buffer while scrypt runs
-  const o = optionsOf(options, 'options');
+  const o = optionsOf(options, 'options', ['workers', 'limits', 'signal']);
   const limits = checkLimitsOption(o.limits);
   const signal = checkSignal(o.signal);
   const src = toSource(source, platform);
@@ -81,7 +83,7 @@ export async function openEncrypted(
   let session: KeyedSession | undefined;
   try {
     // The order of a sequential decoder (spec §6): header_mac first, then the frames.
-    session = await untilAborted(KeyedSession.open(key, header, engine, o.backend), signal);
+    session = await untilAborted(KeyedSession.open(key, header, engine), signal);
     const { stream, end, dataFrames } = await untilAborted(checkEnd(src, header), signal);
     // The last DATA frame and the FINAL TERMINATOR authenticate where the stream ends, hence
     // its plaintext size (spec §8), before any segment is read; they are checked on the copy
@@ -106,20 +108,17 @@ class Opened implements EncryptedFile {
     private readonly layout: StreamLayout,
     private readonly session: KeyedSession,
   ) {
-    this.header = session.header;
+    this.header = copyHeader(session.header);
     this.plaintextSize = layout.plaintextSize;
   }
 
   stream(range?: PlaintextRange): ReadableStream<Uint8Array> {
-    const { start = 0, end = this.plaintextSize, signal } = optionsOf(range, 'range');
+    const { start = 0, end = this.plaintextSize, signal } = optionsOf(range, 'range', ['start', 'end', 'signal']);
     checkRange(start, end, this.plaintextSize);
     checkSignal(signal);
     if (this.closed.signal.aborted) throw closedError();
     const budget = this.session.engine.budget;
-    const stops: [AbortSignal | undefined, () => unknown][] = [
-      [signal, () => abortedBy(signal as AbortSignal)],
-      [this.closed.signal, closedError],
-    ];
+    const stops = stopsOf(signal, this.closed.signal);
     if (start === end) return segmentStream(budget, 0, 0, () => ({ cost: 0, run: async () => new Uint8Array(0) }));
     const first = this.layout.segmentOfPlaintext(start);
     const last = this.layout.segmentOfPlaintext(end - 1);
@@ -132,7 +131,7 @@ class Opened implements EncryptedFile {
 
   async read(start: number, end: number, options?: { signal?: AbortSignal }): Promise<Uint8Array> {
     checkRange(start, end, this.plaintextSize);
-    const { signal } = optionsOf(options, 'options');
+    const { signal } = optionsOf(options, 'options', ['signal']);
     return collect(this.stream({ start, end, signal }), end - start);
   }
 
@@ -154,8 +153,20 @@ class Opened implements EncryptedFile {
   }
 }
 
-function closedError(): StreamV2Error {
+/** The error of a read that `close()` stopped. */
+export function closedError(): StreamV2Error {
   return new StreamV2Error('ABORTED', 'this file was closed');
+}
+
+/** What stops a read: the caller's signal (its own error) and the file's close(). */
+export function stopsOf(
+  signal: AbortSignal | undefined,
+  closed: AbortSignal,
+): [AbortSignal | undefined, () => unknown][] {
+  return [
+    [signal, () => abortedBy(signal as AbortSignal)],
+    [closed, closedError],
+  ];
 }
 
 /** Reads a whole stream into one buffer of `size` bytes. */

@@ -8,19 +8,32 @@
 import { type WireEvents, WireReader } from '../codec/reader.js';
 import { optionsOf, StreamV2Error, toStreamV2Error } from '../errors.js';
 import { HEADER_SIZE } from '../format/constants.js';
-import { checkLimits, type DecoderLimits, parseHeader, type StreamHeader } from '../format/header.js';
+import { checkLimits, copyHeader, type DecoderLimits, parseHeader, type StreamHeader } from '../format/header.js';
 import type { Platform } from '../platform/types.js';
 import { Engine } from '../pool/engine.js';
 import { OrderedWindow, segmentStream } from '../pool/window.js';
 import { checkLimitsOption } from '../session/session.js';
 import { checkEnd } from '../source/end.js';
 import { type RandomAccessSource, readOwned, toSource } from '../source/source.js';
-import type { CommonOptions } from '../stream/options.js';
+import type { StreamOptions } from '../stream/options.js';
 
 /** Options of {@link verifyDigests}. */
-export interface VerifyOptions extends Pick<CommonOptions, 'workers'> {
+export interface VerifyOptions {
+  /** Workers, as for the transforms (see {@link StreamOptions.workers}). */
+  workers?: StreamOptions['workers'];
   /** Refuse headers that ask for more (spec §2). Defaults: 64 MiB segments, log_n 20. */
   limits?: DecoderLimits;
+  /** Called after every segment that checked, in stream order. */
+  onProgress?: (progress: VerifyProgress) => void;
+}
+
+/** How far a {@link verifyDigests} got: the segments that checked, in stream order. */
+export interface VerifyProgress {
+  readonly segments: number;
+  /** Plaintext bytes of those segments (what they will decrypt to). */
+  readonly plaintextBytes: number;
+  /** Their wire bytes, the header's included. */
+  readonly ciphertextBytes: number;
 }
 
 /** What {@link verifyDigests} found. */
@@ -31,8 +44,41 @@ export interface VerifyResult {
   readonly segments: number;
   /** Plaintext bytes of the segments that checked (the stream's plaintext size when `ok`). */
   readonly plaintextSize: number;
+  /** The stream's header (its structure and limits checked; header_mac needs the key), once read. */
+  readonly header?: StreamHeader;
   /** The first failure: spec §7 code, and the index of the bad segment when it has one. */
   readonly failure?: StreamV2Error;
+}
+
+/** What a check has found so far, and reports as it goes. */
+class Tally {
+  segments = 0;
+  plaintextSize = 0;
+  ciphertextBytes = HEADER_SIZE;
+  header: StreamHeader | undefined;
+
+  constructor(private readonly report: VerifyOptions['onProgress']) {}
+
+  /** A segment checked, in order. */
+  add(plaintextBytes: number, wireBytes: number): void {
+    this.segments++;
+    this.plaintextSize += plaintextBytes;
+    this.ciphertextBytes += wireBytes;
+    const { segments, ciphertextBytes } = this;
+    this.report?.({ segments, plaintextBytes: this.plaintextSize, ciphertextBytes });
+  }
+
+  result(failure?: unknown): VerifyResult {
+    const base = {
+      segments: this.segments,
+      plaintextSize: this.plaintextSize,
+      ...(this.header ? { header: this.header } : {}),
+    };
+    if (failure === undefined) return { ok: true, ...base };
+    const e = toStreamV2Error(failure, 'SOURCE_FAILED');
+    if (e.code === 'BAD_ARGUMENT') throw e;
+    return { ok: false, ...base, failure: e };
+  }
 }
 
 /** `verifyDigests` on a platform passed in; the public function and its documentation: src/index.ts. */
@@ -41,54 +87,40 @@ export async function verifyDigests(
   input: ReadableStream<Uint8Array> | RandomAccessSource,
   opts?: VerifyOptions,
 ): Promise<VerifyResult> {
-  const options = optionsOf(opts, 'options');
+  const options = optionsOf(opts, 'options', ['workers', 'limits', 'onProgress']);
   const limits = checkLimitsOption(options.limits);
+  const tally = new Tally(options.onProgress);
   if (typeof ReadableStream !== 'undefined' && input instanceof ReadableStream)
-    return verifyStream(input, limits, platform, options.workers);
+    return verifyStream(input, limits, platform, options.workers, tally);
   const source = toSource(input as RandomAccessSource, platform);
-  const tally = { segments: 0, plaintextSize: 0 };
   try {
-    const header = parseHeader(
-      await readOwned(source, 0, Math.min(HEADER_SIZE, source.size), (n) => new Uint8Array(n)),
-    );
+    const head = await readOwned(source, 0, Math.min(HEADER_SIZE, source.size), (n) => new Uint8Array(n));
+    const header = parseHeader(head);
     checkLimits(header, limits);
+    tally.header = copyHeader(header);
     const { stream } = await checkEnd(source, header);
     const engine = new Engine(platform, options.workers);
     const layout = stream.layout;
-    const done = segmentStream(
-      engine.budget,
-      0,
-      stream.segments,
-      (k) => {
-        const place = stream.place(k);
-        const last = k === stream.segments - 1;
-        const input = { source, offset: place.wireOffset, length: place.wireLength };
-        return {
-          cost: place.wireLength,
-          // A worker reads the Blob (or file) itself where it can: no ciphertext through this thread.
-          run: () => engine.check(header.bytes, layout, k, last, input).then(() => NOTHING),
-          onRelease: () => {
-            tally.segments++;
-            tally.plaintextSize += place.plainLength;
-          },
-        };
-      },
-      { onEnd: () => engine.close() },
-    );
+    const job = (k: number) => {
+      const place = stream.place(k);
+      const last = k === stream.segments - 1;
+      const input = { source, offset: place.wireOffset, length: place.wireLength };
+      return {
+        cost: place.wireLength,
+        // A worker reads the Blob (or file) itself where it can: no ciphertext through this thread.
+        run: () => engine.check(header.bytes, layout, k, last, input).then(() => NOTHING),
+        onRelease: () => tally.add(place.plainLength, place.wireLength),
+      };
+    };
+    const done = segmentStream(engine.budget, 0, stream.segments, job, { onEnd: () => engine.close() });
     await done.pipeTo(new WritableStream());
-    return { ok: true, ...tally };
+    return tally.result();
   } catch (e) {
-    return failed(e, tally);
+    return tally.result(e);
   }
 }
 
 const NOTHING = new Uint8Array(0);
-
-function failed(e: unknown, tally: { segments: number; plaintextSize: number }): VerifyResult {
-  const failure = toStreamV2Error(e, 'SOURCE_FAILED');
-  if (failure.code === 'BAD_ARGUMENT') throw failure;
-  return { ok: false, segments: tally.segments, plaintextSize: tally.plaintextSize, failure };
-}
 
 /**
  * The keyless check of a stream read once: its segments are checked on the pool as they come,
@@ -99,13 +131,13 @@ async function verifyStream(
   limits: DecoderLimits,
   platform: Platform,
   workers: VerifyOptions['workers'],
+  tally: Tally,
 ): Promise<VerifyResult> {
   const engine = new Engine(platform, workers);
   const window: OrderedWindow = new OrderedWindow(engine.budget, {
     onFailure: (e) => window.lane.fail(e), // stop reading: nothing after a failure counts
     onEnd: () => engine.close(),
   });
-  const tally = { segments: 0, plaintextSize: 0 };
   const draining = window.readable.pipeTo(new WritableStream());
   draining.catch(() => {});
   let header: StreamHeader | undefined;
@@ -113,6 +145,7 @@ async function verifyStream(
   const on: WireEvents = {
     header: (h) => {
       header = h;
+      tally.header = copyHeader(h);
     },
     segment: async (seg) => {
       const h = header as StreamHeader;
@@ -122,10 +155,7 @@ async function verifyStream(
       const bytes = engine.recycler.take(length); // the caller's chunk is not ours to hand over
       bytes.set(seg.bytes);
       const check = engine.check(h.bytes, layout, seg.segmentIndex, seg.final, { bytes }).then(() => NOTHING);
-      window.push(check, grant, () => {
-        tally.segments++;
-        tally.plaintextSize += seg.plaintextLength;
-      });
+      window.push(check, grant, () => tally.add(seg.plaintextLength, length));
     },
   };
   const chunks = input.getReader();
@@ -146,8 +176,8 @@ async function verifyStream(
   window.end();
   try {
     await draining;
-    return { ok: true, ...tally };
+    return tally.result();
   } catch (e) {
-    return failed(e, tally);
+    return tally.result(e);
   }
 }

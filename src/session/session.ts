@@ -15,7 +15,6 @@ import {
   verifyHeaderMac,
 } from '../codec/keys.js';
 import type { SessionKey } from '../crypto/select.js';
-import type { BackendName } from '../crypto/types.js';
 import { checkInt, optionsOf } from '../errors.js';
 import { MAX_DECODER_SEGMENT_BYTES, SALT_SIZE } from '../format/constants.js';
 import {
@@ -32,7 +31,7 @@ import type { Engine } from '../pool/engine.js';
  * @throws StreamV2Error `BAD_ARGUMENT`
  */
 export function checkLimitsOption(value?: DecoderLimits): DecoderLimits {
-  const limits = optionsOf(value, 'limits');
+  const limits = optionsOf(value, 'limits', ['maxSegmentBytes', 'maxLogN']);
   checkInt('limits.maxSegmentBytes', limits.maxSegmentBytes, 1, MAX_DECODER_SEGMENT_BYTES);
   checkInt('limits.maxLogN', limits.maxLogN, 1, MAX_RUNNABLE_LOG_N);
   return limits;
@@ -61,20 +60,16 @@ export class KeyedSession {
   ) {}
 
   /**
-   * Starts a new stream: header with `salt` (default: 32 fresh random bytes), keys, header_mac.
+   * Starts a new stream: header with a fresh random salt, keys, header_mac.
    * The session owns `engine` from here on (released by {@link KeyedSession.close}).
    */
-  static async create(
-    secret: Secret,
-    params: HeaderParams,
-    engine: Engine,
-    backend?: BackendName,
-    salt: Uint8Array = crypto.getRandomValues(new Uint8Array(SALT_SIZE)),
-  ): Promise<KeyedSession> {
+  static async create(secret: Secret, params: HeaderParams, engine: Engine): Promise<KeyedSession> {
+    // spec §2: 32 random bytes, fresh for every stream. No caller chooses them (spec §8).
+    const salt = crypto.getRandomValues(new Uint8Array(SALT_SIZE));
     const bytes = encodeHeaderPrefix(params, salt);
     const keys = await deriveKeys(secret, { kdf: params.kdf, logN: params.logN, salt }, engine.scrypt);
     sealHeader(keys.headerKey, bytes);
-    return KeyedSession.keyed(parseHeader(bytes), keys.frameKey, engine, backend);
+    return KeyedSession.keyed(parseHeader(bytes), keys.frameKey, engine);
   }
 
   /**
@@ -82,25 +77,15 @@ export class KeyedSession {
    * derives the keys and checks header_mac (spec §3).
    * @throws StreamV2Error `WRONG_KEY`
    */
-  static async open(
-    secret: Secret,
-    header: StreamHeader,
-    engine: Engine,
-    backend?: BackendName,
-  ): Promise<KeyedSession> {
+  static async open(secret: Secret, header: StreamHeader, engine: Engine): Promise<KeyedSession> {
     checkSecret(secret);
     const keys = await deriveKeys(secret, header, engine.scrypt);
     verifyHeaderMac(keys.headerKey, header.bytes);
-    return KeyedSession.keyed(header, keys.frameKey, engine, backend);
+    return KeyedSession.keyed(header, keys.frameKey, engine);
   }
 
-  private static keyed(
-    header: StreamHeader,
-    frameKey: Uint8Array,
-    engine: Engine,
-    backend: BackendName | undefined,
-  ): KeyedSession {
-    const key: SessionKey = { id: sessionId(), suite: header.suite, frameKey, header: header.bytes, backend };
+  private static keyed(header: StreamHeader, frameKey: Uint8Array, engine: Engine): KeyedSession {
+    const key: SessionKey = { id: sessionId(), suite: header.suite, frameKey, header: header.bytes };
     return new KeyedSession(header, key, engine);
   }
 

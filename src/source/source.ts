@@ -100,7 +100,7 @@ export function toSource(input: RandomAccessSource, platform: Platform): Source 
     const file = platform.workerFileOf?.(blob);
     return {
       size: blob.size,
-      workerSource: file ?? (canCrossToWorkers(blob) ? blob : undefined),
+      workerSource: file ?? (platform.workersReadBlobs && canCrossToWorkers(blob) ? blob : undefined),
       // A File's lastModified, or the mtime openFile recorded (a resume state compares it).
       lastModified: typeof lastModified === 'number' ? lastModified : file?.mtimeMs,
       read: (offset, length) => readBlobRange(blob, offset, length),

@@ -5,11 +5,11 @@ import { optionsOf } from '../errors.js';
 import { HEADER_SIZE } from '../format/constants.js';
 import type { DecoderLimits, StreamHeader } from '../format/header.js';
 import { checkLimitsOption, KeyedSession } from '../session/session.js';
-import { type CommonOptions, checkChunk } from './options.js';
+import { checkChunk, type StreamOptions } from './options.js';
 import { type SegmentStreams, SegmentTransform, type TransformSide } from './transform.js';
 
 /** Options of {@link DecryptSegmentTransform}. */
-export interface DecryptOptions extends CommonOptions {
+export interface DecryptOptions extends StreamOptions {
   /**
    * Refuse headers that ask for more (spec §2), before any allocation or scrypt. Defaults: 64 MiB
    * segments (at most 1 GiB), log_n 20 (at most 30). Mind the cost of log_n: a forged header
@@ -31,11 +31,11 @@ export class DecryptSegmentTransform extends SegmentTransform {
 
   /**
    * @param secret - the 32-byte key, or `{ passphrase }`, the stream was made with
-   * @param options - limits, workers, progress and queue sizes
+   * @param options - limits, workers, progress
    * @throws StreamV2Error `BAD_ARGUMENT` for a malformed secret or option
    */
   constructor(secret: Secret, opts?: DecryptOptions) {
-    const options = optionsOf(opts, 'options');
+    const options = optionsOf(opts, 'options', ['workers', 'onProgress', 'limits']);
     const own = ownSecret(secret);
     const limits = checkLimitsOption(options.limits);
     let opener: Opener | undefined;
@@ -91,9 +91,9 @@ class Opener implements TransformSide {
 
   /** Derives the keys and checks header_mac (spec §3), before any frame. */
   private async openHeader(header: StreamHeader): Promise<void> {
-    this.session = await KeyedSession.open(this.secret, header, this.streams.engine, this.options.backend);
+    this.session = await KeyedSession.open(this.secret, header, this.streams.engine);
     this.header = header;
-    this.streams.telemetry.ciphertextBytes += HEADER_SIZE;
+    this.streams.counter.ciphertextBytes += HEADER_SIZE;
   }
 
   /**
@@ -105,7 +105,7 @@ class Opener implements TransformSide {
     const { engine } = this.streams;
     const { frameSize, framesPerSegment } = session.header;
     const wire = seg.bytes.length;
-    const count = { dataFrames: seg.dataFrames, plaintextBytes: seg.plaintextLength, wireBytes: wire };
+    const count = { plaintextBytes: seg.plaintextLength, wireBytes: wire };
     await this.streams.put(wire + seg.plaintextLength, wire, count, () => {
       let bytes = seg.bytes;
       if (!seg.owned) {

@@ -1,39 +1,34 @@
 /** EncryptSegmentTransform: plaintext in, stream_v2 wire bytes out (header, then one chunk per segment). */
 import { ownSecret, type Secret } from '../codec/keys.js';
-import { optionsOf, StreamV2Error } from '../errors.js';
-import { HEADER_SIZE, SALT_SIZE } from '../format/constants.js';
+import { optionsOf } from '../errors.js';
+import { HEADER_SIZE } from '../format/constants.js';
 import type { HeaderParams } from '../format/header.js';
 import { segmentPlaintextSize, segmentWireSize } from '../format/sizes.js';
 import { KeyedSession } from '../session/session.js';
-import { type CommonOptions, checkChunk } from './options.js';
-import { type EncoderParamOptions, encoderParams } from './params.js';
+import { checkChunk, type StreamOptions } from './options.js';
+import { ENCODER_KEYS, type EncoderOptions, encoderParams } from './params.js';
 import { type SegmentStreams, SegmentTransform, type TransformSide } from './transform.js';
 
-/** Options of {@link EncryptSegmentTransform}. */
-export interface EncryptOptions extends CommonOptions, EncoderParamOptions {
-  /**
-   * The stream's salt (default: 32 fresh random bytes). **For test vectors only**: a salt reused
-   * with another plaintext under the same secret reuses nonces (spec §8). To resume an upload,
-   * use `resumeEncryption`, which proves that the source is the same before it releases a byte.
-   */
-  salt?: Uint8Array;
-}
+/**
+ * Options of {@link EncryptSegmentTransform}. There is no way to choose the salt: every stream
+ * gets 32 fresh random bytes, so no two plaintexts are ever sealed under one key and nonce
+ * (spec §8). To resume an upload, use `encryptBlob` with `resume`, which proves that the source
+ * is the same before it releases a byte.
+ */
+export interface EncryptOptions extends StreamOptions, EncoderOptions {}
 
 /** Encrypts a plaintext byte stream into the stream_v2 format. */
 export class EncryptSegmentTransform extends SegmentTransform {
   /**
    * @param secret - a 32-byte key, or `{ passphrase }` (scrypt runs off the main thread)
-   * @param options - suite, layout, workers, progress and queue sizes
+   * @param options - suite, layout, workers, progress
    * @throws StreamV2Error `BAD_ARGUMENT` for a malformed secret or option
    */
   constructor(secret: Secret, opts?: EncryptOptions) {
-    const options = optionsOf(opts, 'options');
+    const options = optionsOf(opts, 'options', ['workers', 'onProgress', ...ENCODER_KEYS]);
     const own = ownSecret(secret, true);
     const params = encoderParams(own, options);
-    if (options.salt !== undefined && (!(options.salt instanceof Uint8Array) || options.salt.length !== SALT_SIZE)) {
-      throw new StreamV2Error('BAD_ARGUMENT', `salt must be ${SALT_SIZE} bytes`);
-    }
-    super(options, (_, streams) => new Sealer(streams, own, params, options));
+    super(options, (_, streams) => new Sealer(streams, own, params));
   }
 }
 
@@ -56,22 +51,15 @@ class Sealer implements TransformSide {
     private readonly streams: SegmentStreams,
     private readonly secret: Secret,
     private readonly params: HeaderParams,
-    private readonly options: EncryptOptions,
   ) {
     this.segmentBytes = segmentPlaintextSize(params);
   }
 
   async start(): Promise<void> {
     const { engine } = this.streams;
-    this.session = await KeyedSession.create(
-      this.secret,
-      this.params,
-      engine,
-      this.options.backend,
-      this.options.salt?.slice(),
-    );
+    this.session = await KeyedSession.create(this.secret, this.params, engine);
     this.streams.emit(this.session.header.bytes.slice());
-    this.streams.telemetry.ciphertextBytes += HEADER_SIZE;
+    this.streams.counter.ciphertextBytes += HEADER_SIZE;
   }
 
   async write(chunk: Uint8Array): Promise<void> {
@@ -132,8 +120,7 @@ class Sealer implements TransformSide {
     const index = this.segmentIndex++;
     const length = plain.length;
     const wire = segmentWireSize(this.params, length);
-    const dataFrames = Math.ceil(length / this.params.frameSize);
-    await this.streams.put(length + wire, length, { dataFrames, plaintextBytes: length, wireBytes: wire }, () => {
+    await this.streams.put(length + wire, length, { plaintextBytes: length, wireBytes: wire }, () => {
       let bytes = plain;
       if (!owned) {
         bytes = engine.recycler.take(length);

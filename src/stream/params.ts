@@ -18,8 +18,11 @@ import { segmentPlaintextSize } from '../format/sizes.js';
  */
 const MAX_ENCODER_SEGMENT = MAX_DECODER_SEGMENT_BYTES;
 
+/** The option names of {@link EncoderOptions}. */
+export const ENCODER_KEYS = ['suite', 'frameSize', 'framesPerSegment', 'logN'] as const;
+
 /** The layout and cost options of an encoder. */
-export interface EncoderParamOptions {
+export interface EncoderOptions {
   /** AEAD suite (default `aes-256-gcm`). */
   suite?: SuiteName;
   /** Plaintext bytes per DATA frame, 1..2^24 (default 65536). */
@@ -34,7 +37,7 @@ export interface EncoderParamOptions {
  * Checks the secret and options of an encoder and fills in the defaults.
  * @throws StreamV2Error `BAD_ARGUMENT`
  */
-export function encoderParams(secret: Secret, o: EncoderParamOptions): HeaderParams {
+export function encoderParams(secret: Secret, o: EncoderOptions): HeaderParams {
   checkSecret(secret, true);
   if (o.suite !== undefined && !Object.hasOwn(SUITE, o.suite)) {
     throw new StreamV2Error('BAD_ARGUMENT', `suite must be one of ${Object.keys(SUITE).join(', ')}`);

@@ -12,7 +12,7 @@ import { type Platform, platformOf } from '../platform/types.js';
 import type { Grant } from '../pool/budget.js';
 import { Engine } from '../pool/engine.js';
 import { OrderedWindow } from '../pool/window.js';
-import { type CommonOptions, countSegment, newTelemetry, strategies, type Telemetry } from './options.js';
+import { type Progress, ProgressCounter, type StreamOptions, WRITABLE_STRATEGY } from './options.js';
 
 /** What a transform's codec side does with its input, through {@link SegmentStreams}. */
 export interface TransformSide {
@@ -27,14 +27,13 @@ export interface TransformSide {
 
 /** What a segment counts for, once it is handed out. */
 export interface SegmentCount {
-  readonly dataFrames: number;
   readonly plaintextBytes: number;
   readonly wireBytes: number;
 }
 
 /** The two sides of a transform over one ordered window, as a {@link TransformSide} uses them. */
 export class SegmentStreams {
-  readonly telemetry: Telemetry = newTelemetry();
+  readonly counter: ProgressCounter;
   readonly readable: ReadableStream<Uint8Array>;
   readonly writable: WritableStream<Uint8Array>;
   private readonly window: OrderedWindow;
@@ -44,20 +43,16 @@ export class SegmentStreams {
   /** @param side - makes the codec side (before the writable side starts, which is at once) */
   constructor(
     readonly engine: Engine,
-    private readonly options: CommonOptions,
+    private readonly options: StreamOptions,
     side: (streams: SegmentStreams) => TransformSide,
   ) {
-    const [writable, readable] = strategies(options);
-    this.window = new OrderedWindow(
-      engine.budget,
-      {
-        onFailure: (e) => this.failed(e),
-        onCancel: (reason) => this.errorWriter(reason),
-        onEnd: () => this.release(),
-        keepEmpty: true,
-      },
-      readable.highWaterMark,
-    );
+    this.counter = new ProgressCounter(() => this.window.lane);
+    this.window = new OrderedWindow(engine.budget, {
+      onFailure: (e) => this.failed(e),
+      onCancel: (reason) => this.errorWriter(reason),
+      onEnd: () => this.release(),
+      keepEmpty: true,
+    });
     this.readable = this.window.readable;
     this.side = side(this);
     this.writable = new WritableStream<Uint8Array>(
@@ -79,18 +74,8 @@ export class SegmentStreams {
           this.side.close();
         },
       },
-      writable,
+      WRITABLE_STRATEGY,
     );
-  }
-
-  /** Bytes held now: segments in flight or waiting for the reader, the one being formed, and the reader's queue. */
-  get heldBytes(): number {
-    return this.window.lane.heldBytes + this.window.queuedBytes;
-  }
-
-  /** The most bytes held at once so far. */
-  get peakHeldBytes(): number {
-    return this.window.lane.peakHeldBytes;
   }
 
   /** Sets the bytes of the side's own buffer that holds the segment being formed. */
@@ -118,7 +103,7 @@ export class SegmentStreams {
       return out;
     });
     this.window.push(work, grant, () =>
-      countSegment(this.options, this.telemetry, count.dataFrames, count.plaintextBytes, count.wireBytes),
+      this.counter.count(count.plaintextBytes, count.wireBytes, this.options.onProgress),
     );
   }
 
@@ -163,15 +148,13 @@ export class SegmentStreams {
  * {@link DecryptSegmentTransform}.
  */
 export abstract class SegmentTransform extends TransformStream<Uint8Array, Uint8Array> {
-  /** Counters, updated as segments are handed out. */
-  readonly telemetry: Readonly<Telemetry>;
   private readonly streams: SegmentStreams;
 
   /**
    * @param side - makes the codec side on the transform's platform and engine
    * @internal the library's own two transforms only
    */
-  protected constructor(options: CommonOptions, side: (platform: Platform, streams: SegmentStreams) => TransformSide) {
+  protected constructor(options: StreamOptions, side: (platform: Platform, streams: SegmentStreams) => TransformSide) {
     super();
     const platform = platformOf(new.target);
     const streams = new SegmentStreams(new Engine(platform, options.workers), options, (s) => side(platform, s));
@@ -179,21 +162,10 @@ export abstract class SegmentTransform extends TransformStream<Uint8Array, Uint8
     Object.defineProperty(this, 'readable', { value: streams.readable, enumerable: true });
     Object.defineProperty(this, 'writable', { value: streams.writable, enumerable: true });
     this.streams = streams;
-    this.telemetry = streams.telemetry;
   }
 
-  /**
-   * Bytes this transform holds now: segments in flight or waiting for the reader (input and
-   * output buffers), the segment it is forming, and chunks queued for the reader. The caller's
-   * own chunks are not counted. Bounded whatever the input chunk size or the reader's speed
-   * (see README, Memory).
-   */
-  get heldBytes(): number {
-    return this.streams.heldBytes;
-  }
-
-  /** The most bytes held at once so far (see {@link SegmentTransform.heldBytes}). */
-  get peakHeldBytes(): number {
-    return this.streams.peakHeldBytes;
+  /** The transform's progress and the memory it holds, now (see {@link StreamOptions.onProgress}). */
+  get progress(): Progress {
+    return this.streams.counter.snapshot();
   }
 }

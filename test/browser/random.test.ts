@@ -12,7 +12,7 @@ describe('random access in the browser', () => {
     const enc = await encryptBlob(file, key, { suite: 'chacha20-poly1305' });
     expect(enc.resumeState().lastModified).toBe(7);
     const wire = await new Response(enc.stream()).arrayBuffer();
-    expect(wire.byteLength).toBe(enc.size);
+    expect(wire.byteLength).toBe(enc.ciphertextSize);
     enc.close();
     const blob = new Blob([wire]);
     expect((await verifyDigests(blob)).ok).toBe(true);

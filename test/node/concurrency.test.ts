@@ -264,19 +264,22 @@ describe('cancel during flush', () => {
         const e = await run(new EncryptSegmentTransform(KEY, { workers: 0 }), [input]);
         input = e.output;
       }
-      // A reader queue that holds the whole output: the 4 MiB write goes through unread (with the
-      // default 1 MiB queue it waits for the reader, as the memory bound demands).
-      const o = { workers: w, readableHighWaterMark: 8 * MiB };
+      const o = { workers: w };
       const t = side === 'encrypt' ? new EncryptSegmentTransform(KEY, o) : new DecryptSegmentTransform(KEY, o);
       const writer = t.writable.getWriter();
       const reader = t.readable.getReader();
       const writing = writer.write(input);
-      // The encrypt side gets to its flush only once the write went through.
-      if (side === 'encrypt') await within(writing, SETTLE_MS, 'write');
       const closing = writer.close();
       closing.catch(() => {});
       writing.catch(() => {});
-      const first = await within(reader.read(), SETTLE_MS, 'read');
+      // The memory bound makes the 4 MiB write wait for the reader: read until it went through
+      // (the flush then runs), then one chunk more.
+      let wrote = false;
+      void writing.then(() => {
+        wrote = true;
+      });
+      let first = await within(reader.read(), SETTLE_MS, 'read');
+      while (!wrote && !first.done) first = await within(reader.read(), SETTLE_MS, 'read');
       expect(first.done).toBe(false);
       const problems: string[] = [];
       const reason = new UserReason('enough');

@@ -26,7 +26,13 @@ function spawnWorker(): WorkerHandle {
   );
 }
 
-const platform: Platform = { name: 'node', backends: [nodeBackend], spawnWorker, hardwareConcurrency: () => 1 };
+const platform: Platform = {
+  name: 'node',
+  backends: [nodeBackend],
+  spawnWorker,
+  hardwareConcurrency: () => 1,
+  workersReadBlobs: true,
+};
 // The platform is passed in: the stand-in runs beside the real one, nothing global changes.
 const { WorkerPool, EncryptSegmentTransform, DecryptSegmentTransform } = bindPlatform(platform);
 

@@ -8,15 +8,7 @@ import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  encryptBlob,
-  openEncrypted,
-  openFile,
-  type ResumeState,
-  resumeEncryption,
-  verifyDigests,
-  WorkerPool,
-} from '#lib';
+import { encryptBlob, openEncrypted, openFile, type ResumeState, verifyDigests, WorkerPool } from '#lib';
 import { randomBytes, toHex } from '../helpers.js';
 import { codeOf, rangesOf, sameBytesOrIndex } from '../random-helpers.js';
 
@@ -34,8 +26,8 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sv2-file-'));
   plain = randomBytes(1024 * 1024 + 4321) as Uint8Array<ArrayBuffer>;
   const enc = await encryptBlob(new Blob([plain]), key, { ...layout, workers: 0 });
-  wire = await enc.slice(0, enc.size);
-  state = { ...enc.resumeState(), digests: {} };
+  wire = await enc.read(0, enc.ciphertextSize);
+  state = enc.resumeState(); // every segment recorded: a resume re-seals and compares them all
   enc.close();
   plainPath = join(dir, 'plain.bin');
   wirePath = join(dir, 'plain.sv2');
@@ -74,7 +66,7 @@ describe.each([0, 2] as const)('openFile gives the bytes of an in-memory Blob, w
     let bytes: Uint8Array = new Uint8Array(0);
     const slices = await mainThreadSlices(async () => {
       const enc = await encryptBlob(file, key, { ...layout, workers });
-      bytes = await enc.slice(0, enc.size);
+      bytes = await enc.read(0, enc.ciphertextSize);
       enc.close();
     });
     // The salt differs per encryption: open it and compare the plaintext, and the sizes.
@@ -87,9 +79,9 @@ describe.each([0, 2] as const)('openFile gives the bytes of an in-memory Blob, w
     else expect(slices).toBeGreaterThanOrEqual(17);
   });
 
-  it("resumeEncryption under the in-memory encryption's header: byte-identical ciphertext", async () => {
-    const enc = await resumeEncryption(await openFile(plainPath), key, state, { workers });
-    expect(toHex(await enc.slice(0, enc.size))).toBe(toHex(wire));
+  it("encryptBlob resumed under the in-memory encryption's header: byte-identical ciphertext", async () => {
+    const enc = await encryptBlob(await openFile(plainPath), key, { workers, resume: state });
+    expect(toHex(await enc.read(0, enc.ciphertextSize))).toBe(toHex(wire));
     enc.close();
   });
 
@@ -142,7 +134,7 @@ describe('openFile: a file changed after it was opened', () => {
     const enc = await encryptBlob(await openFile(path), key, { ...layout, workers: pool });
     await new Promise((r) => setTimeout(r, 20));
     await writeFile(path, randomBytes(plain.length));
-    expect(await codeOf(enc.slice(0, enc.size))).toBe('SOURCE_CHANGED');
+    expect(await codeOf(enc.read(0, enc.ciphertextSize))).toBe('SOURCE_CHANGED');
     enc.close();
   });
 
@@ -150,16 +142,18 @@ describe('openFile: a file changed after it was opened', () => {
     const path = join(dir, 'p-resume.bin');
     await writeFile(path, plain);
     const enc = await encryptBlob(await openFile(path), key, { ...layout, workers: pool });
-    await enc.slice(0, 80 + 70_000); // segment 0 released
+    await enc.read(0, 80 + 70_000); // segment 0 released
     const state = enc.resumeState();
     enc.close();
     expect(typeof state.lastModified).toBe('number');
-    const same = await resumeEncryption(await openFile(path), key, state, { workers: pool });
-    expect((await same.slice(0, 100)).length).toBe(100);
+    const same = await encryptBlob(await openFile(path), key, { workers: pool, resume: state });
+    expect((await same.read(0, 100)).length).toBe(100);
     same.close();
     await new Promise((r) => setTimeout(r, 20)); // a later mtime
     await writeFile(path, plain); // same size, same bytes, but rewritten
-    expect(await codeOf(resumeEncryption(await openFile(path), key, state, { workers: pool }))).toBe('SOURCE_CHANGED');
+    expect(await codeOf(encryptBlob(await openFile(path), key, { workers: pool, resume: state }))).toBe(
+      'SOURCE_CHANGED',
+    );
   });
 
   it('a file deleted after openFile is SOURCE_CHANGED in the workers', async () => {
@@ -167,7 +161,7 @@ describe('openFile: a file changed after it was opened', () => {
     await writeFile(path, plain);
     const enc = await encryptBlob(await openFile(path), key, { ...layout, workers: pool });
     await rm(path); // encryptBlob reads nothing on this thread: the workers find it gone
-    expect(await codeOf(enc.slice(0, enc.size))).toBe('SOURCE_CHANGED');
+    expect(await codeOf(enc.read(0, enc.ciphertextSize))).toBe('SOURCE_CHANGED');
     enc.close();
   });
 

@@ -4,7 +4,7 @@
  * are in concurrency.test.ts, pool recovery in pool-recovery.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { DecryptSegmentTransform, EncryptSegmentTransform, encryptedSize, StreamV2Error, type WorkerPool } from '#lib';
+import { ciphertextSize, DecryptSegmentTransform, EncryptSegmentTransform, StreamV2Error, type WorkerPool } from '#lib';
 import { randomBytes, run, sameBytes } from '../helpers.js';
 
 const MiB = 1024 * 1024;
@@ -40,8 +40,8 @@ describe('memory with one large write', () => {
         // reader's queue (1 MiB high-water mark) and the in-flight segments it may still receive.
         const limit = workers === 0 ? 1 : 2 * workers + 2;
         const bound = limit * 2.1 * MiB + 1 * MiB + limit * 1.1 * MiB;
-        expect(t.peakHeldBytes).toBeGreaterThan(0);
-        expect(t.peakHeldBytes).toBeLessThanOrEqual(bound);
+        expect(t.progress.peakHeldBytes).toBeGreaterThan(0);
+        expect(t.progress.peakHeldBytes).toBeLessThanOrEqual(bound);
         // Now read it all: nothing was lost while the writer waited.
         const reading = new Response(t.readable).arrayBuffer();
         await writing;
@@ -49,7 +49,7 @@ describe('memory with one large write', () => {
         const out = new Uint8Array(await reading);
         if (side === 'decrypt') expect(sameBytes(out, pt)).toBe(true);
         else expect(sameBytes(await decryptAll(k, out, 0), pt)).toBe(true);
-        expect(t.peakHeldBytes).toBeLessThanOrEqual(bound);
+        expect(t.progress.peakHeldBytes).toBeLessThanOrEqual(bound);
       });
     }
   }
@@ -65,7 +65,7 @@ describe('memory with one large write', () => {
       await new Promise((r) => setTimeout(r, 5));
     }
     await writing;
-    expect(t.peakHeldBytes).toBeLessThanOrEqual(6 * 2.1 * MiB + 7.6 * MiB);
+    expect(t.progress.peakHeldBytes).toBeLessThanOrEqual(6 * 2.1 * MiB + 7.6 * MiB);
   });
 });
 
@@ -119,15 +119,15 @@ describe('key ownership', () => {
 });
 
 describe('sizes', () => {
-  it('encryptedSize refuses a result beyond Number.MAX_SAFE_INTEGER', () => {
+  it('ciphertextSize refuses a result beyond Number.MAX_SAFE_INTEGER', () => {
     const e = (() => {
       try {
-        return encryptedSize(2 ** 52, { frameSize: 1, framesPerSegment: 1 });
+        return ciphertextSize(2 ** 52, { frameSize: 1, framesPerSegment: 1 });
       } catch (x) {
         return x;
       }
     })();
     expect(StreamV2Error.is(e) && e.code).toBe('BAD_ARGUMENT');
-    expect(Number.isSafeInteger(encryptedSize(2 ** 40))).toBe(true);
+    expect(Number.isSafeInteger(ciphertextSize(2 ** 40))).toBe(true);
   });
 });

@@ -6,6 +6,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { expose } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { nodeBackend } from '../../src/crypto/node.js';
+import type { CryptoBackend } from '../../src/crypto/types.js';
 import type { Platform, WorkerHandle } from '../../src/platform/types.js';
 import type { WorkerApi } from '../../src/pool/protocol.js';
 import { createWorkerApi } from '../../src/pool/worker-api.js';
@@ -14,7 +15,11 @@ import { createWorkerApi } from '../../src/pool/worker-api.js';
  * Starts a stand-in worker. After `delayMs` it either serves `api()` or, when `fails()` says so
  * then, dies as a worker that cannot start.
  */
-export function standInWorker(api: () => WorkerApi, fails: () => boolean, delayMs: number): WorkerHandle {
+export function standInWorker(
+  api: () => WorkerApi,
+  fails: () => boolean,
+  delayMs: number,
+): WorkerHandle & { die(reason: Error): void } {
   const { port1, port2 } = new MessageChannel();
   const onFailure: Array<(e: Error) => void> = [];
   setTimeout(() => {
@@ -24,6 +29,12 @@ export function standInWorker(api: () => WorkerApi, fails: () => boolean, delayM
   return {
     endpoint: nodeEndpoint(port1),
     onFailure: (f) => void onFailure.push(f),
+    die(reason) {
+      // As a crashed worker: its channel closes, and the pool hears of the death.
+      port1.close();
+      port2.close();
+      for (const f of onFailure) f(reason);
+    },
     terminate: () => {
       port1.close();
       port2.close();
@@ -43,12 +54,16 @@ export interface StandInOptions {
   jobMs?: number;
   /** Called with each call's method name and arguments as a worker serves it. */
   onCall?: (name: string, args: unknown[]) => void;
+  /** The platform's crypto backends, in order (default: node:crypto). */
+  backends?: readonly CryptoBackend[];
+  /** Called with each worker started, which `die` kills as a crash would. */
+  onSpawn?: (worker: { die(reason: Error): void }) => void;
 }
 
 /** A Node platform whose pool workers are stand-ins (see {@link standInWorker}). */
 export function standInPlatform(o: StandInOptions = {}): Platform {
   const api = (): WorkerApi => {
-    const real = createWorkerApi([nodeBackend]);
+    const real = createWorkerApi(backends);
     return Object.fromEntries(
       Object.entries(real).map(([name, f]) => [
         name,
@@ -61,6 +76,12 @@ export function standInPlatform(o: StandInOptions = {}): Platform {
     ) as unknown as WorkerApi;
   };
   const fails = o.fails ?? (() => false);
-  const spawnWorker = (): WorkerHandle => standInWorker(api, fails, o.startMs ?? 0);
-  return { name: 'node', backends: [nodeBackend], spawnWorker, hardwareConcurrency: () => 2 };
+  const backends = o.backends ?? [nodeBackend];
+  const spawnWorker = (): WorkerHandle => {
+    const worker = standInWorker(api, fails, o.startMs ?? 0);
+    o.onSpawn?.(worker);
+    return worker;
+  };
+  // Stand-ins run on this thread: the Blobs they are handed never cross a thread.
+  return { name: 'node', backends, spawnWorker, hardwareConcurrency: () => 2, workersReadBlobs: true };
 }

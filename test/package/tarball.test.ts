@@ -76,7 +76,7 @@ const roundTrip = `
   const plain = new Uint8Array(300000).map((_, i) => (i * 31) & 255);
   const o = { frameSize: 4096, framesPerSegment: 4, workers: 2 };
   const sealed = new Blob([plain]).stream().pipeThrough(new lib.EncryptSegmentTransform(key, o));
-  const back = new Uint8Array(await new Response(sealed.pipeThrough(new lib.DecryptSegmentTransform(key, o))).arrayBuffer());
+  const back = new Uint8Array(await new Response(sealed.pipeThrough(new lib.DecryptSegmentTransform(key, { workers: 2 }))).arrayBuffer());
   const same = back.length === plain.length && back.every((b, i) => b === plain[i]);
   console.log(same ? 'round trip ok' : 'round trip BROKEN');
 `;

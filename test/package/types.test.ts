@@ -12,28 +12,32 @@ import { type Consumer, makeConsumer, root } from './packed.js';
 const run = promisify(execFile);
 
 /** Uses every public export; `run` (internal, Comlink-typed) must not be visible. */
-const CONSUMER = `
+const consumerOf = (node: boolean) => `
 import {
-  DEFAULTS, DecryptSegmentTransform, EncryptSegmentTransform, HEADER_SIZE, IMPLEMENTATION_ERROR_CODES,
-  SPEC_ERROR_CODES, StreamV2Error, WorkerPool, encryptedSize, getDefaultPool, parseHeader,
-  type BackendName, type CommonOptions, type DecoderLimits, type DecryptOptions, type EncryptOptions,
-  type ErrorCode, type ErrorPosition, type LayoutParams, type Secret, type StreamHeader, type SuiteName,
-  type Telemetry, type WorkerPoolOptions, type WorkersOption,
+  DEFAULTS, DecryptSegmentTransform, EncryptSegmentTransform, HEADER_SIZE, IMPLEMENTATION_ERROR_CODES, LIMITS,
+  SPEC_ERROR_CODES, SUITES, StreamV2Error, WorkerPool, ciphertextSize, getDefaultPool, parseHeader,
+  type DecoderLimits, type DecryptOptions, type EncoderOptions, type EncryptOptions, type ErrorCode,
+  type ErrorPosition, type LayoutParams, type Progress, type Secret, type StreamHeader, type StreamOptions,
+  type SuiteName, type WorkerPoolOptions,
 } from 'stream-v2';
 import {
-  encryptBlob, httpRangeSource, openEncrypted, openFile, plaintextSize, resumeEncryption, verifyDigests,
-  type BlobEncryption, type EncryptBlobOptions, type EncryptedFile, type PlaintextRange,
-  type RandomAccessOptions, type RandomAccessSource, type RangeSource, type ResumeOptions,
-  type ResumeState, type VerifyOptions, type VerifyResult,
+  encryptBlob, httpRangeSource, openEncrypted, plaintextSize, resumeStateFrom, verifyDigests,
+  type BlobEncryption, type EncryptBlobOptions, type EncryptedFile, type HttpRangeSourceOptions,
+  type PlaintextRange, type RandomAccessOptions, type RandomAccessSource, type RangeSource,
+  type ResumeState, type ResumeStateFromOptions, type VerifyOptions, type VerifyProgress, type VerifyResult,
 } from 'stream-v2';
+${node ? "import { openFile } from 'stream-v2';" : ''}
 
-const poolOptions: WorkerPoolOptions = { size: 2, idleTimeoutMs: 100 };
+const poolOptions: WorkerPoolOptions = { size: 2, idleTimeoutMs: 100, budgetBytes: 1 << 24 };
 const pool: WorkerPool = new WorkerPool(poolOptions);
-const workers: WorkersOption = pool;
-const suite: SuiteName = DEFAULTS.suite;
-const backend: BackendName = 'noble';
-const common: CommonOptions = { workers, backend, onProgress: (t: Readonly<Telemetry>) => void t.segments };
-const encrypt: EncryptOptions = { ...common, suite, frameSize: DEFAULTS.frameSize, salt: new Uint8Array(32) };
+void [pool.budgetBytes, pool.heldBytes, pool.peakHeldBytes];
+const suite: SuiteName = SUITES[0] ?? DEFAULTS.suite;
+const common: StreamOptions = { workers: pool, onProgress: (p: Progress) => void [p.segments, p.heldBytes] };
+const layoutOptions: EncoderOptions = { suite, frameSize: DEFAULTS.frameSize, logN: LIMITS.logN - 10 };
+const encrypt: EncryptOptions = { ...common, ...layoutOptions };
+// @ts-expect-error no option chooses the salt (spec §8: a reused salt reuses nonces)
+const salted: EncryptOptions = { salt: new Uint8Array(32) };
+void salted;
 const limits: DecoderLimits = { maxLogN: DEFAULTS.maxLogN };
 const decrypt: DecryptOptions = { workers: 0, limits };
 const key: Secret = new Uint8Array(32);
@@ -41,12 +45,13 @@ const key: Secret = new Uint8Array(32);
 export function roundTrip(input: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
   const d = new DecryptSegmentTransform({ passphrase: 'p' }, decrypt);
   const h: StreamHeader | undefined = d.header;
-  void h;
+  const p: Progress = d.progress;
+  void [h, p];
   return input.pipeThrough(new EncryptSegmentTransform(key, encrypt)).pipeThrough(d);
 }
 
 const layout: LayoutParams = { frameSize: 1024, framesPerSegment: 4 };
-const size: number = encryptedSize(HEADER_SIZE, layout);
+const size: number = ciphertextSize(HEADER_SIZE, layout);
 const header: StreamHeader = parseHeader(new Uint8Array(HEADER_SIZE));
 const codes: readonly ErrorCode[] = [...SPEC_ERROR_CODES, ...IMPLEMENTATION_ERROR_CODES];
 const at: ErrorPosition = { segmentIndex: 0 };
@@ -57,22 +62,27 @@ void pool.run;
 void getDefaultPool().terminate();
 
 export async function randomAccess(blob: Blob): Promise<void> {
-  const http: RangeSource = await httpRangeSource('http://127.0.0.1/x', { headers: { a: 'b' } });
-  const onDisk: Blob = await openFile('/tmp/x.sv2');
+  const httpOptions: HttpRangeSourceOptions = { idleTimeoutMs: 1000 };
+  const http: RangeSource = await httpRangeSource('http://127.0.0.1/x', { headers: { a: 'b' } }, httpOptions);
+  const onDisk: Blob = ${node ? "await openFile('/tmp/x.sv2')" : 'blob'};
   const source: RandomAccessSource = http.size > 0 ? http : onDisk.size > 0 ? onDisk : blob;
-  const options: RandomAccessOptions = { workers: 0, limits };
+  const signal = new AbortController().signal;
+  const options: RandomAccessOptions = { workers: 0, limits, signal };
   const file: EncryptedFile = await openEncrypted(source, key, options);
-  const range: PlaintextRange = { start: 0, end: file.plaintextSize };
+  const range: PlaintextRange = { start: 0, end: file.plaintextSize, signal };
   const plain: ReadableStream<Uint8Array> = file.stream(range);
-  const bytes: Uint8Array = await file.read(0, 1);
-  const blobOptions: EncryptBlobOptions = { suite, workers };
+  const bytes: Uint8Array = await file.read(0, 1, { signal });
+  const blobOptions: EncryptBlobOptions = { suite, workers: pool };
   const enc: BlobEncryption = await encryptBlob(blob, key, blobOptions);
   const state: ResumeState = JSON.parse(JSON.stringify(enc.resumeState()));
-  const resume: ResumeOptions = { workers: 0 };
-  const again: BlobEncryption = await resumeEncryption(blob, key, state, resume);
-  const verify: VerifyOptions = { workers: 0, limits };
+  const derived: ResumeState = await resumeStateFrom(source, blob, { workers: 0, limits } as ResumeStateFromOptions);
+  const again: BlobEncryption = await encryptBlob(blob, key, { workers: 0, resume: derived.version ? derived : state });
+  const onProgress = (p: VerifyProgress) => void p.ciphertextBytes;
+  const verify: VerifyOptions = { workers: 0, limits, onProgress };
   const result: VerifyResult = await verifyDigests(again.stream({ start: 0 }), verify);
-  void [plain, bytes, result.ok, result.failure?.code, plaintextSize(size, layout), enc.header, await enc.slice(0, 1)];
+  const found: StreamHeader | undefined = result.header;
+  void [plain, bytes, result.ok, result.failure?.code, found, plaintextSize(size, layout), enc.header.salt];
+  void [enc.ciphertextSize, await enc.read(0, 1)];
   file.close();
 }
 `;
@@ -104,10 +114,13 @@ let consumer: Consumer;
 const results = new Map<string, Promise<string>>();
 
 beforeAll(() => {
-  const files: Record<string, string> = { 'consumer.ts': CONSUMER };
+  // Node resolutions get the Node entry's declarations (openFile among them); a bundler the
+  // Web entry's, which has no openFile (it only works in Node).
+  const files: Record<string, string> = { 'consumer-node.ts': consumerOf(true), 'consumer-web.ts': consumerOf(false) };
   for (const c of cases) {
     const compilerOptions = { target: 'es2022', strict: true, skipLibCheck: false, noEmit: true, ...c.options };
-    files[`tsconfig.${c.name}.json`] = JSON.stringify({ compilerOptions, files: ['consumer.ts'] });
+    const file = c.options.moduleResolution === 'bundler' ? 'consumer-web.ts' : 'consumer-node.ts';
+    files[`tsconfig.${c.name}.json`] = JSON.stringify({ compilerOptions, files: [file] });
   }
   consumer = makeConsumer('types', files);
   // Start every compiler at once (each takes a few seconds); the tests await their own.

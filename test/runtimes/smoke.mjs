@@ -1,5 +1,7 @@
 // Run by Deno and Bun (test/node/runtimes.test.ts): the package's Web build, every positive
 // vector with an explicit key and plaintext, inline and with 2 Web Workers, plus one tamper.
+// Each vector's ciphertext decrypts to its plaintext; the plaintext encrypts (under a fresh
+// salt: no API chooses one) to a ciphertext of the vector's size that decrypts back.
 import { DecryptSegmentTransform, EncryptSegmentTransform } from 'stream-v2';
 import vectors from '../vectors/positive.json' with { type: 'json' };
 
@@ -23,11 +25,14 @@ let ok = 0;
 for (const v of vectors.vectors.filter((x) => x.key_hex && x.plaintext_hex !== undefined)) {
   for (const workers of [0, 2]) {
     const suite = v.suite === 1 ? 'chacha20-poly1305' : 'aes-256-gcm';
-    const opts = { suite, frameSize: v.frame_size, framesPerSegment: v.frames_per_segment, salt: hex(v.salt_hex) };
-    const ct = await run(new EncryptSegmentTransform(hex(v.key_hex), { ...opts, workers }), hex(v.plaintext_hex));
-    if (toHex(ct) !== v.ciphertext_hex) throw new Error(`encrypt mismatch: ${v.name}, workers ${workers}`);
-    const pt = await run(new DecryptSegmentTransform(hex(v.key_hex), { workers }), ct);
+    const opts = { suite, frameSize: v.frame_size, framesPerSegment: v.frames_per_segment };
+    const pt = await run(new DecryptSegmentTransform(hex(v.key_hex), { workers }), hex(v.ciphertext_hex));
     if (toHex(pt) !== v.plaintext_hex) throw new Error(`decrypt mismatch: ${v.name}, workers ${workers}`);
+    const ct = await run(new EncryptSegmentTransform(hex(v.key_hex), { ...opts, workers }), hex(v.plaintext_hex));
+    if (ct.length !== v.ciphertext_length || toHex(ct) === v.ciphertext_hex)
+      throw new Error(`encrypt mismatch: ${v.name}, workers ${workers} (size, or a salt that is not fresh)`);
+    const back = await run(new DecryptSegmentTransform(hex(v.key_hex), { workers }), ct);
+    if (toHex(back) !== v.plaintext_hex) throw new Error(`round trip mismatch: ${v.name}, workers ${workers}`);
     ok++;
   }
 }

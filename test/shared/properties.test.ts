@@ -7,9 +7,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ciphertextSize,
   DecryptSegmentTransform,
   EncryptSegmentTransform,
-  encryptedSize,
   SPEC_ERROR_CODES,
   StreamV2Error,
   type SuiteName,
@@ -105,7 +105,7 @@ describe('round trip', () => {
         const enc = new EncryptSegmentTransform(KEY, { ...layout, suite: c.suite, workers: workersOf(c.encWorkers) });
         const e = await run(enc, chunked(plaintext, { seed: c.encChunks, max: encMax }));
         expect(e.error).toBeUndefined();
-        expect(e.output.length).toBe(encryptedSize(c.size, layout));
+        expect(e.output.length).toBe(ciphertextSize(c.size, layout));
         expect(e.chunks.length).toBe(1 + segments);
         expect(e.chunks[0]?.length).toBe(HEADER);
         expectOwnBuffers(e.chunks);
@@ -117,8 +117,8 @@ describe('round trip', () => {
         expect(d.output.length).toBe(c.size);
         expect(d.output).toEqual(plaintext);
         expectOwnBuffers(d.chunks);
-        expect(dec.telemetry.segments).toBe(segments);
-        expect(dec.telemetry.plaintextBytes).toBe(c.size);
+        expect(dec.progress.segments).toBe(segments);
+        expect(dec.progress.plaintextBytes).toBe(c.size);
       }),
       { seed: 0x5eed01, numRuns: 40 },
     );
@@ -145,7 +145,7 @@ describe('damaged streams', () => {
       const enc = new EncryptSegmentTransform(KEY, { suite, frameSize: FRAME_SIZE, framesPerSegment: FPS, workers: 0 });
       const r = await run(enc, [plaintext]);
       if (r.error !== undefined) throw r.error;
-      expect(r.output.length).toBe(encryptedSize(size, { frameSize: FRAME_SIZE, framesPerSegment: FPS }));
+      expect(r.output.length).toBe(ciphertextSize(size, { frameSize: FRAME_SIZE, framesPerSegment: FPS }));
       fixtures.push({ plaintext, ciphertext: r.output });
     }
   });

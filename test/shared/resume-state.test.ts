@@ -5,7 +5,7 @@
  * compared with the source (SOURCE_CHANGED is for a valid state of another source).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { encryptBlob, type ResumeState, resumeEncryption } from '#lib';
+import { encryptBlob, type ResumeState } from '#lib';
 import { seededBytes, toHex } from '../helpers.js';
 import { codeOf, sameBytesOrIndex } from '../random-helpers.js';
 
@@ -19,7 +19,7 @@ let state: ResumeState;
 let wire: Uint8Array;
 beforeAll(async () => {
   const enc = await encryptBlob(blob, key, { frameSize: 16, framesPerSegment: 3, workers: 0 });
-  wire = await enc.slice(0, enc.size); // every segment released: all 11 digests recorded
+  wire = await enc.read(0, enc.ciphertextSize); // every segment released: all 11 digests recorded
   state = JSON.parse(JSON.stringify(enc.resumeState())) as ResumeState;
   enc.close();
 });
@@ -71,33 +71,41 @@ describe('resume state: malformed states are BAD_ARGUMENT', () => {
     ['digest null', () => edited({}, { 3: null })],
   ];
   it.each(cases)('%s', async (_, make) => {
-    expect(await codeOf(() => resumeEncryption(blob, key, make() as ResumeState, { workers: 0 }))).toBe('BAD_ARGUMENT');
+    expect(await codeOf(() => encryptBlob(blob, key, { workers: 0, resume: make() as ResumeState }))).toBe(
+      'BAD_ARGUMENT',
+    );
   });
 
   it('plaintextSize -1 is BAD_ARGUMENT, not SOURCE_CHANGED, for a source of another size (shape first)', async () => {
     const other = new Blob([plain.subarray(1) as Uint8Array<ArrayBuffer>]);
     const bad = edited({ plaintextSize: -1 }) as ResumeState;
-    expect(await codeOf(() => resumeEncryption(other, key, bad, { workers: 0 }))).toBe('BAD_ARGUMENT');
+    expect(await codeOf(() => encryptBlob(other, key, { workers: 0, resume: bad }))).toBe('BAD_ARGUMENT');
   });
 });
 
 describe('resume state: valid states resume to the same bytes', () => {
   const valid: Array<[string, () => unknown]> = [
     ['the state as taken', () => state],
-    ['no digests recorded', () => edited({ digests: {} })],
     ['only the last segment (key "10")', () => edited({ digests: { 10: state.digests['10'] } })],
     ['only segment 0 (key "0")', () => edited({ digests: { 0: state.digests['0'] } })],
     ['an explicit lastModified: undefined (a Blob has none)', () => ({ ...state, lastModified: undefined })],
   ];
   it.each(valid)('%s', async (_, make) => {
-    const enc = await resumeEncryption(blob, key, make() as ResumeState, { workers: 0 });
-    expect(toHex(enc.header)).toBe(state.header);
-    expect(sameBytesOrIndex(await enc.slice(0, enc.size), wire)).toBe(-1);
+    const enc = await encryptBlob(blob, key, { workers: 0, resume: make() as ResumeState });
+    expect(toHex(enc.header.bytes)).toBe(state.header);
+    expect(sameBytesOrIndex(await enc.read(0, enc.ciphertextSize), wire)).toBe(-1);
     enc.close();
+  });
+
+  it('a state that records no segment proves nothing, and is refused (start afresh)', async () => {
+    const code = await codeOf(() =>
+      encryptBlob(blob, key, { workers: 0, resume: edited({ digests: {} }) as ResumeState }),
+    );
+    expect(code).toBe('BAD_ARGUMENT');
   });
 
   it('a valid state of another source is still SOURCE_CHANGED', async () => {
     const other = new Blob([plain.subarray(1) as Uint8Array<ArrayBuffer>]);
-    expect(await codeOf(() => resumeEncryption(other, key, state, { workers: 0 }))).toBe('SOURCE_CHANGED');
+    expect(await codeOf(() => encryptBlob(other, key, { workers: 0, resume: state }))).toBe('SOURCE_CHANGED');
   });
 });

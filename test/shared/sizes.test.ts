@@ -1,6 +1,6 @@
-/** plaintextSize: the exact inverse of encryptedSize, refusing every wire size no plaintext has. */
+/** plaintextSize: the exact inverse of ciphertextSize, refusing every wire size no plaintext has. */
 import { describe, expect, it } from 'vitest';
-import { encryptedSize, plaintextSize, StreamV2Error } from '#lib';
+import { ciphertextSize, plaintextSize, StreamV2Error } from '#lib';
 import { positive } from '../helpers.js';
 
 const LAYOUTS = [
@@ -11,11 +11,11 @@ const LAYOUTS = [
 ];
 
 describe('plaintextSize', () => {
-  it('inverts encryptedSize, and every other wire size is refused (BAD_ARGUMENT)', () => {
+  it('inverts ciphertextSize, and every other wire size is refused (BAD_ARGUMENT)', () => {
     for (const layout of LAYOUTS) {
       const valid = new Map<number, number>();
-      for (let p = 0; p <= 400; p++) valid.set(encryptedSize(p, layout), p);
-      const top = encryptedSize(400, layout);
+      for (let p = 0; p <= 400; p++) valid.set(ciphertextSize(p, layout), p);
+      const top = ciphertextSize(400, layout);
       for (let w = 0; w <= top; w++) {
         const p = valid.get(w);
         if (p !== undefined) {
@@ -41,6 +41,6 @@ describe('plaintextSize', () => {
   });
 
   it('is exact at sizes past 2^32 with the default layout', () => {
-    for (const p of [2 ** 32 + 5, 2 ** 40, 2 ** 45 - 1]) expect(plaintextSize(encryptedSize(p))).toBe(p);
+    for (const p of [2 ** 32 + 5, 2 ** 40, 2 ** 45 - 1]) expect(plaintextSize(ciphertextSize(p))).toBe(p);
   });
 });

@@ -1,14 +1,17 @@
 /**
  * The shared test vectors (test/vectors, copied from shared/vectors): byte-exact encryption,
- * decryption under every chunking, the chunk structure of both transforms, their telemetry,
- * and the failure code and released bytes of every negative vector.
+ * decryption under every chunking, the chunk structure of both transforms, their progress,
+ * and the failure code and released bytes of every negative vector. No public API chooses a
+ * salt (spec §8), so the vectors' bytes come from the test-only reference encoder
+ * (test/reference.ts), checked here against each vector; the transform is checked against that
+ * encoder under the salt it chose.
  */
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ciphertextSize,
   DecryptSegmentTransform,
   EncryptSegmentTransform,
-  encryptedSize,
   parseHeader,
   StreamV2Error,
   WorkerPool,
@@ -24,9 +27,11 @@ import {
   sha256Hex,
   toHex,
   vectorEncryptOptions,
+  vectorParams,
   vectorPlaintext,
   vectorSecret,
 } from '../helpers.js';
+import { paramsOf, referenceCiphertext } from '../reference.js';
 
 const WORKERS = [0, 2] as const;
 const HEADER = 80;
@@ -59,7 +64,7 @@ function segmentPlaintextSizes(v: PositiveVector): number[] {
   return Array.from({ length: n }, (_, k) => Math.min(s, v.plaintext_length - k * s));
 }
 
-/** Wire bytes of each segment (spec §5), computed from the frame layout, not from encryptedSize. */
+/** Wire bytes of each segment (spec §5), computed from the frame layout, not from ciphertextSize. */
 function segmentWireSizes(v: PositiveVector): number[] {
   return segmentPlaintextSizes(v).map((p) => Math.ceil(p / v.frame_size) * (18 + 16) + p + SEGMENT_TAIL);
 }
@@ -86,11 +91,7 @@ async function vectorCiphertext(v: PositiveVector): Promise<Uint8Array> {
   if (v.ciphertext_hex !== undefined) return hex(v.ciphertext_hex);
   let made = reproduced.get(v.name);
   if (made === undefined) {
-    const enc = new EncryptSegmentTransform(vectorSecret(v), { ...vectorEncryptOptions(v), workers: 0 });
-    made = run(enc, [vectorPlaintext(v)]).then((r) => {
-      if (r.error !== undefined) throw r.error;
-      return r.output;
-    });
+    made = referenceCiphertext(vectorSecret(v), vectorParams(v), vectorPlaintext(v));
     reproduced.set(v.name, made);
   }
   const ct = await made;
@@ -121,16 +122,9 @@ function workersFor(workers: 0 | 2, mode: 'whole' | 'random' | 'bytes'): number 
 const positives = positive.vectors as PositiveVector[];
 const negatives = negative.vectors as NegativeVector[];
 
-/** The telemetry a whole run over vector `v` must end with, on either side. */
-function expectedTelemetry(v: PositiveVector) {
-  return {
-    segments: v.segments,
-    dataFrames: Math.ceil(v.plaintext_length / v.frame_size),
-    digestFrames: v.segments,
-    terminatorFrames: v.segments,
-    plaintextBytes: v.plaintext_length,
-    ciphertextBytes: v.ciphertext_length,
-  };
+/** The progress a whole run over vector `v` must end with, on either side. */
+function expectedProgress(v: PositiveVector) {
+  return { segments: v.segments, plaintextBytes: v.plaintext_length, ciphertextBytes: v.ciphertext_length };
 }
 
 describe('positive vectors', () => {
@@ -148,11 +142,11 @@ describe('positive vectors', () => {
       const ptSizes = segmentPlaintextSizes(v);
       const wireSizes = segmentWireSizes(v);
 
-      it('has a consistent layout (encryptedSize, segment count)', () => {
+      it('has a consistent layout (ciphertextSize, segment count)', () => {
         expect(plaintext.length).toBe(v.plaintext_length);
         expect(ptSizes.length).toBe(v.segments);
         expect(HEADER + wireSizes.reduce((a, b) => a + b, 0)).toBe(v.ciphertext_length);
-        expect(encryptedSize(v.plaintext_length, layout)).toBe(v.ciphertext_length);
+        expect(ciphertextSize(v.plaintext_length, layout)).toBe(v.ciphertext_length);
       });
 
       for (const workers of WORKERS) {
@@ -163,8 +157,10 @@ describe('positive vectors', () => {
           const r = await run(enc, input);
           expect(r.error).toBeUndefined();
           expect(r.output.length).toBe(v.ciphertext_length);
-          expect(await sha256Hex(r.output)).toBe(v.ciphertext_sha256);
-          if (v.ciphertext_hex !== undefined) expect(toHex(r.output)).toBe(v.ciphertext_hex);
+          // Under the salt it chose, exactly the reference encoder's bytes (which are the
+          // vector's own under the vector's salt: checked by 'the reference encoder' below).
+          const reference = await referenceCiphertext(vectorSecret(v), paramsOf(r.output), plaintext);
+          expectSameBytes(r.output, reference);
 
           // The header first, then exactly one chunk per segment.
           expect(r.chunks.map((c) => c.length)).toEqual([HEADER, ...wireSizes]);
@@ -174,11 +170,17 @@ describe('positive vectors', () => {
           expect(header.framesPerSegment).toBe(v.frames_per_segment);
           expect(header.kdf).toBe(v.passphrase === undefined ? 'raw' : 'scrypt');
           expect(header.logN).toBe(v.log_n ?? 0);
-          expect(toHex(header.salt)).toBe(v.salt_hex);
+          expect(toHex(header.salt)).not.toBe(v.salt_hex); // a fresh salt, never a chosen one
 
-          expect({ ...enc.telemetry }).toEqual(expectedTelemetry(v));
+          expect(enc.progress).toMatchObject(expectedProgress(v));
         });
       }
+
+      it("the reference encoder gives the vector's bytes under its salt", async () => {
+        const ct = await referenceCiphertext(vectorSecret(v), vectorParams(v), plaintext);
+        expect(await sha256Hex(ct)).toBe(v.ciphertext_sha256);
+        if (v.ciphertext_hex !== undefined) expect(toHex(ct)).toBe(v.ciphertext_hex);
+      });
 
       const modes: Array<'whole' | 'random' | 'bytes'> = ['whole', 'random'];
       if (v.ciphertext_length < BYTE_BY_BYTE_BELOW) modes.push('bytes');
@@ -195,7 +197,7 @@ describe('positive vectors', () => {
             // Exactly one chunk per verified segment (an empty stream gives one empty chunk).
             expect(r.chunks.map((c) => c.length)).toEqual(ptSizes);
 
-            expect({ ...dec.telemetry }).toEqual(expectedTelemetry(v));
+            expect(dec.progress).toMatchObject(expectedProgress(v));
           });
         }
       }
@@ -234,7 +236,7 @@ describe('negative vectors', () => {
             // Released bytes: a prefix of the valid plaintext, within the vector's bound.
             expect(r.output.length).toBeLessThanOrEqual(v.released_max);
             expect(toHex(r.output)).toBe(valid.slice(0, 2 * r.output.length));
-            expect(dec.telemetry.plaintextBytes).toBe(r.output.length);
+            expect(dec.progress.plaintextBytes).toBe(r.output.length);
           });
         }
       }
