@@ -76,6 +76,8 @@ const TOOL_TESTS = [
   'test/node/find-chromium.test.ts',
   'test/package/types.test.ts',
   'test/package/docs.test.ts',
+  'test/node/api-report.test.ts',
+  'test/package/surface.test.ts',
 ];
 
 export default defineConfig({
