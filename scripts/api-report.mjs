@@ -65,7 +65,9 @@ for (const [entry, file] of [
   const want = existsSync(at) ? readFileSync(at, 'utf8') : '';
   if (want !== got) {
     failed = true;
-    console.error(`api-report: the public API (${entry}) differs from ${at}:\n${diff(want, got) || '(order or spacing)'}`);
+    console.error(
+      `api-report: the public API (${entry}) differs from ${at}:\n${diff(want, got) || '(order or spacing)'}`,
+    );
   }
 }
 if (failed) {

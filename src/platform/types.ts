@@ -105,7 +105,10 @@ const bound = new WeakMap<object, WeakMap<Platform, unknown>>();
 // biome-ignore lint/suspicious/noExplicitAny: a mixin's base must be `new (...args: any[])`
 export function boundClass<C extends new (...args: any[]) => object>(base: C, platform: Platform): C {
   let byPlatform = bound.get(base);
-  if (!byPlatform) bound.set(base, (byPlatform = new WeakMap()));
+  if (!byPlatform) {
+    byPlatform = new WeakMap();
+    bound.set(base, byPlatform);
+  }
   let sub = byPlatform.get(platform) as C | undefined;
   if (!sub) {
     sub = class extends base {};

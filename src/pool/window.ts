@@ -82,7 +82,10 @@ export class OrderedWindow {
   abortOn(signal: AbortSignal | undefined, error: () => unknown): void {
     if (!signal) return;
     const onAbort = () => this.stop(error(), true);
-    if (signal.aborted) return onAbort();
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
     signal.addEventListener('abort', onAbort, { once: true });
     const onEnd = this.hooks.onEnd;
     this.hooks.onEnd = () => {

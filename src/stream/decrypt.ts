@@ -40,7 +40,7 @@ export class DecryptSegmentTransform extends SegmentTransform {
     const limits = checkLimitsOption(options.limits);
     let opener: Opener | undefined;
     super(options, (_, streams) => {
-      opener = new Opener(streams, own, limits, options);
+      opener = new Opener(streams, own, limits);
       return opener;
     });
     this.opener = opener as Opener;
@@ -62,7 +62,6 @@ class Opener implements TransformSide {
     private readonly streams: SegmentStreams,
     private readonly secret: Secret,
     limits: DecoderLimits,
-    private readonly options: DecryptOptions,
   ) {
     const { engine } = streams;
     // A segment that spans chunks is gathered into a buffer of ours (staged until its turn).

@@ -9,7 +9,6 @@ import {
   positive,
   run,
   sameBytes,
-  sha256Hex,
   vectorEncryptOptions,
   vectorPlaintext,
   vectorSecret,

@@ -11,7 +11,6 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DecryptSegmentTransform,
-  EncryptSegmentTransform,
   encryptBlob,
   IMPLEMENTATION_ERROR_CODES,
   openEncrypted,

@@ -7,8 +7,6 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { DecryptSegmentTransform, EncryptSegmentTransform, StreamV2Error, WorkerPool } from '#lib';
 import { bindPlatform } from '../../src/bind.js';
-import { Engine } from '../../src/pool/engine.js';
-import { poolOn } from '../../src/pool/pool.js';
 import { concat, run, sameBytes, seededBytes, within } from '../helpers.js';
 import { standInPlatform } from './stand-in.js';
 
