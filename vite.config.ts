@@ -96,6 +96,8 @@ export default defineConfig({
         node: here('src/node.ts'),
         browser: here('src/browser.ts'),
         cli: here('src/cli/main.ts'),
+        'service-worker': here('src/service-worker/index.ts'),
+        'service-worker-page': here('src/service-worker/page.ts'),
       },
       formats: ['es'],
     },

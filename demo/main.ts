@@ -2,7 +2,9 @@
 import type { Secret } from '../src/browser.js';
 import type { ErrorAnswer } from './answers.js';
 import { remember, serverConfig, storedFiles } from './catalog.js';
-import { readAll, readRange } from './read.js';
+import { play } from './player.js';
+import { readRange } from './read.js';
+import { saveFile } from './save.js';
 import type { FileInfo } from './store.js';
 import { byId, bytes, el, fromHex, hex, showError } from './ui.js';
 import { startUpload } from './upload.js';
@@ -153,7 +155,12 @@ for (const r of document.querySelectorAll<HTMLInputElement>('input[name=secret]'
 byId('read-all').onclick = () => {
   const f = chosenFile();
   const s = readSecret();
-  if (f && s) void readAll(`/files/${f.id}`, f.name, s, byId('read-out'));
+  if (f && s) void saveFile(`/files/${f.id}`, f.name, s, byId('read-out'));
+};
+byId('read-play').onclick = () => {
+  const f = chosenFile();
+  const s = readSecret();
+  if (f && s) void play(`/files/${f.id}`, f.name, s, byId('read-out'));
 };
 byId('read-range').onclick = () => {
   const f = chosenFile();

@@ -1,62 +1,10 @@
 /**
- * Read a stored file back: the whole file through DecryptSegmentTransform over a streaming
- * fetch, or one byte range through openEncrypted(httpRangeSource(url)), which fetches only the
- * header and the segments that cover the range. Nothing of a segment is shown before it verified.
+ * Read one byte range of a stored file back through openEncrypted(httpRangeSource(url)), which
+ * fetches only the header and the segments that cover the range. Nothing of a segment is shown
+ * before it verified. (The whole file is saved to disk by demo/save.ts, never held in memory.)
  */
-import {
-  DecryptSegmentTransform,
-  httpRangeSource,
-  openEncrypted,
-  type RangeSource,
-  type Secret,
-} from '../src/browser.js';
+import { httpRangeSource, openEncrypted, type RangeSource, type Secret } from '../src/browser.js';
 import { bytes, dump, el, showError } from './ui.js';
-
-/** Downloads and decrypts the whole file, with progress; offers the result for saving. */
-export async function readAll(url: string, name: string, secret: Secret, out: HTMLElement): Promise<void> {
-  const bar = el('progress', { max: '1', value: '0' });
-  const line = el('div', { class: 'stats' }, 'Downloading…');
-  out.replaceChildren(el('div', { class: 'card', 'data-role': 'read-all' }, bar, line));
-  const started = performance.now();
-  let total = 0;
-  const dec = new DecryptSegmentTransform(secret, {
-    onProgress: (t) => {
-      bar.value = total ? t.ciphertextBytes / total : 0;
-      line.textContent = `${bytes(t.plaintextBytes)} decrypted and verified · ${t.segments} segments`;
-    },
-  });
-  try {
-    const res = await fetch(url);
-    if (!res.ok || !res.body) throw new Error(`the server answered ${res.status}`);
-    total = Number(res.headers.get('content-length') ?? 0);
-    // pipeTo rejects with the decoder's own error (a Response would turn it into "Failed to fetch").
-    const chunks: BlobPart[] = [];
-    await res.body
-      .pipeThrough(dec)
-      .pipeTo(new WritableStream({ write: (c) => void chunks.push(c as Uint8Array<ArrayBuffer>) }));
-    const blob = new Blob(chunks);
-    const s = (performance.now() - started) / 1000;
-    bar.value = 1;
-    const a = el('a', { href: URL.createObjectURL(blob), download: name }, `Save ${name}`);
-    line.replaceChildren(
-      el('span', { class: 'ok' }, 'Decrypted and verified. '),
-      `${bytes(blob.size)} in ${s.toFixed(1)} s · `,
-      a,
-    );
-    out.dataset.size = String(blob.size);
-    out.dataset.sha256 = await sha256(blob);
-  } catch (e) {
-    showError(line, e, 'Download failed');
-    const n = dec.progress.segments;
-    line.append(
-      el(
-        'div',
-        { class: 'hint' },
-        `${n} segments verified before the failure; nothing of a failing segment is released.`,
-      ),
-    );
-  }
-}
 
 /** Reads plaintext bytes [start, end) (end undefined: to the end; start < 0: the last -start bytes). */
 export async function readRange(

@@ -48,6 +48,8 @@ let failed = false;
 for (const [entry, file] of [
   ['index.d.ts', 'stream-v2.api.d.ts'],
   ['node.d.ts', 'stream-v2-node.api.d.ts'],
+  ['service-worker.d.ts', 'stream-v2-service-worker.api.d.ts'],
+  ['service-worker-page.d.ts', 'stream-v2-service-worker-page.api.d.ts'],
 ]) {
   const built = join(dist, entry);
   if (!existsSync(built)) {

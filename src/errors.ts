@@ -34,6 +34,11 @@ export const IMPLEMENTATION_ERROR_CODES = [
   'SOURCE_CHANGED',
   /** A random-access source could not be read as asked (I/O error, a server that ignored Range, a short body). */
   'SOURCE_FAILED',
+  /**
+   * A Service Worker URL of stream-v2 (`stream-v2/service-worker`) that the worker holds no key
+   * for: never registered, revoked, expired, or forgotten when the browser restarted the worker.
+   */
+  'NOT_REGISTERED',
 ] as const;
 
 /** A stable, machine-readable failure code. */
