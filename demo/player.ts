@@ -6,7 +6,7 @@
 import type { Secret } from '../src/browser.js';
 import type { DecryptedUrl } from '../src/service-worker/page.js';
 import { serviceWorkerLink } from './save.js';
-import { el, showError } from './ui.js';
+import { bytes, el, showError } from './ui.js';
 
 const MEDIA: Record<string, string> = {
   mp3: 'audio/mpeg',
@@ -32,22 +32,55 @@ export function mediaType(name: string): string | undefined {
 
 let playing: DecryptedUrl | undefined;
 
-/** Shows a player for the stored file at `url` in `out` (the last player's URL is revoked). */
+/** Shows a player for the stored file at `url` in `out` (a link for other files); the last one's URL is revoked. */
 export async function play(url: string, name: string, secret: Secret, out: HTMLElement): Promise<void> {
   const type = mediaType(name) ?? 'application/octet-stream';
   const box = el('div', { class: 'card', 'data-role': 'player' }, 'Opening…');
   out.replaceChildren(box);
   playing?.revoke();
   playing = undefined;
+  const served = el('div', { class: 'stats', 'data-role': 'served', 'data-requests': '0', 'data-sent': '0' });
+  let requests = 0;
+  let sent = 0;
+  const note = () => {
+    served.dataset.requests = String(requests);
+    served.dataset.sent = String(sent);
+    served.textContent = `${requests} range requests answered by the Service Worker, ${bytes(sent)} of plaintext sent`;
+  };
   try {
     const link = await serviceWorkerLink();
-    playing = await link.register(url, secret, { filename: name, type, disposition: 'inline' });
-    const media = el(type.startsWith('audio/') ? 'audio' : 'video', { controls: '', preload: 'metadata' });
-    media.src = playing.url;
-    media.onerror = () =>
-      showError(box, new Error(`the ${media.tagName.toLowerCase()} could not be played`), 'Playback failed');
-    box.replaceChildren(media, el('div', { class: 'hint' }, `${name}: decrypted segment by segment as it plays.`));
+    playing = await link.register(url, secret, {
+      filename: name,
+      type,
+      disposition: 'inline',
+      onEvent: (e) => {
+        if (e.type === 'start') requests++;
+        else if (e.type === 'done' || e.type === 'failed' || e.type === 'cancelled') sent += e.sent;
+        if (e.type === 'failed') showError(served, e.error, 'A response failed');
+        else note();
+      },
+    });
+    const open = el('a', { href: playing.url, target: '_blank', 'data-role': 'decrypted-url' }, `Open ${name}`);
+    const parts: Array<Node | string> = [];
+    if (mediaType(name)) {
+      const media = el(type.startsWith('audio/') ? 'audio' : 'video', { controls: '', preload: 'metadata' });
+      media.src = playing.url;
+      media.onerror = () =>
+        showError(served, new Error(`the ${media.tagName.toLowerCase()} could not be played`), 'Playback failed');
+      parts.push(media);
+    }
+    note();
+    box.replaceChildren(
+      ...parts,
+      el(
+        'div',
+        { class: 'hint' },
+        open,
+        ' (decrypted and verified segment by segment by the Service Worker; the key never leaves this browser)',
+      ),
+      served,
+    );
   } catch (e) {
-    showError(box, e, 'Playback failed');
+    showError(box, e, 'Opening failed');
   }
 }

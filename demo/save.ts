@@ -33,7 +33,10 @@ export async function saveFile(url: string, name: string, secret: Secret, out: H
     // The picker first: it needs the click's user activation.
     const result = await saveDecrypted(url, secret, {
       filename: name,
-      link: 'showSaveFilePicker' in globalThis ? undefined : await serviceWorkerLink(),
+      link:
+        typeof (globalThis as { showSaveFilePicker?: unknown }).showSaveFilePicker === 'function'
+          ? undefined
+          : await serviceWorkerLink(),
       onProgress: (p) => {
         saved = p.bytes;
         bar.value = p.total ? p.bytes / p.total : 1;
