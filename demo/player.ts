@@ -42,9 +42,12 @@ export async function play(url: string, name: string, secret: Secret, out: HTMLE
   const served = el('div', { class: 'stats', 'data-role': 'served', 'data-requests': '0', 'data-sent': '0' });
   let requests = 0;
   let sent = 0;
+  /** Each response: its first byte and the bytes sent so far. */
+  const ranges = new Map<number, [number, number]>();
   const note = () => {
     served.dataset.requests = String(requests);
     served.dataset.sent = String(sent);
+    served.dataset.ranges = JSON.stringify([...ranges].map(([n, [a, b]]) => [n, a, b]));
     served.textContent = `${requests} range requests answered by the Service Worker, ${bytes(sent)} of plaintext sent`;
   };
   try {
@@ -54,8 +57,14 @@ export async function play(url: string, name: string, secret: Secret, out: HTMLE
       type,
       disposition: 'inline',
       onEvent: (e) => {
-        if (e.type === 'start') requests++;
-        else if (e.type === 'done' || e.type === 'failed' || e.type === 'cancelled') sent += e.sent;
+        if (e.type === 'start') {
+          requests++;
+          ranges.set(e.request, [e.start, 0]);
+        } else {
+          const r = ranges.get(e.request);
+          if (r) r[1] = e.sent;
+          if (e.type !== 'progress') sent += e.sent;
+        }
         if (e.type === 'failed') showError(served, e.error, 'A response failed');
         else note();
       },

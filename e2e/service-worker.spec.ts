@@ -6,7 +6,7 @@
  * The page has no file picker here (as in browsers without one): Save goes through the worker.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, expect, type Page, type Request, test } from '@playwright/test';
@@ -110,7 +110,7 @@ test.afterAll(async () => {
 const RANGE_SIZE = 3 * MiB + 12_345;
 const rangePlain = new Uint8Array(randomBytes(RANGE_SIZE));
 let rangeId: string;
-let rangeKey: string;
+let rangeKey = '';
 
 test('2. Range from the page: every form byte-equal to the plaintext slice, 416 outside, multi-range 200', async () => {
   const k = newKey();
@@ -142,4 +142,209 @@ test('2. Range from the page: every form byte-equal to the plaintext slice, 416 
   expect([out.status, out.headers['content-range'], out.length]).toEqual([416, `bytes */${S}`, 0]);
   const head = await pageFetch(url, { Range: 'bytes=10-19' }, 'HEAD');
   expect([head.status, head.headers['content-length'], head.length]).toEqual([206, '10', 0]);
+});
+
+const TAMPER_SIZE = 16 * MiB;
+const tamperPlain = new Uint8Array(randomBytes(TAMPER_SIZE));
+
+test('4. a tampered segment: the download fails, the page shows the code and segment, exactly the verified segments were delivered', async () => {
+  const k = newKey();
+  const id = await seedBytes('tampered.bin', tamperPlain, k.key);
+  const flip = await page.request.post(`/api/files/${id}/tamper`);
+  expect(flip.ok()).toBe(true);
+  const seg = 7; // the server flips a byte in the middle segment: 16 segments → segment 7
+  await page.reload();
+  await choose(id, k.hex);
+  const downloading = page.waitForEvent('download');
+  await page.click('#read-all');
+  const download = await downloading;
+  expect(await download.failure()).not.toBeNull();
+  const error = page.locator('#read-out [data-role=save] .error');
+  await expect(error.locator('code')).toHaveText(/^(AUTH_FAILED|DIGEST_MISMATCH)$/);
+  await expect(error).toContainText(`segment ${seg}`);
+  await expect(page.locator('#read-out')).toContainText(`${seg} segments verified before the failure`);
+  console.log(`tampered download: Playwright reports "${await download.failure()}"`);
+  // What a reader of the worker's URL gets before the body fails: the verified segments, exactly.
+  const url = await openUrl(id, k.hex);
+  const r = await pageFetch(url);
+  expect(r.status).toBe(200);
+  expect(r.error).toBeDefined();
+  expect(r.length).toBe(seg * MiB);
+  expect(r.sha).toBe(sha(tamperPlain.subarray(0, seg * MiB)));
+  await expect(page.locator('[data-role=served] .error code')).toHaveText(/^(AUTH_FAILED|DIGEST_MISMATCH)$/);
+});
+
+test('5. wrong key: WRONG_KEY and no body; revoked and unknown ids: a clear error, no hang; a restarted worker gets its keys again', async () => {
+  // Wrong key: refused when the page registers, before any request.
+  let downloads = 0;
+  const count = () => downloads++;
+  page.on('download', count);
+  await choose(rangeId, 'ab'.repeat(32));
+  await page.click('#read-all');
+  await expect(page.locator('#read-out [data-role=save] .error code')).toHaveText('WRONG_KEY');
+  await page.waitForTimeout(500);
+  page.off('download', count);
+  expect(downloads).toBe(0);
+  // Revoked: opening another file revokes the last URL.
+  const first = await openUrl(rangeId, rangeKey);
+  const k = newKey();
+  const otherPlain = new Uint8Array(randomBytes(MiB + 99));
+  const other = await seedBytes('other.bin', otherPlain, k.key);
+  const second = await openUrl(other, k.hex);
+  const revoked = await pageFetch(first);
+  expect([revoked.status, revoked.headers['x-stream-v2-error']]).toEqual([404, 'NOT_REGISTERED']);
+  expect(revoked.text).toContain('revoked');
+  expect(revoked.ms).toBeLessThan(2000);
+  // An id this worker never held and no page registers again: NOT_REGISTERED after the wait.
+  const unknown = await pageFetch(first.replace(/[0-9a-f]{32}/, 'cd'.repeat(16)));
+  expect([unknown.status, unknown.headers['x-stream-v2-error']]).toEqual([404, 'NOT_REGISTERED']);
+  expect(unknown.ms).toBeLessThan(10_000);
+  // The browser stops the worker (its memory, keys included, is gone); the next request works.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('ServiceWorker.enable');
+  await cdp.send('ServiceWorker.stopAllWorkers');
+  const afterStop = await pageFetch(second, { Range: 'bytes=100-199' });
+  expect([afterStop.status, afterStop.sha]).toEqual([206, sha(otherPlain.subarray(100, 200))]);
+  // A new worker (unregistered, registered again) takes over: the page registers its URL with it.
+  await page.evaluate(async () => {
+    const old = await navigator.serviceWorker.getRegistration();
+    await old?.unregister();
+    const changed = new Promise((ok) =>
+      navigator.serviceWorker.addEventListener('controllerchange', ok, { once: true }),
+    );
+    // Another script URL (the same code): a new worker installs, activates and claims the page.
+    await navigator.serviceWorker.register('./sw.js?again=1', { type: 'module', scope: './' });
+    await changed;
+  });
+  const afterNew = await pageFetch(second, { Range: 'bytes=-50' });
+  expect([afterNew.status, afterNew.sha]).toEqual([206, sha(otherPlain.subarray(otherPlain.length - 50))]);
+});
+
+test('3. media: a WAV plays from the worker URL, seeking to 75 % fires seeked there and plays on; the server sent only covering segments', async () => {
+  const k = newKey();
+  const audio = wav(200); // 200 s, 38.4 MB: 37 segments
+  const id = await seedBytes('tone.wav', audio, k.key);
+  await page.reload();
+  await choose(id, k.hex);
+  await page.click('#read-play');
+  const media = page.locator('[data-role=player] audio');
+  await expect(media).toHaveCount(1);
+  await expect.poll(() => media.evaluate((m: HTMLMediaElement) => m.readyState)).toBeGreaterThanOrEqual(1);
+  const duration = await media.evaluate((m: HTMLMediaElement) => m.duration);
+  expect(duration).toBeCloseTo(200, 0);
+  await page.waitForTimeout(1000); // what the element preloads at the start is not the seek's
+  const served = page.locator('[data-role=served]');
+  const stats = async () =>
+    ((await (await page.request.get('/api/stats')).json()) as { downloads: { bytes: number } }).downloads.bytes;
+  const ranges = async () =>
+    new Map(
+      (JSON.parse((await served.getAttribute('data-ranges')) as string) as number[][]).map(([n, a, b]) => [
+        n as number,
+        [a as number, b as number] as const,
+      ]),
+    );
+  const before = { server: await stats(), ranges: await ranges() };
+  const target = duration * 0.75;
+  const seeked = await media.evaluate(
+    (m: HTMLMediaElement, t) =>
+      new Promise<number>((ok) => {
+        m.addEventListener('seeked', () => ok(m.currentTime), { once: true });
+        m.currentTime = t;
+      }),
+    target,
+  );
+  expect(seeked).toBeCloseTo(target, 1);
+  await page.waitForTimeout(300);
+  const at = { server: await stats(), ranges: await ranges() };
+  // The floor no reader can beat: the segments that cover the plaintext the element pulled.
+  let covering = 0;
+  let n = 0;
+  for (const [req, [start, sent]] of at.ranges) {
+    const was = before.ranges.get(req)?.[1] ?? 0;
+    if (!before.ranges.has(req)) n++;
+    if (sent > was) covering += Math.floor((start + sent - 1) / MiB) - Math.floor((start + was) / MiB) + 1;
+  }
+  const fetched = at.server - before.server;
+  console.log(
+    `seek to 75 %: ${n} new range request(s) to the worker; the element pulled plaintext covered by ${covering} segment(s); ` +
+      `the server sent ${fetched} bytes = ${(fetched / W).toFixed(2)} segments (issue's target: ${n} × (2 segments + TERMINATOR) = ${n * (2 * W + TERMINATOR)} bytes)`,
+  );
+  expect(n).toBeGreaterThanOrEqual(1);
+  // The covering segments, and at most one segment read ahead per response, never more.
+  const responses = [...at.ranges.keys()].filter(
+    (r) => !before.ranges.has(r) || (at.ranges.get(r)?.[1] ?? 0) > (before.ranges.get(r)?.[1] ?? 0),
+  ).length;
+  expect(fetched).toBeLessThanOrEqual((covering + responses) * W + responses * TERMINATOR);
+  // Playback goes on from there.
+  await media.evaluate((m: HTMLMediaElement) => {
+    m.muted = true;
+    return m.play();
+  });
+  await expect
+    .poll(() => media.evaluate((m: HTMLMediaElement) => m.currentTime), { timeout: 20_000 })
+    .toBeGreaterThan(target + 0.5);
+});
+
+test('1. saving a 2 GiB stored file streams it to disk through the worker: SHA-256 equal, browser RSS within +256 MiB', async () => {
+  test.setTimeout(900_000);
+  const k = newKey();
+  const plainPath = join(dir, 'big.bin');
+  const size = 2048 * MiB;
+  const want = await writeRandom(plainPath, size);
+  const id = await seed('big.bin', plainPath, k.key);
+  rmSync(plainPath);
+  await page.reload();
+  await choose(id, k.hex);
+  await page.waitForTimeout(1000);
+  const before = browserRss();
+  let peak = before;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, browserRss());
+  }, 200);
+  const t0 = Date.now();
+  try {
+    const downloading = page.waitForEvent('download');
+    await page.click('#read-all');
+    const download = await downloading;
+    const path = await download.path();
+    const seconds = (Date.now() - t0) / 1000;
+    expect(await download.failure()).toBeNull();
+    await expect(page.locator('#read-out [data-role=save]')).toHaveAttribute('data-state', 'done');
+    clearInterval(sampler);
+    console.log(
+      `save 2 GiB through the worker: ${seconds.toFixed(1)} s (${(size / 1e6 / seconds).toFixed(0)} MB/s); browser RSS ${(before / MiB).toFixed(0)} MiB before, peak ${(peak / MiB).toFixed(0)} MiB (+${((peak - before) / MiB).toFixed(0)} MiB)`,
+    );
+    expect(await sha256File(path)).toBe(want);
+    expect(peak - before).toBeLessThanOrEqual(256 * MiB);
+    await download.delete();
+  } finally {
+    clearInterval(sampler);
+    rmSync(join(process.env.DEMO_DATA as string, id), { force: true });
+  }
+});
+
+test('6. the key is in no URL, no request the server saw, and no Cache Storage or IndexedDB entry', async () => {
+  expect(keys.length).toBeGreaterThan(3);
+  const fromWorker = requests.filter((r) => r.serviceWorker() !== null || /\/files\/[0-9a-f]+$/.test(r.url()));
+  expect(fromWorker.length).toBeGreaterThan(0); // the worker's ciphertext reads were seen
+  for (const r of requests) {
+    const text = [r.url(), JSON.stringify(await r.allHeaders().catch(() => r.headers())), r.postData() ?? '']
+      .join('\n')
+      .toLowerCase();
+    for (const key of keys) expect(text, r.url()).not.toContain(key);
+  }
+  const stored = await page.evaluate(async () => ({
+    caches: await caches.keys(),
+    databases: (await indexedDB.databases()).map((d) => d.name),
+    local: JSON.stringify({ ...localStorage }),
+    session: JSON.stringify({ ...sessionStorage }),
+    address: location.href,
+  }));
+  expect(stored.caches).toEqual([]);
+  expect(stored.databases).toEqual([]);
+  for (const key of keys) {
+    expect(stored.local).not.toContain(key);
+    expect(stored.session).not.toContain(key);
+    expect(stored.address).not.toContain(key);
+  }
 });

@@ -119,6 +119,8 @@ interface Held {
   secret: Secret;
   readonly onEvent: ((event: ServedEvent) => void) | undefined;
   port: MessagePort | undefined;
+  /** The registration in flight and the worker it went to: one at a time per worker. */
+  sending?: { worker: ServiceWorker; answer: Promise<number> } | undefined;
 }
 
 class Link implements ServiceWorkerLink {
@@ -141,7 +143,13 @@ class Link implements ServiceWorkerLink {
   ) {
     sw.addEventListener('message', this.onMessage);
     sw.addEventListener('controllerchange', this.onController);
+    globalThis.addEventListener?.('pagehide', this.onHide);
   }
+
+  /** A page that goes away (and not into the back-forward cache) takes its URLs with it. */
+  private readonly onHide = (e: Event) => {
+    if (!(e as { persisted?: boolean }).persisted) this.close();
+  };
 
   async register(ciphertext: string | URL, secret: Secret, options: RegisterOptions = {}): Promise<DecryptedUrl> {
     const url = absolute(ciphertext);
@@ -178,6 +186,7 @@ class Link implements ServiceWorkerLink {
     for (const id of [...this.held.keys()]) this.revoke(id);
     this.sw.removeEventListener('message', this.onMessage);
     this.sw.removeEventListener('controllerchange', this.onController);
+    globalThis.removeEventListener?.('pagehide', this.onHide);
   }
 
   private revoke(id: string): void {
@@ -197,6 +206,17 @@ class Link implements ServiceWorkerLink {
   private send(h: Held): Promise<number> {
     const worker = this.sw.controller;
     if (!worker) return Promise.reject(new StreamV2Error('UNSUPPORTED', 'no Service Worker controls this page'));
+    if (h.sending?.worker === worker) return h.sending.answer;
+    const answer = this.post(h, worker);
+    h.sending = { worker, answer };
+    const clear = () => {
+      if (h.sending?.answer === answer) h.sending = undefined;
+    };
+    answer.then(clear, clear);
+    return answer;
+  }
+
+  private post(h: Held, worker: ServiceWorker): Promise<number> {
     h.port?.close();
     const { port1, port2 } = new MessageChannel();
     h.port = port1;

@@ -118,7 +118,9 @@ export class Registry {
       etag: `"${m.id}"`,
     };
     const entry = new Registered(m.id, file, representation, port, m.expiresAt, () => this.drop(m.id, 'expired'));
-    this.entries.get(m.id)?.close();
+    // A page that registers again (it heard `unknown`, or a new worker took over) replaces the
+    // entry; responses of the old one go on to their end.
+    this.entries.get(m.id)?.expire();
     this.entries.set(m.id, entry);
     this.gone.delete(m.id);
     port.postMessage({ type: 'registered', plaintextSize: file.plaintextSize } satisfies PortEvent);

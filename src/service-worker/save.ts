@@ -152,10 +152,16 @@ async function download(link: ServiceWorkerLink, url: string, secret: Secret, o:
     if (!started)
       settle?.reject(new StreamV2Error('UNSUPPORTED', 'the browser did not ask the Service Worker for the download'));
   }, 30_000);
+  // A navigation of a hidden frame, which the worker answers as an attachment: Chromium sends
+  // the request of an <a download> click to the network, past the worker.
+  const frame = document.createElement('iframe');
+  frame.hidden = true;
+  frame.src = d.url;
+  document.body.append(frame);
   try {
-    clickDownload(d.url, o.filename);
     return { method: 'service-worker', bytes: await finished };
   } finally {
+    setTimeout(() => frame.remove(), 60_000); // the browser's download outlives its frame; let it settle
     clearTimeout(noStart);
     o.signal?.removeEventListener('abort', onAbort);
     d.revoke();
