@@ -69,17 +69,25 @@ function tree(root: number): number[] {
   return pids;
 }
 
-/** Resident memory of every Chromium process this test process started, in bytes (VmRSS, summed). */
-export function browserRss(): number {
-  let total = 0;
+/** Resident memory of every Chromium process this test process started, in bytes (VmRSS), by process type. */
+export function browserRssByType(): Record<string, number> {
+  const out: Record<string, number> = {};
   for (const pid of tree(process.pid)) {
     try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('chrom')) continue;
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.includes('chrom')) continue;
+      const type = /--type=([\w-]+)/.exec(cmd)?.[1] ?? 'browser';
+      const kind = type === 'utility' ? `utility:${/--utility-sub-type=([\w.]+)/.exec(cmd)?.[1] ?? '?'}` : type;
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      total += m ? Number(m[1]) * 1024 : 0;
+      out[kind] = (out[kind] ?? 0) + (m ? Number(m[1]) * 1024 : 0);
     } catch {}
   }
-  return total;
+  return out;
+}
+
+/** Resident memory of every Chromium process this test process started, in bytes (VmRSS, summed). */
+export function browserRss(): number {
+  return Object.values(browserRssByType()).reduce((a, b) => a + b, 0);
 }
 
 /** A WAV file (PCM, 16-bit stereo 48 kHz) of `seconds` of a tone. */

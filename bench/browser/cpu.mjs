@@ -60,3 +60,16 @@ export function cpuByThread(root) {
   }
   return out;
 }
+
+/** Resident memory (VmRSS, summed) of the descendants of `root` (the browser's processes), in bytes; 0 off Linux. */
+export function rssOf(root) {
+  if (!root || !existsSync('/proc/self/status')) return 0;
+  let total = 0;
+  for (const pid of tree(root).slice(1)) {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      total += m ? Number(m[1]) * 1024 : 0;
+    } catch {}
+  }
+  return total;
+}

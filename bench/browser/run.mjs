@@ -19,6 +19,7 @@ import { chromium } from 'playwright';
 import { build } from 'vite';
 import { CHROMIUM_ARGS } from '../../scripts/chromium-args.mjs';
 import { cpuByThread } from './cpu.mjs';
+import { runServeBench, serveFile } from './serve-run.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const root = here('../..');
@@ -57,6 +58,7 @@ const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/ja
 /** A static server of `dir` on 127.0.0.1, any free port. */
 async function serve(dir) {
   const server = createServer((req, res) => {
+    if (serveFile(req, res)) return; // the stored files of the Service Worker rows, with Range
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
     if (path === '/favicon.ico') return void res.writeHead(204).end();
     const file = join(dir, path === '/' ? 'index.html' : path);
@@ -102,9 +104,45 @@ function print(r) {
   for (const t of r.targets) console.log(`${t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${f(t.value, 2)} (goal ${t.goal})`);
 }
 
+function printServe(s) {
+  const mib = (b) => (b / 2 ** 20).toFixed(0);
+  console.log(
+    `\nService Worker (${mib(s.config.serveBytes)} MiB read over HTTP per run, ${s.config.runs} rounds, pool ${s.poolSize})`,
+  );
+  console.log(['row', 'MB/s', 'runs', 'cores m/w/r/o'].join('\t'));
+  const busy = (c) => ['main', 'workers', 'renderer-other', 'other'].map((k) => f(c[k], 2)).join('/');
+  for (const x of s.rows) console.log([x.id, f(x.mbps), x.runs.map((m) => f(m)).join(','), busy(x.cores)].join('\t'));
+  for (const [k, v] of Object.entries(s.ratios)) console.log(`  ${k}: ${f(v, 2)}`);
+  const W = 16 * (18 + 65536 + 16) + (18 + 33 + 16) + 34;
+  for (const q of s.seek)
+    console.log(
+      `  seek to 75 %: ${q.requests} range request(s), covering ${q.covering} segment(s), server sent ${q.fetched} B = ${f(q.fetched / W, 2)} segments; target ${f(q.requests * (2 * W + 34))} B`,
+    );
+  const v = s.save;
+  const fl = v.floor;
+  console.log(
+    `  floor (the worker streams zeros, fresh 1 MiB buffers, no fetch or crypto): ${f(fl.seconds, 1)} s, ${f(fl.mbps)} MB/s; RSS ${mib(fl.rssBefore)} → peak ${mib(fl.rssPeak)} MiB (+${mib(fl.rssPeak - fl.rssBefore)})`,
+  );
+  console.log(
+    `  save ${mib(s.config.saveBytes)} MiB through the worker: ${f(v.seconds, 1)} s, ${f(v.mbps)} MB/s; browser RSS ${mib(v.rssBefore)} → peak ${mib(v.rssPeak)} MiB (+${mib(v.rssPeak - v.rssBefore)}); SHA-256 ${v.sha256Equal ? 'equal' : 'DIFFERENT'}`,
+  );
+}
+
 const before = arg('--before');
 process.env.BENCH_BEFORE_SRC = before ? exportBefore(before) : '';
 await build({ configFile: here('vite.config.ts') });
+// The page's Service Worker: one self-contained module beside it (scope: the whole page).
+await build({
+  configFile: false,
+  logLevel: 'warn',
+  build: {
+    outDir: join(cache, 'bench-browser'),
+    emptyOutDir: false,
+    target: 'es2022',
+    minify: false,
+    rollupOptions: { input: here('sw.ts'), output: { entryFileNames: 'sw.js', format: 'es', codeSplitting: false } },
+  },
+});
 const server = await serve(join(cache, 'bench-browser')); // vite.config.ts OUT_DIR
 // A profile on disk, not an off-the-record context: Chromium keeps Blobs past its in-memory
 // limit on disk only for a profile with a directory (1 GiB of plaintext and its ciphertext).
@@ -127,6 +165,10 @@ try {
   const result = await page.evaluate((c) => globalThis.runBench(c), config);
   if (before) result.config.before = before;
   print(result);
+  if (env.BENCH_SERVE !== '0') {
+    result.serve = await runServeBench(page, profile, env);
+    printServe(result.serve);
+  }
   const json = arg('--json');
   if (json) writeFileSync(json, `${JSON.stringify(result, null, 2)}\n`);
 } finally {
