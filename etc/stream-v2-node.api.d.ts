@@ -136,7 +136,8 @@ export declare const IMPLEMENTATION_ERROR_CODES: readonly [
 	"WORKER_FAILED",
 	"ABORTED",
 	"SOURCE_CHANGED",
-	"SOURCE_FAILED"
+	"SOURCE_FAILED",
+	"NOT_REGISTERED"
 ];
 export type ErrorCode = (typeof SPEC_ERROR_CODES)[number] | (typeof IMPLEMENTATION_ERROR_CODES)[number];
 export interface ErrorPosition {

@@ -27,6 +27,12 @@ interface Results {
   rows: Row[];
   ratios: { id: string; dir: string; of: string; ratio: number }[];
   targets: { name: string; value: number; goal: number; pass: boolean }[];
+  serve: {
+    rows: { id: string; mbps: number; runs: number[] }[];
+    ratios: Record<string, number>;
+    seek: { requests: number; fetched: number; covering: number }[];
+    save: { bytes: number; sha256Equal: boolean; rssBefore: number; rssPeak: number; floor: { mbps: number } };
+  };
 }
 
 const positive = (x: unknown) => typeof x === 'number' && Number.isFinite(x) && x > 0;
@@ -38,7 +44,14 @@ it('bench/browser/run.mjs times every row and the ceiling, and pairs their runs 
     const r = spawnSync(process.execPath, ['bench/browser/run.mjs', '--json', json], {
       cwd: root,
       timeout: 120_000,
-      env: { ...process.env, BENCH_MIB: '4', BENCH_RUNS: '2', BENCH_ROWS: '' },
+      env: {
+        ...process.env,
+        BENCH_MIB: '4',
+        BENCH_RUNS: '2',
+        BENCH_ROWS: '',
+        BENCH_SERVE_MIB: '4',
+        BENCH_SAVE_MIB: '4',
+      },
     });
     expect(r.status, r.stderr.toString()).toBe(0);
     const res = JSON.parse(readFileSync(json, 'utf8')) as Results;
@@ -72,6 +85,21 @@ it('bench/browser/run.mjs times every row and the ceiling, and pairs their runs 
     ]);
     for (const t of res.targets) expect(t.pass).toBe(t.value >= t.goal);
     expect(r.stdout.toString()).toMatch(/ceiling \(\d+ Web Workers/);
+    // The Service Worker rows, paired the same way; the seek; the save through the worker.
+    const sv = res.serve;
+    expect(sv.rows.map((x) => x.id)).toEqual(['page-pool', 'page-w0', 'sw', 'sw-page-pool']);
+    for (const x of sv.rows) expect(x.runs.length === 2 && x.runs.every(positive)).toBe(true);
+    const runsOf2 = (id: string) => sv.rows.find((x) => x.id === id)?.runs as number[];
+    const paired = (a: string, b: string) =>
+      ((runsOf2(a)[0] as number) / (runsOf2(b)[0] as number) + (runsOf2(a)[1] as number) / (runsOf2(b)[1] as number)) /
+      2;
+    expect(sv.ratios['sw/page-w0']).toBeCloseTo(paired('sw', 'page-w0'), 9);
+    expect(sv.ratios['sw/page-pool']).toBeCloseTo(paired('sw', 'page-pool'), 9);
+    expect(sv.seek).toHaveLength(2);
+    for (const q of sv.seek) expect(q.requests >= 1 && q.fetched > 0 && q.covering >= 1).toBe(true);
+    expect(sv.save).toMatchObject({ bytes: 4 * 1024 * 1024, sha256Equal: true });
+    expect(sv.save.rssPeak).toBeGreaterThanOrEqual(sv.save.rssBefore);
+    expect(positive(sv.save.floor.mbps)).toBe(true);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
