@@ -18,7 +18,11 @@ const SIZE = 13 * S + 777; // 14 segments
 const key = seededBytes(32, 7);
 const plain = seededBytes(SIZE, 1);
 const ct = await (async () => {
-  const e = await encryptBlob(new Blob([plain as Uint8Array<ArrayBuffer>]), key, { frameSize: FRAME, framesPerSegment: FRAMES, workers: 0 });
+  const e = await encryptBlob(new Blob([plain as Uint8Array<ArrayBuffer>]), key, {
+    frameSize: FRAME,
+    framesPerSegment: FRAMES,
+    workers: 0,
+  });
   return new Uint8Array(await new Response(e.stream()).arrayBuffer());
 })();
 const W = fullSegmentWire(FRAME, FRAMES); // a whole segment's wire bytes
