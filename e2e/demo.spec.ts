@@ -32,6 +32,17 @@ function makeFile(path: string, size: number, seed: number): Buffer {
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
+/** Save (#read-all) as in a browser without a file picker: the Service Worker's download, read back. */
+async function saveThroughWorker(p: Page): Promise<Buffer> {
+  await p.evaluate(() => Object.defineProperty(window, 'showSaveFilePicker', { value: undefined, configurable: true }));
+  const downloading = p.waitForEvent('download');
+  await p.click('#read-all');
+  const download = await downloading;
+  const bytes = readFileSync((await download.path()) as string);
+  await download.delete();
+  return bytes;
+}
+
 test.describe.configure({ mode: 'serial' });
 
 let page: Page;
@@ -132,8 +143,7 @@ test('3. resuming with a different file of the same name and size is refused wit
 test('4. download and decrypt: the bytes equal the original', async () => {
   await page.selectOption('#read-file', firstId);
   await page.fill('#read-key', key);
-  await page.click('#read-all');
-  await expect(page.locator('#read-out')).toHaveAttribute('data-sha256', sha(firstBytes), { timeout: 120_000 });
+  expect(sha(await saveThroughWorker(page))).toBe(sha(firstBytes));
   await expect(page.locator('#read-out')).toContainText('Decrypted and verified');
 });
 
@@ -166,6 +176,9 @@ test('6. a flipped byte: the read fails with the code and segment, the keyless c
   await expect(row).toHaveAttribute('data-verdict', 'DIGEST_MISMATCH');
   const k = 31; // the server flips a byte of the middle segment: 64 segments → segment 31
   await expect(row.locator('[data-role=verdict]')).toContainText(`segment ${k}`);
+  await page.evaluate(() =>
+    Object.defineProperty(window, 'showSaveFilePicker', { value: undefined, configurable: true }),
+  );
   await page.click('#read-all');
   const error = page.locator('#read-out .error');
   await expect(error).toBeVisible({ timeout: 120_000 });
@@ -195,6 +208,5 @@ test('7. a wrong key or passphrase shows WRONG_KEY', async () => {
   await page.click('#read-range');
   await expect(page.locator('#read-out .error code')).toHaveText('WRONG_KEY');
   await page.fill('#read-pass', 'correct horse battery staple');
-  await page.click('#read-all');
-  await expect(page.locator('#read-out')).toHaveAttribute('data-sha256', sha(bytes));
+  expect(sha(await saveThroughWorker(page))).toBe(sha(bytes));
 });
