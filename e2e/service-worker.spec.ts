@@ -375,3 +375,46 @@ test('6. the key is in no URL, no request the server saw, and no Cache Storage o
     expect(stored.address).not.toContain(key);
   }
 });
+
+test('7. with a file picker, Save decrypts in the page into the picked file; a damaged segment leaves the picked file unwritten', async ({
+  browser,
+}) => {
+  const ctx = await browser.newContext();
+  // A picker that picks a file of the origin's private file system (the native dialog cannot be driven here).
+  await ctx.addInitScript(() =>
+    Object.defineProperty(window, 'showSaveFilePicker', {
+      value: async ({ suggestedName }: { suggestedName: string }) =>
+        (await navigator.storage.getDirectory()).getFileHandle(suggestedName, { create: true }),
+    }),
+  );
+  const p = await ctx.newPage();
+  const sameAsBefore = page;
+  page = p; // choose() drives `page`
+  try {
+    await p.goto('/');
+    const k = newKey();
+    const plain = new Uint8Array(randomBytes(3 * MiB + 5));
+    const id = await seedBytes('picked.bin', plain, k.key);
+    await choose(id, k.hex);
+    await p.click('#read-all');
+    const card = p.locator('#read-out [data-role=save]');
+    await expect(card).toHaveAttribute('data-state', 'done');
+    await expect(card).toHaveAttribute('data-method', 'picker');
+    const digest = (name: string) =>
+      p.evaluate(async (n) => {
+        const f = await (await (await navigator.storage.getDirectory()).getFileHandle(n)).getFile();
+        const d = new Uint8Array(await crypto.subtle.digest('SHA-256', await f.arrayBuffer()));
+        return { size: f.size, sha: Array.from(d, (x) => x.toString(16).padStart(2, '0')).join('') };
+      }, name);
+    expect(await digest('picked.bin')).toEqual({ size: plain.length, sha: sha(plain) });
+    const bad = await seedBytes('picked-bad.bin', new Uint8Array(randomBytes(4 * MiB)), k.key);
+    expect((await p.request.post(`/api/files/${bad}/tamper`)).ok()).toBe(true);
+    await choose(bad, k.hex);
+    await p.click('#read-all');
+    await expect(card.locator('.error code')).toHaveText(/^(AUTH_FAILED|DIGEST_MISMATCH)$/);
+    expect((await digest('picked-bad.bin')).size).toBe(0); // the writable was aborted: nothing committed
+  } finally {
+    page = sameAsBefore;
+    await ctx.close();
+  }
+});
