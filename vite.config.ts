@@ -78,6 +78,7 @@ const TOOL_TESTS = [
   'test/package/docs.test.ts',
   'test/node/api-report.test.ts',
   'test/package/surface.test.ts',
+  'test/package/readme.test.ts',
 ];
 
 export default defineConfig({
