@@ -17,8 +17,12 @@ import { fileURLToPath } from 'node:url';
 import { KiB, MiB, mbps, median, RssSampler, sleep } from './util.mjs';
 
 const CHUNK = 64 * KiB;
-/** Stream kinds of this section: stream-v2's three, then the peers'. */
-export const CONCURRENCY_KINDS = ['pipe', 'read', 'verify', 'node-gcm', 'openpgp'];
+/**
+ * Stream kinds of this section: stream-v2's three; `streams`, the floor of the pipe's shape (the
+ * same source through two identity TransformStreams, no crypto: what N web-stream pipes cost
+ * this thread by themselves); then the peers'.
+ */
+export const CONCURRENCY_KINDS = ['pipe', 'read', 'verify', 'streams', 'node-gcm', 'openpgp'];
 
 /** A pull-based stream of `total` bytes in 64 KiB views of one shared random buffer (no allocation per chunk). */
 function source(total, shared) {
@@ -63,6 +67,9 @@ async function oneStream(kind, ctx, bytes) {
     await f.stream().pipeTo(drop());
     return f.close();
   }
+  if (kind === 'streams') {
+    return source(bytes, shared).pipeThrough(new TransformStream()).pipeThrough(new TransformStream()).pipeTo(drop());
+  }
   if (kind === 'verify') {
     const r = await lib.verifyDigests(await lib.openFile(file));
     if (!r.ok) throw new Error(`verifyDigests failed: ${r.failure}`);
@@ -83,7 +90,7 @@ async function child(kind, n, total) {
   if (kind === 'read' || kind === 'verify') {
     dir = mkdtempSync(join(tmpdir(), 'sv2-conc-'));
     ctx.file = await storedFile(lib, key, each, dir);
-  } else if (kind !== 'pipe') {
+  } else if (kind !== 'pipe' && kind !== 'streams') {
     const { PEERS } = await import('./peers.mjs');
     ctx.peer = await PEERS[kind].load();
   }
