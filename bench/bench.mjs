@@ -500,5 +500,5 @@ if (JSON_FILE) {
   writeFileSync(JSON_FILE, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`results written to ${JSON_FILE}`);
 }
-if (CHARTS_DIR && results.peers)
+if (CHARTS_DIR && (results.peers || results.concurrency))
   for (const f of renderCharts([results], CHARTS_DIR)) console.log(`chart written to ${f}`);
