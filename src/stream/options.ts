@@ -33,7 +33,7 @@ export interface StreamOptions {
 }
 
 /** Bytes the writable side queues before backpressure: the caller's chunks, not the library's. */
-export const WRITABLE_HIGH_WATER_MARK = 64 * 1024;
+export const WRITABLE_HIGH_WATER_MARK = 1024 * 1024;
 
 /**
  * The byte-counting queuing strategy of the writable side. `size` must never throw nor return
