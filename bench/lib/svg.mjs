@@ -106,9 +106,9 @@ function logTicks(lo, hi) {
  * @param chart.series - `{ name, values }`, `values[i]` at `xs[i]` (undefined: no point)
  * @returns the SVG document as a string
  */
-export function logLineChart({ title, xLabel, yLabel, xs, series, note, width = 760, height = 420 }) {
+export function logLineChart({ title, xLabel, yLabel, xs, series, note, width = 860, height = 420 }) {
   const left = 64;
-  const right = 150;
+  const right = 250;
   const top = 40;
   const bottom = 58 + (note ? 16 : 0);
   const plotW = width - left - right;
