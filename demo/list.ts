@@ -5,7 +5,7 @@
  */
 import { bytes, clock } from './format.js';
 import type { FileInfo } from './store.js';
-import { byId, el } from './ui.js';
+import { byId, el, meaning } from './ui.js';
 
 /** What a row's buttons do. */
 export interface RowActions {
@@ -47,6 +47,8 @@ export function row(f: FileInfo, actions: RowActions): HTMLElement {
     el('td', {}, bytes(f.size)),
     el('td', { 'data-role': 'verdict' }, el('span', { class: s.cls }, s.text)),
   ];
+  const why = v && !v.ok && !f.checking ? meaning(v.code) : undefined;
+  if (why) (cells[2] as HTMLElement).append(el('div', { class: 'hint', 'data-role': 'meaning' }, why));
   // An unfinished upload has nothing to check yet and no segment to flip: no buttons.
   const check = el('td', {});
   const flip = el('td', { class: 'apart' });

@@ -38,11 +38,18 @@ const MEANING: Record<string, string> = {
   ABORTED: 'Stopped.',
 };
 
+/** What a failure code means to a person (the file list says it beside a failed verdict). */
+export function meaning(code: string | undefined): string | undefined {
+  return code === undefined ? undefined : MEANING[code];
+}
+
 /** A person's sentence for an error; for the library's errors, its code, segment and own message. */
 export function explain(e: unknown): { text: string; code?: string; segment?: number; message?: string } {
   if (StreamV2Error.is(e)) {
     const text = MEANING[e.code];
-    return { text: text ?? e.message, code: e.code, segment: e.segmentIndex, message: text ? e.message : undefined };
+    // The library's message starts with its code, which the page shows on its own already.
+    const own = e.message.startsWith(`${e.code}: `) ? e.message.slice(e.code.length + 2) : e.message;
+    return { text: text ?? own, code: e.code, segment: e.segmentIndex, message: text ? own : undefined };
   }
   const message = e instanceof Error ? e.message : String(e);
   return { text: message || 'Something went wrong.' };

@@ -81,7 +81,7 @@ test('2. an upload interrupted halfway resumes after a reload: the server receiv
 }) => {
   const path = join(dir, 'resume.bin');
   makeFile(path, SIZE, 2);
-  await throttleUploads(page, 40e6); // else it is over before the test can cut it
+  const net = await throttleUploads(page, 40e6); // else it is over before the test can cut it
   await page.setInputFiles('#files', path);
   const card = page.locator('.card[data-file="resume.bin"]');
   await expect
@@ -90,9 +90,8 @@ test('2. an upload interrupted halfway resumes after a reload: the server receiv
       intervals: [50],
     })
     .toBeGreaterThan(0.4);
-  await page.context().setOffline(true);
+  await net.offline(true);
   await page.close(); // the tab is gone mid-upload
-  await page.context().setOffline(false);
   const before = (await serverFiles(await startPage(browser, key))).find((f) => f.name === 'resume.bin');
   expect(before).toBeDefined();
   const offset = before?.offset as number;
@@ -119,7 +118,7 @@ test('3. resuming with a different file of the same name and size is refused wit
 }) => {
   const a = join(dir, 'same.bin');
   makeFile(a, 16 * MiB, 3);
-  await throttleUploads(page, 40e6);
+  const net = await throttleUploads(page, 40e6);
   await page.setInputFiles('#files', a);
   const card = page.locator('.card[data-file="same.bin"]');
   await expect
@@ -128,9 +127,8 @@ test('3. resuming with a different file of the same name and size is refused wit
       intervals: [50],
     })
     .toBeGreaterThan(0.2);
-  await page.context().setOffline(true);
+  await net.offline(true);
   await page.close();
-  await page.context().setOffline(false);
   const otherDir = join(dir, 'other');
   mkdirSync(otherDir, { recursive: true });
   const b = join(otherDir, 'same.bin');

@@ -15,19 +15,29 @@ export async function startPage(browser: Browser, key?: string): Promise<Page> {
   return page;
 }
 
+/** The page's network, as DevTools emulates it. */
+export interface Network {
+  /** Takes the page off the network (navigator.onLine false, requests fail) or back on. */
+  offline(off: boolean): Promise<void>;
+}
+
 /**
  * Slows the page's uploads to `bytesPerSecond` (DevTools network emulation), so a test can
  * catch an upload halfway: unthrottled on loopback a 64 MiB upload is over in about a second.
+ * Offline goes through the same emulation: the context's setOffline would be overridden by it.
  */
-export async function throttleUploads(page: Page, bytesPerSecond: number): Promise<void> {
+export async function throttleUploads(page: Page, bytesPerSecond: number): Promise<Network> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Network.enable');
-  await cdp.send('Network.emulateNetworkConditions', {
-    offline: false,
-    latency: 0,
-    downloadThroughput: -1,
-    uploadThroughput: bytesPerSecond,
-  });
+  const set = (offline: boolean) =>
+    cdp.send('Network.emulateNetworkConditions', {
+      offline,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: bytesPerSecond,
+    });
+  await set(false);
+  return { offline: async (off) => void (await set(off)) };
 }
 
 /** The random key the page keeps in its address fragment. */
