@@ -187,5 +187,7 @@ byId('read-tail').onclick = () => {
 const shared = new URLSearchParams(location.hash.slice(1));
 if (shared.get('key')) readKey.value = shared.get('key') as string;
 noteKey();
+// The speed e2e's baselines (demo/bench.ts), in their own chunk: a person's page never loads them.
+if (new URLSearchParams(location.search).has('bench')) void import('./bench.js');
 void refresh();
 setInterval(() => void refresh(), 3000);

@@ -64,13 +64,15 @@ export async function uploadedPast(page: Page, name: string, share: number): Pro
 export interface OwnServer {
   url: string;
   data: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
-export async function startOwnServer(port: number, env: Record<string, string>): Promise<OwnServer> {
+/** Starts the built server of the checkout at `cwd` (this one by default). */
+export async function startOwnServer(port: number, env: Record<string, string>, cwd = root): Promise<OwnServer> {
   const data = mkdtempSync(join(tmpdir(), 'stream-v2-e2e-own-'));
   const child: ChildProcess = spawn(process.execPath, ['demo/dist-server/server.js'], {
-    cwd: root,
+    cwd,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DEMO_DATA: data, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -87,6 +89,7 @@ export async function startOwnServer(port: number, env: Record<string, string>):
   return {
     url: `http://127.0.0.1:${port}`,
     data,
+    pid: child.pid as number,
     async stop() {
       const exited = new Promise((ok) => child.once('exit', ok));
       child.kill('SIGTERM');
