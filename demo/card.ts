@@ -34,6 +34,7 @@ export class Card {
   private readonly check = el('div', { class: 'stats', 'data-role': 'server-check' });
   private readonly button = el('button', { type: 'button', class: 'secondary', 'data-role': 'pause' }, 'Pause');
   private action: () => void = () => {};
+  private pauseAction: () => void = () => {};
 
   constructor(file: File, list: HTMLElement) {
     this.root = el(
@@ -75,13 +76,17 @@ export class Card {
 
   /** The button pauses (`pause`) and then resumes (`resume`) the upload. */
   onPause(pause: () => void, resume: () => void): void {
-    this.button.textContent = 'Pause';
-    this.action = () => {
-      const pausing = this.button.textContent === 'Pause';
-      this.button.textContent = pausing ? 'Resume' : 'Pause';
-      this.status(pausing ? 'Paused.' : 'Uploading…');
-      (pausing ? pause : resume)();
+    this.pauseAction = () => {
+      this.button.textContent = 'Resume';
+      this.status('Paused.');
+      this.action = () => {
+        this.uploading();
+        this.status('Uploading…');
+        resume();
+      };
+      pause();
     };
+    this.uploading();
   }
 
   /** The upload waits (offline, or the server does not answer): say why; the button tries at once. */
@@ -92,9 +97,11 @@ export class Card {
     this.action = now;
   }
 
+  /** The upload is going: the button pauses it. */
   uploading(): void {
     this.root.dataset.state = 'uploading';
     this.button.textContent = 'Pause';
+    this.action = this.pauseAction;
   }
 
   done(f: UploadFigures, link?: string): void {

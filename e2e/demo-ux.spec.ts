@@ -102,9 +102,14 @@ test('2, 9: offline mid-upload says so in a sentence and resumes when back; no b
   const { page } = w;
   const net = await throttleUploads(page, 40e6);
   await page.setInputFiles('#files', path);
+  const card = page.locator('.card[data-file="ux-offline.bin"]');
+  await uploadedPast(page, 'ux-offline.bin', 0.15);
+  await card.getByRole('button', { name: 'Pause' }).click();
+  await expect(card.locator('[data-role=status]')).toHaveText('Paused.');
+  await card.getByRole('button', { name: 'Resume' }).click();
+  await expect(card.locator('[data-role=pause]')).toHaveText('Pause');
   await uploadedPast(page, 'ux-offline.bin', 0.3);
   await net.offline(true);
-  const card = page.locator('.card[data-file="ux-offline.bin"]');
   await expect(card.locator('[data-role=status]')).toHaveText(OFFLINE);
   await expect(card.locator('[data-role=pause]')).toHaveText('Resume now');
   await expect(page.locator('#list-note')).toContainText('The file list could not be refreshed', { timeout: 10_000 });
