@@ -24,8 +24,9 @@ import type { FileInfo } from './store.js';
 
 const STATE_PREFIX = 'stream-v2-demo:state:';
 /**
- * Bytes per tus PATCH: 16 MiB uploaded at ~95 MB/s where 8 MiB gave ~75 (each PATCH waits a
- * round trip and the server's answer); an interruption loses at most one chunk.
+ * Bytes per tus PATCH: each PATCH waits a round trip and the server's answer before the next
+ * starts, so fewer, larger ones keep the line busier; an interruption loses at most one chunk,
+ * and the page holds two (one sent, one read ahead).
  */
 export const CHUNK = 16 * 1024 * 1024;
 /** How long to wait before trying a server that does not answer again. */
