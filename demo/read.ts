@@ -9,8 +9,10 @@ import {
   openEncrypted,
   type RangeSource,
   type Secret,
+  StreamV2Error,
 } from '../src/browser.js';
-import { bytes, dump, el, showError } from './ui.js';
+import { bytes } from './format.js';
+import { dump, el, showError } from './ui.js';
 
 /** Downloads and decrypts the whole file, with progress; offers the result for saving. */
 export async function readAll(url: string, name: string, secret: Secret, out: HTMLElement): Promise<void> {
@@ -47,14 +49,17 @@ export async function readAll(url: string, name: string, secret: Secret, out: HT
     out.dataset.sha256 = await sha256(blob);
   } catch (e) {
     showError(line, e, 'Download failed');
-    const n = dec.progress.segments;
-    line.append(
-      el(
-        'div',
-        { class: 'hint' },
-        `${n} segments verified before the failure; nothing of a failing segment is released.`,
-      ),
-    );
+    // Only a failure inside the segments has segments before it (a wrong key fails at the header).
+    if (StreamV2Error.is(e) && e.segmentIndex !== undefined) {
+      const n = dec.progress.segments;
+      line.append(
+        el(
+          'div',
+          { class: 'hint' },
+          `${n} segments verified before the failure; nothing of a failing segment is released.`,
+        ),
+      );
+    }
   }
 }
 
@@ -68,8 +73,8 @@ export async function readRange(
 ): Promise<void> {
   const box = el('div', { class: 'card', 'data-role': 'read-range' }, 'Reading…');
   out.replaceChildren(box);
-  const counted = counting(await httpRangeSource(url));
   try {
+    const counted = counting(await httpRangeSource(url));
     const file = await openEncrypted(counted.source, secret);
     const a = start < 0 ? Math.max(0, file.plaintextSize + start) : start;
     const b = end ?? file.plaintextSize;
