@@ -79,6 +79,7 @@ const TOOL_TESTS = [
   'test/node/api-report.test.ts',
   'test/package/surface.test.ts',
   'test/package/sw-types.test.ts',
+  'test/package/readme.test.ts',
 ];
 
 export default defineConfig({

@@ -383,14 +383,17 @@ if (has('concurrency')) {
     fairShorts: CONC.fair[1] ?? 0,
   });
   table(
-    ['kind', 'N', 'MB/s', '÷ N=1', 'peak RSS MiB', 'MiB per stream over N=1', 'pool peak MiB'],
+    ['kind', 'N', 'MB/s', '÷ N=1', '÷ streams floor', 'peak RSS MiB', 'MiB per stream over N=1', 'pool peak MiB'],
     results.concurrency.rows.map((r) => {
       const one = results.concurrency.rows.find((x) => x.kind === r.kind && x.n === CONC.ns[0]);
+      // The same N of bare web-stream pipes (no crypto): what this thread cannot do faster.
+      const floor = results.concurrency.rows.find((x) => x.kind === 'streams' && x.n === r.n);
       return [
         r.kind,
         r.n,
         fmt(r.mbps),
         fmt(r.mbps / one.mbps, 2),
+        floor && r.kind !== 'streams' ? fmt(r.mbps / floor.mbps, 2) : '',
         fmt(r.peakMiB),
         r.n === one.n ? '' : fmt((r.peakMiB - one.peakMiB) / (r.n - one.n), 2),
         r.kind.startsWith('node') || r.kind === 'openpgp' ? '' : fmt(r.poolPeakMiB),
@@ -497,5 +500,5 @@ if (JSON_FILE) {
   writeFileSync(JSON_FILE, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`results written to ${JSON_FILE}`);
 }
-if (CHARTS_DIR && results.peers)
+if (CHARTS_DIR && (results.peers || results.concurrency))
   for (const f of renderCharts([results], CHARTS_DIR)) console.log(`chart written to ${f}`);

@@ -6,12 +6,14 @@
  *   of the same shape as `peers`), when one has it;
  * - pipe-rss.svg: the pipe's peak RSS above idle per peer, one bar per file (Node version);
  * - startup.svg: ms to load the library, to the first 64 KiB of ciphertext and to the end of
- *   1 MiB, fresh process.
+ *   1 MiB, fresh process;
+ * - concurrency-mbps.svg, concurrency-rss.svg: many streams at once (the `concurrency`
+ *   section), total MB/s and peak RSS above idle against N, log scales.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { barChart } from './lib/svg.mjs';
+import { barChart, logLineChart } from './lib/svg.mjs';
 
 const DIR_NAMES = { encrypt: 'encrypt', decrypt: 'decrypt', pipe: 'encrypt → decrypt pipe' };
 
@@ -29,6 +31,55 @@ function throughput(peers, runtime, r) {
   });
 }
 
+const KIND_NAMES = {
+  pipe: 'stream-v2 pipes',
+  read: 'stream-v2 openEncrypted readers',
+  verify: 'stream-v2 verifyDigests',
+  streams: 'bare web-stream pipes (floor)',
+  'node-gcm': 'Node createCipheriv pipes',
+  openpgp: 'OpenPGP.js pipes',
+};
+
+/** The two many-streams charts of one `concurrency` section. */
+function concurrencyCharts(r) {
+  const c = r.concurrency;
+  const kinds = [...new Set(c.rows.map((x) => x.kind))];
+  const xs = c.config.ns;
+  const series = (field, skip = []) =>
+    kinds
+      .filter((k) => !skip.includes(k))
+      .map((k) => ({
+        name: KIND_NAMES[k] ?? k,
+        values: xs.map((n) => c.rows.find((x) => x.kind === k && x.n === n)?.[field]),
+      }));
+  const gib = (b) => (b / 2 ** 30).toFixed(2).replace(/\.?0+$/, '');
+  const note = `${gib(c.config.total)} GiB in total (peers ${gib(c.config.peerTotal)}), 64 KiB chunks, default pool, fresh process per run, median of ${c.config.runs}; ${where(r)}`;
+  return [
+    [
+      'concurrency-mbps.svg',
+      logLineChart({
+        title: `N streams at once on one pool, Node ${r.machine.node}: total throughput`,
+        xLabel: 'streams at once (N)',
+        yLabel: 'total MB/s, higher is better',
+        xs,
+        series: series('mbps'),
+        note,
+      }),
+    ],
+    [
+      'concurrency-rss.svg',
+      logLineChart({
+        title: `N streams at once on one pool, Node ${r.machine.node}: peak RSS`,
+        xLabel: 'streams at once (N)',
+        yLabel: 'MiB above idle, lower is better',
+        xs,
+        series: series('peakMiB'),
+        note,
+      }),
+    ],
+  ];
+}
+
 /**
  * Renders every chart the results allow into `outDir`.
  * @param results - parsed bench JSON files; the first one holds the throughput figures
@@ -42,8 +93,13 @@ export function renderCharts(results, outDir) {
     writeFileSync(p, svg);
     written.push(p);
   };
+  const conc = results.find((r) => r.concurrency);
+  if (conc) for (const [name, svg] of concurrencyCharts(conc)) write(name, svg);
   const withPeers = results.filter((r) => r.peers);
-  if (withPeers.length === 0) throw new Error('no results with a peers section (BENCH_ONLY=peers or all)');
+  if (withPeers.length === 0) {
+    if (conc) return written;
+    throw new Error('no results with a peers or concurrency section (BENCH_ONLY=peers,concurrency or all)');
+  }
   const first = withPeers[0];
   write('peers-node.svg', throughput(first.peers, `Node ${first.machine.node}`, first));
   const chromium = results.find((r) => r.chromium?.peers);

@@ -1,17 +1,19 @@
 /**
  * The demo server's JSON API under /api/: the file list and one file's state (with the keyless
- * verdict), the download figures, the settings the page needs, the keyless check on demand, and
- * the tamper switch (off unless DEMO_TAMPER=1).
+ * verdict), the download figures, the settings the page needs, the keyless check on demand, the
+ * bytes an unfinished upload holds so far, and the tamper switch (off unless DEMO_TAMPER=1).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamV2Error } from 'stream-v2';
 import { fail, json } from './answers.js';
 import { type Config, publicConfig } from './config.js';
+import { download } from './download.js';
 import type { DownloadStats } from './stats.js';
 import type { Files } from './store.js';
 
 const ONE = /^\/api\/files\/([0-9a-f]+)$/;
 const ACTION = /^\/api\/files\/([0-9a-f]+)\/(verify|tamper)$/;
+const RECEIVED = /^\/api\/files\/([0-9a-f]+)\/received$/;
 
 /**
  * Answers `req` if `path` is one of the API's; false if it is not (the caller serves the page).
@@ -42,6 +44,12 @@ export async function api(
     const info = await files.info(one[1] as string);
     if (info) json(res, 200, info);
     else fail(res, 404, 'NOT_FOUND', 'no such file');
+    return true;
+  }
+  const received = RECEIVED.exec(path);
+  if ((req.method === 'GET' || req.method === 'HEAD') && received) {
+    // Not a download of the file (no stats): what a page that lost its resume state derives it from.
+    await download(req, res, files, undefined, received[1] as string, true);
     return true;
   }
   const action = ACTION.exec(path);

@@ -38,7 +38,17 @@ export function remember(uploadUrl: string): void {
   localStorage.setItem(KNOWN, JSON.stringify(ids));
 }
 
-/** The stored files this page may show, by name. */
+/** What the server says of one stored file now; undefined when it has none with this id. */
+export async function fileInfo(id: string): Promise<FileInfo | undefined> {
+  const res = await fetch(`/api/files/${encodeURIComponent(id)}`);
+  return res.ok ? ((await res.json()) as FileInfo) : undefined;
+}
+
+/**
+ * The stored files this page may show, by name, then upload time.
+ *
+ * @throws TypeError when the server does not answer (offline): the caller says so
+ */
 export async function storedFiles(config: PublicConfig): Promise<FileInfo[]> {
   if (config.list) {
     const res = await fetch('/api/files');
@@ -46,11 +56,8 @@ export async function storedFiles(config: PublicConfig): Promise<FileInfo[]> {
   }
   const shared = new URLSearchParams(location.hash.slice(1)).get('file');
   const ids = new Set([...known(), ...(shared ? [shared] : [])]);
-  const found = await Promise.all(
-    [...ids].map(async (id) => {
-      const res = await fetch(`/api/files/${encodeURIComponent(id)}`);
-      return res.ok ? ((await res.json()) as FileInfo) : undefined;
-    }),
-  );
-  return found.filter((f): f is FileInfo => f !== undefined).sort((a, b) => a.name.localeCompare(b.name));
+  const found = await Promise.all([...ids].map(fileInfo));
+  return found
+    .filter((f): f is FileInfo => f !== undefined)
+    .sort((a, b) => a.name.localeCompare(b.name) || (a.created ?? '').localeCompare(b.created ?? ''));
 }

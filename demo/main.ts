@@ -1,45 +1,43 @@
 /** The demo page: wires the three sections (upload, stored files, read back). */
 import type { Secret } from '../src/browser.js';
 import type { ErrorAnswer } from './answers.js';
-import { remember, serverConfig, storedFiles } from './catalog.js';
+import { fileInfo, remember, serverConfig, storedFiles } from './catalog.js';
+import { row } from './list.js';
 import { play } from './player.js';
 import { readRange } from './read.js';
 import { saveFile } from './save.js';
+import { pageKey, readPasted, shareLink } from './secret.js';
 import type { FileInfo } from './store.js';
-import { byId, bytes, el, fromHex, hex, showError } from './ui.js';
+import { byId, el, hex, showError } from './ui.js';
 import { startUpload } from './upload.js';
 
 const uploads = byId('uploads');
 const pass = byId<HTMLInputElement>('send-pass');
+const readKey = byId<HTMLInputElement>('read-key');
+const select = byId<HTMLSelectElement>('read-file');
 let files: FileInfo[] = [];
+/** The file the read form should show once the list has it (after an upload, a pasted link). */
+let wanted = new URLSearchParams(location.hash.slice(1)).get('file') ?? '';
 const config = await serverConfig();
 
-/** The random key of this page lives in its address fragment (never sent to a server), so a reload keeps it. */
-function pageKey(): Uint8Array {
-  const found = fromHex(new URLSearchParams(location.hash.slice(1)).get('key') ?? '');
-  if (found) return found;
-  const key = crypto.getRandomValues(new Uint8Array(32));
-  const params = new URLSearchParams(location.hash.slice(1));
-  params.set('key', hex(key));
-  history.replaceState(null, '', `#${params}`);
-  return key;
-}
+const mode = () => (document.querySelector('input[name=secret]:checked') as HTMLInputElement).value;
 
 function sendSecret(): Secret | undefined {
-  const mode = (document.querySelector('input[name=secret]:checked') as HTMLInputElement).value;
-  if (mode === 'key') return pageKey();
+  if (mode() === 'key') return pageKey();
   if (!pass.value) {
-    showError(byId('key-note'), new Error('Type a passphrase first.'), 'No passphrase');
+    // Its own spot: the note about the key stays as it was.
+    showError(byId('pass-note'), new Error('Type a passphrase first.'), 'No passphrase');
     return undefined;
   }
+  byId('pass-note').replaceChildren();
   return { passphrase: pass.value };
 }
 
 function noteKey(): void {
-  const mode = (document.querySelector('input[name=secret]:checked') as HTMLInputElement).value;
-  pass.disabled = mode === 'key';
+  pass.disabled = mode() === 'key';
+  byId('pass-note').replaceChildren();
   byId('key-note').textContent =
-    mode === 'key'
+    mode() === 'key'
       ? 'A random key is kept in this page’s address (after #), which browsers never send to a server. Keep the share link: it is the only way to read the files.'
       : 'The passphrase is stretched with scrypt; you will need it to read the files.';
 }
@@ -49,65 +47,68 @@ function upload(list: File[]): void {
   if (!secret) return;
   for (const file of list) {
     void startUpload(file, secret, uploads, {
-      shareLink: (url) =>
-        secret instanceof Uint8Array
-          ? `${location.origin}${location.pathname}#file=${url.split('/').pop()}&key=${hex(secret)}`
-          : undefined,
-      finished: (url) => {
-        if (url) remember(url);
-        void refresh();
+      shareLink: (url) => (secret instanceof Uint8Array ? shareLink(url, secret) : undefined),
+      // Remembered from its creation: where the list is off, an unfinished upload still shows.
+      created: (url) => remember(url),
+      finished: (url, s) => {
+        remember(url);
+        fillReadForm(url.split('/').pop() as string, s);
       },
       maxSize: config.maxSize,
+      unfinished: async (name, size) =>
+        (await storedFiles(config))
+          .filter((f) => !f.finished && f.name === name && f.size === size)
+          .sort((a, b) => (b.created ?? '').localeCompare(a.created ?? '')),
+      info: fileInfo,
     });
   }
 }
 
+/** After an upload: the read form shows that file, with its key. */
+function fillReadForm(id: string, secret: Secret): void {
+  wanted = id;
+  readKey.value = secret instanceof Uint8Array ? hex(secret) : '';
+  byId<HTMLInputElement>('read-pass').value = '';
+  void refresh();
+}
+
 async function refresh(): Promise<void> {
-  files = await storedFiles(config);
-  const rows = byId('file-rows');
-  if (files.length === 0) {
-    const note = config.list
-      ? 'Nothing yet.'
-      : 'Nothing yet. (This server keeps its file list to itself: files uploaded from this browser, or opened by a share link, show here.)';
-    rows.replaceChildren(el('tr', {}, el('td', { colspan: '4', class: 'hint' }, note)));
+  const note = byId('list-note');
+  try {
+    files = await storedFiles(config);
+    note.replaceChildren();
+  } catch {
+    // Offline, or the server is down: the last list stays, and says it may be old.
+    note.textContent =
+      'The file list could not be refreshed (the server does not answer); it is tried again every 3 s.';
     return;
   }
-  rows.replaceChildren(...files.map(row));
-  const select = byId<HTMLSelectElement>('read-file');
-  const chosen = select.value || new URLSearchParams(location.hash.slice(1)).get('file') || '';
-  select.replaceChildren(...files.map((f) => el('option', { value: f.id }, f.name)));
-  if (files.some((f) => f.id === chosen)) select.value = chosen;
+  const rows = byId('file-rows');
+  if (files.length === 0) {
+    const text = config.list
+      ? 'Nothing yet.'
+      : 'Nothing yet. (This server keeps its file list to itself: files uploaded from this browser, or opened by a share link, show here.)';
+    rows.replaceChildren(el('tr', {}, el('td', { colspan: '5', class: 'hint' }, text)));
+    return;
+  }
+  rows.replaceChildren(...files.map((f) => row(f, { tamper: config.tamper, check: verify, flip: tamper })));
+  const done = files.filter((f) => f.finished);
+  const chosen = (done.some((f) => f.id === wanted) ? wanted : '') || select.value;
+  select.replaceChildren(...done.map((f) => el('option', { value: f.id }, `${f.name} (${f.id.slice(0, 8)})`)));
+  if (done.some((f) => f.id === chosen)) select.value = chosen;
+  if (select.value === wanted) wanted = '';
 }
 
-function row(f: FileInfo): HTMLElement {
-  const v = f.verdict;
-  const verdict = !v
-    ? el('span', { class: 'hint' }, !f.finished ? `uploading (${bytes(f.offset)})` : 'not checked')
-    : v.ok
-      ? el('span', { class: 'ok' }, `OK · ${v.segments} segments`)
-      : el('span', { class: 'bad' }, `FAILED: ${v.code} in segment ${v.segmentIndex}`);
-  const check = el('button', { type: 'button', class: 'secondary' }, 'Check');
-  check.onclick = () => void post(f.id, 'verify');
-  const buttons: Array<Node | string> = [check];
-  // The server flips bytes only in demo mode (DEMO_TAMPER=1): no button that can only fail.
-  if (config.tamper) {
-    const tamper = el('button', { type: 'button', class: 'danger' }, 'Flip a byte');
-    tamper.onclick = () => void post(f.id, 'tamper');
-    buttons.push(' ', tamper);
-  }
-  return el(
-    'tr',
-    { 'data-id': f.id, 'data-name': f.name, 'data-verdict': v ? (v.ok ? 'OK' : (v.code ?? 'FAILED')) : '' },
-    el('td', {}, f.name),
-    el('td', {}, bytes(f.size)),
-    el('td', { 'data-role': 'verdict' }, verdict),
-    el('td', {}, ...buttons),
-  );
-}
+const verify = (id: string) => void post(id, 'verify');
+const tamper = (id: string) => void post(id, 'tamper');
 
 async function post(id: string, what: 'verify' | 'tamper'): Promise<void> {
-  const res = await fetch(`/api/files/${id}/${what}`, { method: 'POST' });
-  if (!res.ok) showError(byId('status'), new Error(await answerError(res)), what);
+  try {
+    const res = await fetch(`/api/files/${id}/${what}`, { method: 'POST' });
+    if (!res.ok) showError(byId('status'), new Error(await answerError(res)), what);
+  } catch (e) {
+    showError(byId('status'), e, what);
+  }
   await refresh();
 }
 
@@ -118,22 +119,30 @@ async function answerError(res: Response): Promise<string> {
 }
 
 function readSecret(): Secret | undefined {
-  const key = byId<HTMLInputElement>('read-key').value;
   const passphrase = byId<HTMLInputElement>('read-pass').value;
   if (passphrase) return { passphrase };
-  const k = fromHex(key);
-  if (!k)
-    showError(
-      byId('read-out'),
-      new Error('Paste the key from the share link (64 hex digits) or type the passphrase.'),
-      'No key',
-    );
-  return k;
+  const pasted = readPasted(readKey.value);
+  if (!pasted) {
+    const why = new Error('Paste the key (64 hex digits) or the share link, or type the passphrase.');
+    showError(byId('read-out'), why, 'No key');
+  }
+  return pasted?.key;
 }
 
+/** A share link pasted into the Key field: its key stays in the field, its file is picked. */
+readKey.addEventListener('input', () => {
+  const pasted = readPasted(readKey.value);
+  if (!pasted || /^[0-9a-f]{64}$/i.test(readKey.value.trim())) return;
+  readKey.value = hex(pasted.key);
+  if (pasted.file) {
+    remember(`/files/${pasted.file}`);
+    wanted = pasted.file;
+    void refresh();
+  }
+});
+
 function chosenFile(): FileInfo | undefined {
-  const id = byId<HTMLSelectElement>('read-file').value;
-  return files.find((f) => f.id === id);
+  return files.find((f) => f.id === select.value);
 }
 
 byId<HTMLInputElement>('files').onchange = (e) => {
@@ -142,7 +151,13 @@ byId<HTMLInputElement>('files').onchange = (e) => {
   input.value = '';
 };
 byId('generate').onclick = () => {
-  const mib = Math.max(1, Math.min(4096, Number(byId<HTMLInputElement>('gen-mib').value) || 1));
+  const mib = Number(byId<HTMLInputElement>('gen-mib').value);
+  const note = byId('gen-note');
+  if (!Number.isInteger(mib) || mib < 1 || mib > 4096) {
+    note.textContent = 'Type a whole number of MiB from 1 to 4096.';
+    return;
+  }
+  note.textContent = '';
   const parts: Uint8Array<ArrayBuffer>[] = [];
   for (let i = 0; i < mib; i++) {
     const part = new Uint8Array(1024 * 1024);
@@ -177,7 +192,9 @@ byId('read-tail').onclick = () => {
 };
 
 const shared = new URLSearchParams(location.hash.slice(1));
-if (shared.get('key')) byId<HTMLInputElement>('read-key').value = shared.get('key') as string;
+if (shared.get('key')) readKey.value = shared.get('key') as string;
 noteKey();
+// The speed e2e's baselines (demo/bench.ts), in their own chunk: a person's page never loads them.
+if (new URLSearchParams(location.search).has('bench')) void import('./bench.js');
 void refresh();
 setInterval(() => void refresh(), 3000);

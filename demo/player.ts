@@ -5,8 +5,9 @@
  */
 import type { Secret } from '../src/browser.js';
 import type { DecryptedUrl } from '../src/service-worker/page.js';
+import { bytes } from './format.js';
 import { serviceWorkerLink } from './save.js';
-import { bytes, el, showError } from './ui.js';
+import { el, showError } from './ui.js';
 
 const MEDIA: Record<string, string> = {
   mp3: 'audio/mpeg',

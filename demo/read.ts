@@ -4,7 +4,8 @@
  * before it verified. (The whole file is saved to disk by demo/save.ts, never held in memory.)
  */
 import { httpRangeSource, openEncrypted, type RangeSource, type Secret } from '../src/browser.js';
-import { bytes, dump, el, showError } from './ui.js';
+import { bytes } from './format.js';
+import { dump, el, showError } from './ui.js';
 
 /** Reads plaintext bytes [start, end) (end undefined: to the end; start < 0: the last -start bytes). */
 export async function readRange(
@@ -16,8 +17,8 @@ export async function readRange(
 ): Promise<void> {
   const box = el('div', { class: 'card', 'data-role': 'read-range' }, 'Reading…');
   out.replaceChildren(box);
-  const counted = counting(await httpRangeSource(url));
   try {
+    const counted = counting(await httpRangeSource(url));
     const file = await openEncrypted(counted.source, secret);
     const a = start < 0 ? Math.max(0, file.plaintextSize + start) : start;
     const b = end ?? file.plaintextSize;

@@ -5,7 +5,8 @@
  */
 import type { Secret } from '../src/browser.js';
 import { connectServiceWorker, type ServiceWorkerLink, saveDecrypted } from '../src/service-worker/page.js';
-import { bytes, el, showError } from './ui.js';
+import { bytes } from './format.js';
+import { el, showError } from './ui.js';
 
 let link: Promise<ServiceWorkerLink> | undefined;
 
@@ -28,7 +29,6 @@ export async function saveFile(url: string, name: string, secret: Secret, out: H
   const card = el('div', { class: 'card', 'data-role': 'save', 'data-state': 'saving' }, bar, line);
   out.replaceChildren(card);
   const started = performance.now();
-  let saved = 0;
   try {
     // The picker first: it needs the click's user activation.
     const result = await saveDecrypted(url, secret, {
@@ -38,7 +38,6 @@ export async function saveFile(url: string, name: string, secret: Secret, out: H
           ? undefined
           : await serviceWorkerLink(),
       onProgress: (p) => {
-        saved = p.bytes;
         bar.value = p.total ? p.bytes / p.total : 1;
         line.textContent = `${bytes(p.bytes)} of ${bytes(p.total)} decrypted, verified and saved`;
       },
@@ -55,14 +54,16 @@ export async function saveFile(url: string, name: string, secret: Secret, out: H
   } catch (e) {
     card.dataset.state = 'failed';
     showError(line, e, 'Save failed');
+    // Only a failure inside the segments has segments before it (a wrong key fails at the header).
     const k = (e as { segmentIndex?: number }).segmentIndex;
-    const n = k ?? Math.floor(saved / 2 ** 20);
-    line.append(
-      el(
-        'div',
-        { class: 'hint' },
-        `${n} segments verified before the failure; nothing of a failing segment is released.`,
-      ),
-    );
+    if (k !== undefined) {
+      line.append(
+        el(
+          'div',
+          { class: 'hint' },
+          `${k} segments verified before the failure; nothing of a failing segment is released.`,
+        ),
+      );
+    }
   }
 }

@@ -1,14 +1,26 @@
 /**
  * The demo's storage: a tus FileStore that counts the bytes each upload really received, the
  * keyless verdict of every finished upload (verifyDigests: the server never has a key), and the
- * demo-only tamper switch.
+ * demo-only tamper switch (demo/tamper.ts).
  */
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { FileStore } from '@tus/file-store';
-import { ciphertextSize, parseHeader, verifyDigests } from 'stream-v2';
+import * as library from 'stream-v2';
+import { verifyDigests } from 'stream-v2';
+import type { openFile as OpenFile } from '../src/index-node.js';
+import { flipByte } from './tamper.js';
+
+/**
+ * The Node entry's openFile. In Node `stream-v2` is dist/node.js, which has it; the project's
+ * type check resolves `stream-v2` without the `node` condition (the browser declarations).
+ */
+const openFile = (library as unknown as { openFile: typeof OpenFile }).openFile;
+
+/** How far back {@link FileInfo.receiving} looks. */
+export const RECEIVING_WINDOW_MS = 5000;
 
 /** What the server knows of one stored file. */
 export interface FileInfo {
@@ -21,6 +33,12 @@ export interface FileInfo {
   finished: boolean;
   /** Bytes written by PATCH requests, summed: a resumed upload adds only what was missing. */
   received: number;
+  /** Bytes written in the last 5 s: more than 0 while a client is sending. */
+  receiving: number;
+  /** When the upload was created (ISO 8601), so two uploads of one name can be told apart. */
+  created?: string;
+  /** The keyless check is running: the verdict comes when it ends. */
+  checking: boolean;
   verdict?: Verdict;
   tampered?: number;
 }
@@ -43,6 +61,8 @@ export interface Verdict {
  */
 export class CountingStore extends FileStore {
   readonly received = new Map<string, number>();
+  /** Per upload, the recent writes (time, bytes), oldest first, for {@link FileInfo.receiving}. */
+  private readonly recent = new Map<string, Array<[number, number]>>();
 
   constructor(private readonly options: { directory: string; termination: boolean; removed(id: string): void }) {
     super({ directory: options.directory });
@@ -53,13 +73,39 @@ export class CountingStore extends FileStore {
 
   override async write(readable: IncomingMessage | Readable, id: string, offset: number): Promise<number> {
     const end = await super.write(readable, id, offset); // the new offset
-    this.received.set(id, (this.received.get(id) ?? 0) + (end - offset));
+    this.count(id, end - offset);
     return end;
+  }
+
+  /** Counts `n` bytes written to upload `id` (tus's write above, or the direct PATCH path). */
+  count(id: string, n: number): void {
+    if (n <= 0) return;
+    this.received.set(id, (this.received.get(id) ?? 0) + n);
+    const now = Date.now();
+    const log = this.recent.get(id) ?? [];
+    log.push([now, n]);
+    this.recent.set(id, this.prune(log, now));
+  }
+
+  /** Bytes written to upload `id` in the last {@link RECEIVING_WINDOW_MS}. */
+  receiving(id: string): number {
+    const log = this.recent.get(id);
+    if (!log) return 0;
+    const kept = this.prune(log, Date.now());
+    if (kept.length === 0) this.recent.delete(id);
+    return kept.reduce((sum, [, n]) => sum + n, 0);
+  }
+
+  private prune(log: Array<[number, number]>, now: number): Array<[number, number]> {
+    let i = 0;
+    while (i < log.length && (log[i] as [number, number])[0] < now - RECEIVING_WINDOW_MS) i++;
+    return i === 0 ? log : log.slice(i);
   }
 
   override async remove(id: string): Promise<void> {
     await super.remove(id);
     this.received.delete(id);
+    this.recent.delete(id);
     this.options.removed(id);
   }
 }
@@ -69,6 +115,8 @@ export class Files {
   readonly store: CountingStore;
   private readonly verdicts = new Map<string, Verdict>();
   private readonly tampered = new Map<string, number>();
+  /** Checks under way, by id: a second request for one waits for the same check. */
+  private readonly checks = new Map<string, Promise<Verdict>>();
 
   /** @param termination - whether tus DELETE may remove uploads (DEMO_DELETE=1) */
   constructor(
@@ -100,7 +148,7 @@ export class Files {
       const info = await this.info(name.slice(0, -'.json'.length));
       if (info) out.push(info);
     }
-    return out.sort((a, b) => a.name.localeCompare(b.name));
+    return out.sort((a, b) => a.name.localeCompare(b.name) || (a.created ?? '').localeCompare(b.created ?? ''));
   }
 
   /** One stored upload; undefined when there is none with this id. */
@@ -111,6 +159,7 @@ export class Files {
       const meta = JSON.parse(await readFile(`${path}.json`, 'utf8')) as {
         size?: number;
         metadata?: Record<string, string>;
+        creation_date?: string;
       };
       const { size } = await stat(path);
       return {
@@ -120,6 +169,9 @@ export class Files {
         offset: size,
         finished: meta.size !== undefined && size === meta.size,
         received: this.store.received.get(id) ?? 0,
+        receiving: this.store.receiving(id),
+        created: meta.creation_date,
+        checking: this.checks.has(id),
         verdict: this.verdicts.get(id),
         tampered: this.tampered.get(id),
       };
@@ -128,11 +180,22 @@ export class Files {
     }
   }
 
-  /** Runs the keyless check on a stored upload and keeps its verdict. */
-  async verify(id: string): Promise<Verdict> {
-    const path = this.path(id) as string;
-    const { openAsBlob } = await import('node:fs');
-    const result = await verifyDigests(await openAsBlob(path));
+  /**
+   * Runs the keyless check on a stored upload and keeps its verdict; while it runs the file's
+   * info says `checking`. A check asked for while one runs gets that one's verdict.
+   */
+  verify(id: string): Promise<Verdict> {
+    const running = this.checks.get(id);
+    if (running) return running;
+    const check = this.check(id).finally(() => this.checks.delete(id));
+    this.checks.set(id, check);
+    return check;
+  }
+
+  private async check(id: string): Promise<Verdict> {
+    // openFile, not fs.openAsBlob: the pool's workers read the file themselves by path (the
+    // main thread reads every segment of an openAsBlob Blob), about half the server's CPU.
+    const result = await verifyDigests(await openFile(this.path(id) as string));
     const f = result.failure;
     const verdict: Verdict = {
       ok: result.ok,
@@ -147,45 +210,11 @@ export class Files {
     return verdict;
   }
 
-  /**
-   * Demo mode only: flips one byte in the middle of the stored ciphertext, inside a DATA frame
-   * body of the middle segment, so earlier segments still verify and that one does not.
-   */
+  /** Demo mode only: flips one byte of the middle segment (demo/tamper.ts); its offset. */
   async tamper(id: string): Promise<number> {
-    const path = this.path(id) as string;
-    const { size } = await stat(path);
-    const at = pickTamperOffset(size, await readHeader(path));
-    const fh = await open(path, 'r+');
-    try {
-      const b = new Uint8Array(1);
-      await fh.read(b, 0, 1, at);
-      b[0] = (b[0] as number) ^ 0x01;
-      await fh.write(b, 0, 1, at);
-    } finally {
-      await fh.close();
-    }
+    await this.checks.get(id)?.catch(() => {}); // a check reading the file while it changes would say either
+    const at = await flipByte(this.path(id) as string);
     this.tampered.set(id, at);
     return at;
   }
-}
-
-async function readHeader(path: string): Promise<Uint8Array> {
-  const fh = await open(path, 'r');
-  try {
-    const b = new Uint8Array(80);
-    await fh.read(b, 0, 80, 0);
-    return b;
-  } finally {
-    await fh.close();
-  }
-}
-
-/** An offset 10 bytes into the first DATA frame body of the middle segment (spec §5 sizes). */
-function pickTamperOffset(size: number, headerBytes: Uint8Array): number {
-  const layout = parseHeader(headerBytes);
-  const s = layout.frameSize * layout.framesPerSegment;
-  const w = ciphertextSize(2 * s, layout) - ciphertextSize(s, layout); // a full segment's wire size
-  const segments = Math.max(1, Math.ceil((size - 80) / w));
-  const k = Math.floor((segments - 1) / 2);
-  return Math.min(80 + k * w + 18 + 10, size - 1);
 }

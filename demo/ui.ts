@@ -18,29 +18,13 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   return document.getElementById(id) as T;
 }
 
-export function bytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
-}
-
-export function seconds(s: number): string {
-  if (!Number.isFinite(s)) return '–';
-  if (s < 60) return `${Math.ceil(s)} s`;
-  return `${Math.floor(s / 60)} min ${Math.ceil(s % 60)} s`;
-}
-
 /** What each failure code means to a person. */
 const MEANING: Record<string, string> = {
   WRONG_KEY: 'The key or passphrase is wrong (or the file header is damaged).',
-  AUTH_FAILED: 'The data was changed after it was encrypted: a frame failed its authentication.',
-  DIGEST_MISMATCH: 'The data was changed after it was encrypted: a segment digest does not match.',
+  AUTH_FAILED:
+    'Decrypting with the key found a frame that fails its authentication: the stored bytes were changed after encryption (this is the keyed check, which only a holder of the key can run).',
+  DIGEST_MISMATCH:
+    'A segment does not match its digest: the stored bytes were changed after encryption (this is the keyless check, which the server runs without the key).',
   TRUNCATED: 'The file is incomplete: it ends before its last segment.',
   TRAILING_DATA: 'The file has extra bytes after its end.',
   BAD_HEADER: 'This is not a stream-v2 file, or its header is damaged.',
@@ -54,21 +38,33 @@ const MEANING: Record<string, string> = {
   ABORTED: 'Stopped.',
 };
 
-/** A person's sentence for an error, and its code and segment when it has them. */
-export function explain(e: unknown): { text: string; code?: string; segment?: number } {
+/** What a failure code means to a person (the file list says it beside a failed verdict). */
+export function meaning(code: string | undefined): string | undefined {
+  return code === undefined ? undefined : MEANING[code];
+}
+
+/** A person's sentence for an error; for the library's errors, its code, segment and own message. */
+export function explain(e: unknown): { text: string; code?: string; segment?: number; message?: string } {
   if (StreamV2Error.is(e)) {
-    return { text: MEANING[e.code] ?? e.message, code: e.code, segment: e.segmentIndex };
+    const text = MEANING[e.code];
+    // The library's message starts with its code, which the page shows on its own already.
+    const own = e.message.startsWith(`${e.code}: `) ? e.message.slice(e.code.length + 2) : e.message;
+    return { text: text ?? own, code: e.code, segment: e.segmentIndex, message: text ? own : undefined };
   }
   const message = e instanceof Error ? e.message : String(e);
   return { text: message || 'Something went wrong.' };
 }
 
-/** Shows an error in `box`: the sentence, with the code and segment beside it. */
+/**
+ * Shows an error in `box`: the sentence, then the code, the segment and the library's own
+ * message (which says what exactly: `the range must satisfy 0 <= start <= end <= 16777216`).
+ */
 export function showError(box: HTMLElement, e: unknown, what: string): void {
   const d = explain(e);
   const detail: Array<Node | string> = [];
   if (d.code) detail.push(' ', el('code', { 'data-code': d.code }, d.code));
   if (d.segment !== undefined) detail.push(` in segment ${d.segment}`);
+  if (d.message) detail.push(': ', el('span', { 'data-role': 'message' }, d.message));
   box.replaceChildren(el('div', { class: 'error', role: 'alert' }, el('strong', {}, `${what}: `), d.text, ...detail));
   console.error(e);
 }

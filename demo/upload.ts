@@ -1,16 +1,36 @@
 /**
- * Encrypt and upload one file: the tus upload reads the ciphertext through encryptBlob().slice(),
- * so any offset tus asks for is sealed on demand by the worker pool. The resume state (header,
- * sizes, segment digests; never the key) is kept in localStorage under the tus fingerprint, so a
- * reload can continue with which proves the file is the same one.
+ * Encrypt and upload one file with tus. tus reads the ciphertext from one encryptBlob().stream()
+ * (demo/chunks.ts). The resume state (header, sizes, segment digests; never the key) is kept in
+ * localStorage under the tus fingerprint, so a reload continues with the proof that the file
+ * is the same one; where the page has no state (another device, a cleared localStorage) but
+ * the server holds part of the upload, the state is derived from those bytes without the key
+ * (resumeStateFrom) and the same proof runs. Offline, the upload waits for the connection;
+ * a server that does not answer is tried again every 10 s; a refusal is said in a sentence.
  */
-import { Upload } from 'tus-js-client';
-import { type BlobEncryption, encryptBlob, type ResumeState, type Secret } from '../src/browser.js';
-import { bytes, el, seconds, showError } from './ui.js';
+import { type DetailedError, Upload } from 'tus-js-client';
+import {
+  type BlobEncryption,
+  ciphertextSize,
+  encryptBlob,
+  httpRangeSource,
+  resumeStateFrom,
+  type Secret,
+  StreamV2Error,
+} from '../src/browser.js';
+import { Card, type UploadFigures } from './card.js';
+import { CiphertextChunks } from './chunks.js';
+import { bytes } from './format.js';
+import type { FileInfo } from './store.js';
 
 const STATE_PREFIX = 'stream-v2-demo:state:';
-/** Bytes per tus PATCH: large enough for speed, small enough that an interruption loses little. */
-const CHUNK = 8 * 1024 * 1024;
+/**
+ * Bytes per tus PATCH: each PATCH waits a round trip and the server's answer before the next
+ * starts, so fewer, larger ones keep the line busier; an interruption loses at most one chunk,
+ * and the page holds two (one sent, one read ahead).
+ */
+export const CHUNK = 16 * 1024 * 1024;
+/** How long to wait before trying a server that does not answer again. */
+export const RETRY_MS = 10_000;
 
 /** Same name and size: a different file under that name is caught by the resume proof. */
 const fingerprintOf = (file: File) => `stream-v2-demo:${file.name}:${file.size}`;
@@ -18,30 +38,49 @@ const fingerprintOf = (file: File) => `stream-v2-demo:${file.name}:${file.size}`
 export interface UploadHooks {
   /** The share link once the upload finished (random key only). */
   shareLink(uploadUrl: string): string | undefined;
+  /** The server made the upload at this URL (the page remembers it where the list is off). */
+  created(uploadUrl: string): void;
   /** The upload finished at this upload URL. */
-  finished(uploadUrl: string | null): void;
+  finished(uploadUrl: string, secret: Secret): void;
   /** The server's upload limit in bytes of ciphertext (GET /api/config). */
   maxSize: number;
+  /** Unfinished uploads on the server with this name and ciphertext size, newest first. */
+  unfinished(name: string, size: number): Promise<FileInfo[]>;
+  /** What the server says of one upload now. */
+  info(id: string): Promise<FileInfo | undefined>;
 }
 
-/** Starts (or resumes) the upload of `file`, drawing its card into `list`. */
-export async function startUpload(file: File, secret: Secret, list: HTMLElement, hooks: UploadHooks): Promise<void> {
+/** What the upload starts from. */
+interface Opened {
+  enc: BlobEncryption;
+  /** An upload on the server to continue (its state was derived from it). */
+  uploadUrl?: string;
+}
+
+/**
+ * Starts (or resumes) the upload of `file`, drawing its card into `list`.
+ *
+ * @param fresh - start a new upload even if the server holds part of one of this file
+ */
+export async function startUpload(
+  file: File,
+  secret: Secret,
+  list: HTMLElement,
+  hooks: UploadHooks,
+  fresh = false,
+): Promise<void> {
   const card = new Card(file, list);
   const fingerprint = fingerprintOf(file);
-  let enc: BlobEncryption;
-  const saved = localStorage.getItem(STATE_PREFIX + fingerprint);
+  const again = () => forget(fingerprint) && startUpload(file, secret, list, hooks, true);
+  let opened: Opened;
   try {
-    if (saved) {
-      card.status('Resuming: checking that this is the same file…');
-      enc = await encryptBlob(file, secret, { resume: JSON.parse(saved) as ResumeState });
-    } else {
-      enc = await encryptBlob(file, secret);
-    }
+    opened = await open(file, secret, card, hooks, fingerprint, fresh);
   } catch (e) {
-    card.fail(e, saved ? 'Cannot resume' : 'Cannot encrypt');
-    if (saved) card.offerStartOver(() => forget(fingerprint) && startUpload(file, secret, list, hooks));
+    card.fail(e, 'Cannot resume');
+    card.offerStartOver(again);
     return;
   }
+  const { enc } = opened;
   if (enc.ciphertextSize > hooks.maxSize) {
     // Said here, before a byte is sent: the server would answer the creation with 413.
     enc.close();
@@ -52,64 +91,148 @@ export async function startUpload(file: File, secret: Secret, list: HTMLElement,
     );
     return;
   }
-  const started = performance.now();
-  let sealed = 0;
-  let ahead: { start: number; end: number; bytes: Promise<Uint8Array> } | undefined;
-  let segments = 0;
+  let started = performance.now();
+  const figures: UploadFigures = {
+    encrypted: 0,
+    sent: 0,
+    total: enc.ciphertextSize,
+    elapsed: 0,
+    segments: 0,
+    runStart: -1,
+  };
+  const chunks = new CiphertextChunks(enc, CHUNK, (end) => {
+    figures.encrypted = Math.max(figures.encrypted, end);
+    const state = enc.resumeState();
+    localStorage.setItem(STATE_PREFIX + fingerprint, JSON.stringify(state));
+    figures.segments = Object.keys(state.digests).length;
+  });
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  let paused = false;
+  const goOn = () => {
+    clearTimeout(retry);
+    removeEventListener('online', goOn);
+    if (paused) return;
+    card.uploading();
+    card.status('Uploading…');
+    upload.start();
+  };
   const upload = new Upload(file, {
     endpoint: '/files/',
+    uploadUrl: opened.uploadUrl ?? null,
     chunkSize: CHUNK,
     uploadSize: enc.ciphertextSize,
     metadata: { filename: file.name },
-    retryDelays: [0, 1000, 3000, 5000],
+    retryDelays: [0, 1000, 3000],
+    // An encryption failure is not the network's: trying again gives the same answer.
+    onShouldRetry: (err) => !libraryError(err) && navigator.onLine && !refused(err),
     storeFingerprintForResuming: true,
     removeFingerprintOnSuccess: true,
     fingerprint: async () => fingerprint,
     fileReader: {
       openFile: async () => ({
-        size: enc.ciphertextSize,
-        async slice(start: number, end: number) {
-          const e = Math.min(end, enc.ciphertextSize);
-          const value = await (ahead?.start === start && ahead.end === e ? ahead.bytes : enc.read(start, e));
-          // tus asks for its chunks in order: seal the next one while this one uploads.
-          const next = Math.min(e + CHUNK, enc.ciphertextSize);
-          ahead = e < enc.ciphertextSize ? { start: e, end: next, bytes: enc.read(e, next) } : undefined;
-          ahead?.bytes.catch(() => {}); // a failure shows when tus asks for that chunk
-          sealed = Math.max(sealed, e);
-          const state = enc.resumeState();
-          localStorage.setItem(STATE_PREFIX + fingerprint, JSON.stringify(state));
-          segments = Object.keys(state.digests).length;
-          card.progress(sealed, undefined, enc.ciphertextSize, undefined, segments);
-          // tus measures a chunk by its `size`: a Blob (the browser's XHR sends it as is).
-          return { value: new Blob([value as Uint8Array<ArrayBuffer>]), done: e >= enc.ciphertextSize };
+        size: chunks.size,
+        slice(start: number, end: number) {
+          if (figures.runStart < 0) figures.runStart = start; // what the server held when this run began
+          return chunks.slice(start, end);
         },
-        close() {},
+        close: () => chunks.close(),
       }),
     },
-    onProgress(sent, total) {
-      card.progress(sealed, sent, total, (performance.now() - started) / 1000, segments);
+    onUploadUrlAvailable() {
+      if (upload.url) hooks.created(upload.url);
+    },
+    onProgress(sent) {
+      figures.sent = sent;
+      figures.elapsed = (performance.now() - started) / 1000;
+      card.progress(figures);
     },
     onSuccess() {
       forget(fingerprint);
       enc.close();
-      const link = upload.url ? hooks.shareLink(upload.url) : undefined;
-      card.done(enc.ciphertextSize, (performance.now() - started) / 1000, segments, link);
-      hooks.finished(upload.url);
+      figures.elapsed = (performance.now() - started) / 1000;
+      const url = upload.url as string;
+      card.done({ ...figures, runStart: Math.max(0, figures.runStart) }, hooks.shareLink(url));
+      hooks.finished(url, secret);
+      void watchCheck(card, hooks, url.split('/').pop() as string);
     },
     onError(e) {
-      card.fail(e, 'Upload stopped');
+      const cause = libraryError(e);
+      if (cause) return card.fail(cause, 'Encryption failed');
+      const status = statusOf(e);
+      if (status === undefined || status >= 500) {
+        // Not a refusal: the connection or the server is down. Wait, then go on from the
+        // server's offset (tus asks it with HEAD).
+        if (!navigator.onLine) {
+          card.waiting('Offline: the upload will resume when the connection is back.', goOn);
+          addEventListener('online', goOn);
+        } else {
+          const why = status === undefined ? 'The server does not answer' : `The server failed (HTTP ${status})`;
+          card.waiting(`${why}: trying again every ${RETRY_MS / 1000} s.`, goOn);
+          retry = setTimeout(goOn, RETRY_MS);
+        }
+        return;
+      }
+      card.fail(new Error(refusal(status, hooks.maxSize)), 'The server refused the upload');
+      if (status === 404 || status === 410) card.offerStartOver(again);
     },
   });
-  const previous = await upload.findPreviousUploads();
-  if (saved && previous[0]) {
-    upload.resumeFromPreviousUpload(previous[0]);
-    card.status('Resuming the upload where the server stopped…');
+  if (!opened.uploadUrl) {
+    const previous = await upload.findPreviousUploads();
+    if (localStorage.getItem(STATE_PREFIX + fingerprint) && previous[0]) {
+      upload.resumeFromPreviousUpload(previous[0]);
+      card.status('Resuming the upload where the server stopped…');
+    }
   }
   card.onPause(
-    () => void upload.abort(),
-    () => upload.start(),
+    () => {
+      paused = true;
+      clearTimeout(retry);
+      void upload.abort();
+    },
+    () => {
+      paused = false;
+      started = performance.now() - figures.elapsed * 1000;
+      goOn();
+    },
   );
+  card.uploading();
   upload.start();
+}
+
+/** The encryption to upload: resumed from the saved state, from the server's bytes, or new. */
+async function open(
+  file: File,
+  secret: Secret,
+  card: Card,
+  hooks: UploadHooks,
+  fingerprint: string,
+  fresh: boolean,
+): Promise<Opened> {
+  const saved = localStorage.getItem(STATE_PREFIX + fingerprint);
+  if (saved) {
+    card.status('Resuming: checking that this is the same file…');
+    return { enc: await encryptBlob(file, secret, { resume: JSON.parse(saved) }) };
+  }
+  // The default layout's size: an upload this page made of this file has it.
+  const [held] = fresh ? [] : await hooks.unfinished(file.name, ciphertextSize(file.size)).catch(() => []);
+  if (!held || held.offset === 0) return { enc: await encryptBlob(file, secret) };
+  card.status(
+    `The server holds ${bytes(held.offset)} of an unfinished upload of this file: checking its segments (no key needed)…`,
+  );
+  const state = await resumeStateFrom(await httpRangeSource(`/api/files/${held.id}/received`), file);
+  // Not one whole segment on the server: nothing to prove the file by, nothing worth keeping.
+  if (Object.keys(state.digests).length === 0) return { enc: await encryptBlob(file, secret) };
+  card.status('Resuming: checking that this is the same file, with this key…');
+  return { enc: await encryptBlob(file, secret, { resume: state }), uploadUrl: `/files/${held.id}` };
+}
+
+/** Polls the server until its keyless check of the upload gave a verdict; shows it on the card. */
+async function watchCheck(card: Card, hooks: UploadHooks, id: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const info = await hooks.info(id).catch(() => undefined);
+    if (info?.verdict && !info.checking) return card.serverCheck(info);
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 function forget(fingerprint: string): true {
@@ -117,81 +240,31 @@ function forget(fingerprint: string): true {
   return true;
 }
 
-/** One upload's card: progress bars for sealed and uploaded bytes, MB/s, ETA, segments. */
-class Card {
-  private readonly root: HTMLElement;
-  private readonly sealedBar = el('progress', { max: '1', value: '0', 'aria-label': 'sealed' });
-  private readonly sentBar = el('progress', { max: '1', value: '0', 'aria-label': 'uploaded' });
-  private readonly sealedText = el('span');
-  private readonly sentText = el('span');
-  private readonly stats = el('div', { class: 'stats' });
-  private readonly line = el('div', { class: 'stats', 'data-role': 'status' });
-  private readonly pause = el('button', { type: 'button', class: 'secondary' }, 'Pause');
-
-  constructor(
-    private readonly file: File,
-    list: HTMLElement,
-  ) {
-    this.root = el(
-      'div',
-      { class: 'card', 'data-file': file.name },
-      el('h3', {}, el('span', {}, file.name), el('span', { class: 'hint' }, bytes(file.size))),
-      el('div', { class: 'bar' }, 'Sealed', this.sealedBar, this.sealedText),
-      el('div', { class: 'bar' }, 'Uploaded', this.sentBar, this.sentText),
-      this.stats,
-      this.line,
-      el('div', { class: 'row' }, this.pause),
-    );
-    list.prepend(this.root);
+/** The library's error behind a tus error (an encryption that failed while tus read a chunk). */
+function libraryError(e: unknown): StreamV2Error | undefined {
+  for (let x = e, i = 0; x && i < 5; x = (x as DetailedError).causingError, i++) {
+    if (StreamV2Error.is(x)) return x;
   }
+  return undefined;
+}
 
-  status(text: string): void {
-    this.line.textContent = text;
-  }
+function statusOf(e: unknown): number | undefined {
+  const status = (e as Partial<DetailedError>).originalResponse?.getStatus();
+  return status ? status : undefined;
+}
 
-  progress(sealed: number, sent: number | undefined, total: number, elapsed?: number, segments = 0): void {
-    this.sealedBar.value = sealed / total;
-    this.sealedText.textContent = `${Math.floor((100 * sealed) / total)} %`;
-    if (sent === undefined || elapsed === undefined) return;
-    this.sentBar.value = sent / total;
-    this.sentText.textContent = `${Math.floor((100 * sent) / total)} %`;
-    const rate = sent / Math.max(elapsed, 1e-3);
-    this.stats.textContent = `${bytes(sent)} of ${bytes(total)} · ${(rate / 1e6).toFixed(1)} MB/s · ETA ${seconds((total - sent) / rate)} · ${segments} segments sealed`;
-  }
+/** A 4xx answer tus itself does not retry (409 and 423 it does). */
+function refused(e: unknown): boolean {
+  const s = statusOf(e);
+  return s !== undefined && s >= 400 && s < 500 && s !== 409 && s !== 423;
+}
 
-  onPause(pause: () => void, resume: () => void): void {
-    let paused = false;
-    this.pause.onclick = () => {
-      paused = !paused;
-      this.pause.textContent = paused ? 'Resume' : 'Pause';
-      this.status(paused ? 'Paused.' : 'Uploading…');
-      (paused ? pause : resume)();
-    };
-  }
-
-  done(size: number, elapsed: number, segments: number, link?: string): void {
-    this.pause.remove();
-    this.progress(size, size, size, elapsed, segments);
-    this.root.dataset.state = 'done';
-    this.line.replaceChildren(
-      el('span', { class: 'ok' }, 'Uploaded. '),
-      `${bytes(size)} of ciphertext in ${elapsed.toFixed(1)} s (${(size / elapsed / 1e6).toFixed(1)} MB/s, encrypt + upload).`,
-    );
-    if (link) this.root.append(el('div', { class: 'link', 'data-role': 'share' }, link));
-  }
-
-  fail(e: unknown, what: string): void {
-    this.root.dataset.state = 'failed';
-    showError(this.line, e, what);
-  }
-
-  offerStartOver(again: () => unknown): void {
-    const b = el('button', { type: 'button', class: 'secondary' }, 'Start over as a new upload');
-    b.onclick = () => {
-      this.root.remove();
-      void again();
-    };
-    this.pause.replaceWith(b);
-    void this.file;
-  }
+/** A person's sentence for a server's refusal (tus's own text is for developers). */
+function refusal(status: number, maxSize: number): string {
+  if (status === 413) return `The server takes uploads of at most ${bytes(maxSize)} of ciphertext.`;
+  if (status === 404 || status === 410)
+    return 'The server no longer has this upload. Start over to upload the file again.';
+  if (status === 409)
+    return 'The server holds another part of this upload than the page sent. Reload and pick the file again to resume.';
+  return `The server refused the upload (HTTP ${status}).`;
 }

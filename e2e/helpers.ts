@@ -15,6 +15,31 @@ export async function startPage(browser: Browser, key?: string): Promise<Page> {
   return page;
 }
 
+/** The page's network, as DevTools emulates it. */
+export interface Network {
+  /** Takes the page off the network (navigator.onLine false, requests fail) or back on. */
+  offline(off: boolean): Promise<void>;
+}
+
+/**
+ * Slows the page's uploads to `bytesPerSecond` (DevTools network emulation), so a test can
+ * catch an upload halfway: unthrottled on loopback a 64 MiB upload is over in about a second.
+ * Offline goes through the same emulation: the context's setOffline would be overridden by it.
+ */
+export async function throttleUploads(page: Page, bytesPerSecond: number): Promise<Network> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  const set = (offline: boolean) =>
+    cdp.send('Network.emulateNetworkConditions', {
+      offline,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: bytesPerSecond,
+    });
+  await set(false);
+  return { offline: async (off) => void (await set(off)) };
+}
+
 /** The random key the page keeps in its address fragment. */
 export async function pageKey(page: Page): Promise<string> {
   await page.check('input[name=secret][value=key]');
@@ -30,10 +55,15 @@ export async function pageKey(page: Page): Promise<string> {
   });
 }
 
+/**
+ * Waits until the upload of `name` finished and the server's keyless check of it is over (the
+ * server answers the last PATCH first and checks after; the card shows the verdict).
+ */
 export async function waitUploaded(page: Page, name: string): Promise<void> {
-  const card = page.locator(`.card[data-file="${name}"]`);
+  const card = page.locator(`.card[data-file="${name}"]`).first();
   await expect(card).toHaveAttribute('data-state', /done|failed/, { timeout: 170_000 });
   await expect(card).toHaveAttribute('data-state', 'done');
+  await expect(card.locator('[data-role=server-check]')).toHaveAttribute('data-verdict', /./, { timeout: 60_000 });
 }
 
 export async function serverFiles(page: Page): Promise<ServerFile[]> {

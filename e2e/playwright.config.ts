@@ -12,8 +12,11 @@ import { CHROMIUM_ARGS } from '../scripts/chromium-args.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const port = Number(process.env.E2E_PORT ?? 8391);
-const data = process.env.DEMO_DATA ?? mkdtempSync(join(tmpdir(), 'stream-v2-e2e-'));
-process.env.DEMO_DATA = data; // the tests read the stored files from here
+if (!process.env.DEMO_DATA) {
+  process.env.DEMO_DATA = mkdtempSync(join(tmpdir(), 'stream-v2-e2e-'));
+  process.env.E2E_REMOVE_DATA = '1'; // ours: e2e/teardown.ts removes it (a run stores ~250 MB)
+}
+const data = process.env.DEMO_DATA; // the tests read the stored files from here
 
 /** The same browser as the Vitest Chromium project (scripts/find-chromium.mjs writes its path). */
 function chromium(): string | undefined {
@@ -31,6 +34,7 @@ export default defineConfig({
   workers: 1,
   fullyParallel: false,
   reporter: [['list']],
+  globalTeardown: './teardown.ts',
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     launchOptions: {

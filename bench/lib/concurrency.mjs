@@ -17,8 +17,12 @@ import { fileURLToPath } from 'node:url';
 import { KiB, MiB, mbps, median, RssSampler, sleep } from './util.mjs';
 
 const CHUNK = 64 * KiB;
-/** Stream kinds of this section: stream-v2's three, then the peers'. */
-export const CONCURRENCY_KINDS = ['pipe', 'read', 'verify', 'node-gcm', 'openpgp'];
+/**
+ * Stream kinds of this section: stream-v2's three; `streams`, the floor of the pipe's shape (the
+ * same source through two identity TransformStreams, no crypto: what N web-stream pipes cost
+ * this thread by themselves); then the peers'.
+ */
+export const CONCURRENCY_KINDS = ['pipe', 'read', 'verify', 'streams', 'node-gcm', 'openpgp'];
 
 /** A pull-based stream of `total` bytes in 64 KiB views of one shared random buffer (no allocation per chunk). */
 function source(total, shared) {
@@ -63,6 +67,9 @@ async function oneStream(kind, ctx, bytes) {
     await f.stream().pipeTo(drop());
     return f.close();
   }
+  if (kind === 'streams') {
+    return source(bytes, shared).pipeThrough(new TransformStream()).pipeThrough(new TransformStream()).pipeTo(drop());
+  }
   if (kind === 'verify') {
     const r = await lib.verifyDigests(await lib.openFile(file));
     if (!r.ok) throw new Error(`verifyDigests failed: ${r.failure}`);
@@ -83,7 +90,7 @@ async function child(kind, n, total) {
   if (kind === 'read' || kind === 'verify') {
     dir = mkdtempSync(join(tmpdir(), 'sv2-conc-'));
     ctx.file = await storedFile(lib, key, each, dir);
-  } else if (kind !== 'pipe') {
+  } else if (kind !== 'pipe' && kind !== 'streams') {
     const { PEERS } = await import('./peers.mjs');
     ctx.peer = await PEERS[kind].load();
   }
@@ -113,21 +120,33 @@ async function child(kind, n, total) {
 /**
  * In the child: the fairness run. `long` pipes of 16 MiB run (each replaced as it finishes);
  * among them, one after another, `shorts` pipes of 1 MiB each. For each short pipe: its elapsed
- * time ÷ its fair share of that time (its bytes × the pipes running ÷ the total throughput then).
+ * time ÷ its fair share of that time (its bytes × the pipes running ÷ the total throughput then,
+ * counted in segments the long pipes' decoders released, not in pipes finished: a window
+ * shorter than a long pipe would otherwise see no throughput at all).
  */
 async function fairness(long, shorts) {
   const lib = await import('stream-v2');
   const key = new Uint8Array(randomBytes(32));
   const shared = new Uint8Array(randomBytes(CHUNK));
-  const ctx = { lib, key, shared };
   await lib.getDefaultPool().start();
   let done = 0;
   let stop = false;
+  const pipe = (bytes, onBytes) => {
+    let last = 0;
+    const onProgress = (p) => {
+      onBytes?.(p.plaintextBytes - last);
+      last = p.plaintextBytes;
+    };
+    return source(bytes, shared)
+      .pipeThrough(new lib.EncryptSegmentTransform(key))
+      .pipeThrough(new lib.DecryptSegmentTransform(key, { onProgress }))
+      .pipeTo(drop());
+  };
   const runner = async () => {
-    while (!stop) {
-      await oneStream('pipe', ctx, 16 * MiB);
-      done += 16 * MiB;
-    }
+    while (!stop)
+      await pipe(16 * MiB, (n) => {
+        done += n;
+      });
   };
   const longs = Array.from({ length: long }, runner);
   await sleep(2000); // all running
@@ -135,9 +154,9 @@ async function fairness(long, shorts) {
   for (let i = 0; i < shorts; i++) {
     const d0 = done;
     const t0 = performance.now();
-    await oneStream('pipe', ctx, MiB);
+    await pipe(MiB);
     const s = (performance.now() - t0) / 1000;
-    // The throughput of the long pipes while it ran (bytes they finished), plus its own MiB.
+    // The throughput of all pipes while it ran: the long pipes' released bytes, plus its own MiB.
     const rate = (done - d0 + MiB) / s;
     const fair = (MiB * (long + 1)) / rate;
     ratios.push(s / fair);

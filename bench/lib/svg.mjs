@@ -91,3 +91,71 @@ export function barChart({ title, unit, groups, series, note, width = 760 }) {
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }
+
+/** Log-scale ticks (1, 2, 5 × 10^k) from `lo` to `hi`. */
+function logTicks(lo, hi) {
+  const ticks = [];
+  for (let p = 10 ** Math.floor(Math.log10(lo)); p <= hi * 1.0001; p *= 10)
+    for (const m of [1, 2, 5]) if (m * p >= lo * 0.9999 && m * p <= hi * 1.0001) ticks.push(m * p);
+  return ticks;
+}
+
+/**
+ * Renders a line chart with both axes on a log scale (many-streams figures: N from 1 to 512).
+ * @param chart.xs - the x values (all series share them)
+ * @param chart.series - `{ name, values }`, `values[i]` at `xs[i]` (undefined: no point)
+ * @returns the SVG document as a string
+ */
+export function logLineChart({ title, xLabel, yLabel, xs, series, note, width = 860, height = 420 }) {
+  const left = 64;
+  const right = 250;
+  const top = 40;
+  const bottom = 58 + (note ? 16 : 0);
+  const plotW = width - left - right;
+  const plotH = height - top - bottom;
+  const ys = series.flatMap((s) => s.values).filter((v) => Number.isFinite(v) && v > 0);
+  const yLo = 10 ** Math.floor(Math.log10(Math.min(...ys)));
+  const yHi = 10 ** Math.ceil(Math.log10(Math.max(...ys)));
+  const [xLo, xHi] = [Math.min(...xs), Math.max(...xs)];
+  const x = (v) => left + ((Math.log(v) - Math.log(xLo)) / (Math.log(xHi) - Math.log(xLo) || 1)) * plotW;
+  const y = (v) => top + plotH - ((Math.log(v) - Math.log(yLo)) / (Math.log(yHi) - Math.log(yLo) || 1)) * plotH;
+  const out = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ${FONT} font-size="12">`,
+    `<title>${esc(title)}</title>`,
+    `<rect width="100%" height="100%" fill="#fff"/>`,
+    `<text x="${left}" y="22" font-size="15" font-weight="600">${esc(title)}</text>`,
+  ];
+  for (const t of logTicks(yLo, yHi)) {
+    const ty = y(t).toFixed(1);
+    out.push(`<line x1="${left}" y1="${ty}" x2="${left + plotW}" y2="${ty}" stroke="#e4e4e4"/>`);
+    out.push(`<text x="${left - 6}" y="${Number(ty) + 4}" text-anchor="end" fill="#555">${num(t)}</text>`);
+  }
+  for (const t of xs) {
+    const tx = x(t).toFixed(1);
+    out.push(`<line x1="${tx}" y1="${top}" x2="${tx}" y2="${top + plotH}" stroke="#e4e4e4"/>`);
+    out.push(`<text x="${tx}" y="${top + plotH + 16}" text-anchor="middle" fill="#555">${t}</text>`);
+  }
+  series.forEach((s, i) => {
+    const color = COLORS[i % COLORS.length];
+    const pts = xs.map((v, k) => [v, s.values[k]]).filter(([, v]) => Number.isFinite(v) && v > 0);
+    const d = pts.map(([a, b], k) => `${k ? 'L' : 'M'}${x(a).toFixed(1)},${y(b).toFixed(1)}`).join(' ');
+    out.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="2"/>`);
+    for (const [a, b] of pts)
+      out.push(
+        `<circle cx="${x(a).toFixed(1)}" cy="${y(b).toFixed(1)}" r="3" fill="${color}"><title>${esc(`${s.name}, N=${a}: ${num(b)}`)}</title></circle>`,
+      );
+    const ly = top + 10 + i * 18;
+    out.push(`<rect x="${left + plotW + 14}" y="${ly - 9}" width="12" height="3" fill="${color}"/>`);
+    out.push(`<text x="${left + plotW + 30}" y="${ly - 4}">${esc(s.name)}</text>`);
+  });
+  out.push(`<rect x="${left}" y="${top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333"/>`);
+  out.push(
+    `<text x="${left + plotW / 2}" y="${top + plotH + 36}" text-anchor="middle" fill="#333">${esc(xLabel)}</text>`,
+  );
+  out.push(
+    `<text transform="translate(16 ${top + plotH / 2}) rotate(-90)" text-anchor="middle" fill="#333">${esc(yLabel)}</text>`,
+  );
+  if (note) out.push(`<text x="${left}" y="${top + plotH + 54}" fill="#777" font-size="10">${esc(note)}</text>`);
+  out.push('</svg>');
+  return `${out.join('\n')}\n`;
+}

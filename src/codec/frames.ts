@@ -42,7 +42,7 @@ export async function sealDataFrames(
     const length = i === r.count - 1 ? r.lastLength : r.frameSize;
     const end = off + dataFrameWireSize(length);
     const bodyAt = off + FRAME_HEADER_SIZE;
-    writeFrameHeader(wire, off, r.segmentIndex, frameIndex, FRAME_DATA, 0, length);
+    writeFrameHeader(wire, off, { segmentIndex: r.segmentIndex, frameIndex, frameType: FRAME_DATA, flags: 0, length });
     aad.set(wire.subarray(off, bodyAt), HEADER_SIZE);
     const body = plaintext
       ? plaintext.subarray(i * r.frameSize, i * r.frameSize + length)

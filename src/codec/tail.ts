@@ -115,11 +115,23 @@ export async function sealSegmentTail(
   const { header, buf, offset, segmentIndex } = at;
   const d = hashes.length / HASH_SIZE;
   const payloadAt = offset + FRAME_HEADER_SIZE;
-  writeFrameHeader(buf, offset, segmentIndex, d, FRAME_DIGEST, 0, DIGEST_PAYLOAD_SIZE);
+  writeFrameHeader(buf, offset, {
+    segmentIndex,
+    frameIndex: d,
+    frameType: FRAME_DIGEST,
+    flags: 0,
+    length: DIGEST_PAYLOAD_SIZE,
+  });
   buf[payloadAt] = DIGEST_ALG_SHA256;
   buf.set(await digestValue(fc.sha256, header, segmentIndex, hashes), payloadAt + 1);
   const term = offset + DIGEST_FRAME_SIZE;
-  writeFrameHeader(buf, term, segmentIndex, d + 1, FRAME_TERMINATOR, final ? FLAG_FINAL : 0, 0);
+  writeFrameHeader(buf, term, {
+    segmentIndex,
+    frameIndex: d + 1,
+    frameType: FRAME_TERMINATOR,
+    flags: final ? FLAG_FINAL : 0,
+    length: 0,
+  });
   for (const t of tailTags(header, buf, offset, d)) {
     await fc.cipher.seal(frameNonce(segmentIndex, t.frameIndex), NOTHING, t.tag, t.aad);
   }

@@ -14,16 +14,18 @@ export interface FrameHeader {
 
 const TWO_32 = 2 ** 32;
 
-/** Writes a frame header at `offset` of `out`. */
-export function writeFrameHeader(
-  out: Uint8Array,
-  offset: number,
-  segmentIndex: number,
-  frameIndex: number,
-  frameType: number,
-  flags: number,
-  length: number,
-): void {
+/** A frame header's fields as the encoder writes them (spec §4). */
+export interface FrameHeaderFields {
+  segmentIndex: number;
+  frameIndex: number;
+  frameType: number;
+  flags: number;
+  length: number;
+}
+
+/** Writes a frame header at `offset` of `out` (spec §4: the segment index as two big-endian u32). */
+export function writeFrameHeader(out: Uint8Array, offset: number, fields: FrameHeaderFields): void {
+  const { segmentIndex, frameIndex, frameType, flags, length } = fields;
   const view = new DataView(out.buffer, out.byteOffset + offset, FRAME_HEADER_SIZE);
   view.setUint32(0, Math.floor(segmentIndex / TWO_32));
   view.setUint32(4, segmentIndex >>> 0);

@@ -116,7 +116,7 @@ export class WorkerPool {
 
   /**
    * True while no worker answered yet and none failed to start: the first is starting, or will
-   * be by {@link WorkerPool.warm}. The engine runs items on its own thread meanwhile.
+   * be by {@link WorkerPool.warm}. The runner runs items on its own thread meanwhile.
    * @internal
    */
   get cold(): boolean {

@@ -3,7 +3,7 @@
  * decrypt) goes to a worker and comes back with the answer. They never reach a stream's
  * reader, whose chunks are always new buffers, so reusing them is safe; it spares the calling
  * thread a fresh allocation per segment, which costs page faults (~100 ms per GiB measured in
- * Node). One per pool, shared by all its streams (and one per inline engine): the free buffers
+ * Node). One per pool, shared by all its streams (and one per inline runner): the free buffers
  * are bounded per pool, not per stream.
  */
 import type { Allocator } from '../platform/types.js';

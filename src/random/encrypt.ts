@@ -10,7 +10,7 @@ import { checkSignal, optionsOf, StreamV2Error } from '../errors.js';
 import { FRAME_HEADER_SIZE, HEADER_SIZE, SEGMENT_TAIL_SIZE } from '../format/constants.js';
 import { copyHeader, type StreamHeader } from '../format/header.js';
 import type { Platform } from '../platform/types.js';
-import { Engine } from '../pool/engine.js';
+import { SegmentRunner } from '../pool/runner.js';
 import { segmentStream } from '../pool/window.js';
 import { KeyedSession } from '../session/session.js';
 import { type Source, toSource } from '../source/source.js';
@@ -80,15 +80,15 @@ export async function encryptBlob(
   checkBlob(blob);
   const options = optionsOf(opts, 'options', BLOB_KEYS);
   if (options.resume !== undefined) return resume(platform, blob, secret, options);
-  const key = ownSecret(secret, true); // a copy: the caller may reuse its buffer while scrypt runs
-  const params = encoderParams(key, options);
+  const own = ownSecret(secret, true); // a copy: the caller may reuse its buffer while scrypt runs
+  const params = encoderParams(own, options);
   const source = toSource(blob, platform);
-  const engine = new Engine(platform, options.workers);
+  const runner = new SegmentRunner(platform, options.workers);
   try {
-    const session = await KeyedSession.create(key, params, engine);
+    const session = await KeyedSession.create(own, params, runner);
     return new Encryption(source, session, new Map());
   } catch (e) {
-    engine.close();
+    runner.close();
     throw e;
   }
 }
@@ -99,7 +99,7 @@ async function resume(platform: Platform, blob: Blob, secret: Secret, options: E
   if (layout.length > 0) {
     throw new StreamV2Error('BAD_ARGUMENT', `resume takes the layout from the state: drop ${layout.join(', ')}`);
   }
-  const key = ownSecret(secret);
+  const own = ownSecret(secret);
   const source = toSource(blob, platform);
   const { header, digests } = checkResumeState(options.resume as ResumeState, source);
   if (digests.size === 0) {
@@ -108,16 +108,16 @@ async function resume(platform: Platform, blob: Blob, secret: Secret, options: E
       'the resume state records no segment, so nothing proves the source is the one it was made from: start afresh',
     );
   }
-  const engine = new Engine(platform, options.workers);
+  const runner = new SegmentRunner(platform, options.workers);
   let session: KeyedSession | undefined;
   try {
-    session = await KeyedSession.open(key, header, engine);
+    session = await KeyedSession.open(own, header, runner);
     const resumed = new Encryption(source, session, digests);
     await resumed.prove();
     return resumed;
   } catch (e) {
     if (session) session.close();
-    else engine.close();
+    else runner.close();
     throw e;
   }
 }
@@ -181,7 +181,7 @@ class Encryption implements BlobEncryption {
   /** Wire bytes `[start, end)` (start < end): item -1 is the header, item k segment k. */
   private wire(start: number, end: number, signal: AbortSignal | undefined): ReadableStream<Uint8Array> {
     if (this.closed.signal.aborted) throw closedError();
-    const budget = this.session.engine.budget;
+    const budget = this.session.runner.budget;
     const stops = stopsOf(signal, this.closed.signal);
     if (start === end) return segmentStream(budget, 0, 0, () => ({ cost: 0, run: async () => new Uint8Array(0) }));
     const first = start < HEADER_SIZE ? -1 : this.layout.segmentOfWire(start);
@@ -213,7 +213,7 @@ class Encryption implements BlobEncryption {
    */
   async prove(): Promise<void> {
     const recorded = [...this.released.keys()].sort((a, b) => a - b);
-    const budget = this.session.engine.budget;
+    const budget = this.session.runner.budget;
     const job = (i: number) => {
       const k = recorded[i] as number;
       const place = this.layout.place(k);
@@ -242,12 +242,12 @@ class Encryption implements BlobEncryption {
 
   /** Seals segment k, and proves it matches what was sealed of it before (spec §8). */
   private async sealOnce(k: number): Promise<Uint8Array> {
-    const { key, engine, header } = this.session;
+    const { key, runner, header } = this.session;
     const place = this.layout.place(k);
     const final = k === this.layout.segments - 1;
     // The workers read the Blob themselves where they can (no plaintext through this thread).
     const input = { source: this.source, offset: place.plainOffset, length: place.plainLength };
-    const wire = await engine.seal(key, header.frameSize, k, final, input);
+    const wire = await runner.seal(key, header.frameSize, k, final, input);
     const valueAt = wire.length - SEGMENT_TAIL_SIZE + FRAME_HEADER_SIZE + 1; // DIGEST value, after its alg byte
     const digest = toHex(wire.subarray(valueAt, valueAt + 32));
     // Released before (or in the state), or sealed by an earlier request and not yet released.

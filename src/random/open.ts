@@ -10,10 +10,10 @@ import { abortedBy, checkSignal, optionsOf, StreamV2Error, untilAborted } from '
 import { HEADER_SIZE } from '../format/constants.js';
 import { checkLimits, copyHeader, type DecoderLimits, parseHeader, type StreamHeader } from '../format/header.js';
 import type { Platform } from '../platform/types.js';
-import { Engine } from '../pool/engine.js';
+import { SegmentRunner } from '../pool/runner.js';
 import { segmentStream } from '../pool/window.js';
 import { checkLimitsOption, KeyedSession } from '../session/session.js';
-import { checkEnd } from '../source/end.js';
+import { checkStreamEnd } from '../source/end.js';
 import { type RandomAccessSource, readOwned, type Source, toSource } from '../source/source.js';
 import type { StreamOptions } from '../stream/options.js';
 
@@ -70,7 +70,7 @@ export async function openEncrypted(
   secret: Secret,
   options: RandomAccessOptions = {},
 ): Promise<EncryptedFile> {
-  const key = ownSecret(secret); // a copy: the caller may reuse its buffer while scrypt runs
+  const own = ownSecret(secret); // a copy: the caller may reuse its buffer while scrypt runs
   const o = optionsOf(options, 'options', ['workers', 'limits', 'signal']);
   const limits = checkLimitsOption(o.limits);
   const signal = checkSignal(o.signal);
@@ -79,25 +79,25 @@ export async function openEncrypted(
   const head = readOwned(src, 0, Math.min(HEADER_SIZE, src.size), (n) => new Uint8Array(n));
   const header = parseHeader(await untilAborted(head, signal));
   checkLimits(header, limits);
-  const engine = new Engine(platform, o.workers);
+  const runner = new SegmentRunner(platform, o.workers);
   let session: KeyedSession | undefined;
   try {
     // The order of a sequential decoder (spec §6): header_mac first, then the frames.
-    session = await untilAborted(KeyedSession.open(key, header, engine), signal);
-    const { stream, end, dataFrames } = await untilAborted(checkEnd(src, header), signal);
+    session = await untilAborted(KeyedSession.open(own, header, runner), signal);
+    const { layout, end, dataFrames } = await untilAborted(checkStreamEnd(src, header), signal);
     // The last DATA frame and the FINAL TERMINATOR authenticate where the stream ends, hence
     // its plaintext size (spec §8), before any segment is read; they are checked on the copy
-    // checkEnd read, never on bytes the source may change.
-    await untilAborted(engine.openEnd(session.key, stream.segments - 1, dataFrames, end), signal);
-    return new Opened(src, stream, session);
+    // checkStreamEnd read, never on bytes the source may change.
+    await untilAborted(runner.openEnd(session.key, layout.segments - 1, dataFrames, end), signal);
+    return new EncryptedFileReader(src, layout, session);
   } catch (e) {
     if (session) session.close();
-    else engine.close();
+    else runner.close();
     throw e;
   }
 }
 
-class Opened implements EncryptedFile {
+class EncryptedFileReader implements EncryptedFile {
   readonly header: StreamHeader;
   readonly plaintextSize: number;
   /** Aborted by close(): every read still going stops. */
@@ -117,7 +117,7 @@ class Opened implements EncryptedFile {
     checkRange(start, end, this.plaintextSize);
     checkSignal(signal);
     if (this.closed.signal.aborted) throw closedError();
-    const budget = this.session.engine.budget;
+    const budget = this.session.runner.budget;
     const stops = stopsOf(signal, this.closed.signal);
     if (start === end) return segmentStream(budget, 0, 0, () => ({ cost: 0, run: async () => new Uint8Array(0) }));
     const first = this.layout.segmentOfPlaintext(start);
@@ -142,11 +142,11 @@ class Opened implements EncryptedFile {
 
   /** Segment `place`, opened whole (by a worker reading the source itself where it can), then trimmed to `[start, end)`. */
   private async openSegment(place: SegmentPlace, start: number, end: number): Promise<Uint8Array> {
-    const { key, engine, header } = this.session;
+    const { key, runner, header } = this.session;
     const layout = { frameSize: header.frameSize, framesPerSegment: header.framesPerSegment };
     const last = place.index === this.layout.segments - 1;
     const input = { source: this.source, offset: place.wireOffset, length: place.wireLength };
-    const plaintext = await engine.open(key, layout, place.index, last, input);
+    const plaintext = await runner.open(key, layout, place.index, last, input);
     const from = Math.max(0, start - place.plainOffset);
     const to = Math.min(plaintext.length, end - place.plainOffset);
     return from === 0 && to === plaintext.length ? plaintext : plaintext.slice(from, to);

@@ -12,7 +12,7 @@ import { optionsOf } from '../errors.js';
 import { HEADER_SIZE } from '../format/constants.js';
 import { checkLimits, type DecoderLimits, parseHeader } from '../format/header.js';
 import type { Platform } from '../platform/types.js';
-import { Engine } from '../pool/engine.js';
+import { SegmentRunner } from '../pool/runner.js';
 import { segmentStream } from '../pool/window.js';
 import { checkLimitsOption } from '../session/session.js';
 import { type RandomAccessSource, readOwned, toSource } from '../source/source.js';
@@ -50,10 +50,10 @@ export async function resumeStateFrom(
     complete++;
   }
   const digests: Record<string, string> = {};
-  const engine = new Engine(platform, options.workers);
+  const runner = new SegmentRunner(platform, options.workers);
   const { frameSize, framesPerSegment } = header;
   const checked = segmentStream(
-    engine.budget,
+    runner.budget,
     0,
     complete,
     (k) => {
@@ -65,12 +65,12 @@ export async function resumeStateFrom(
         // Checked whole (keyless), and its DIGEST value taken from the checked bytes: a damaged
         // or foreign segment fails here with its spec code, never becomes part of a state.
         run: async () => {
-          digests[k] = toHex(await engine.check(header.bytes, { frameSize, framesPerSegment }, k, last, input));
+          digests[k] = toHex(await runner.check(header.bytes, { frameSize, framesPerSegment }, k, last, input));
           return new Uint8Array(0);
         },
       };
     },
-    { onEnd: () => engine.close() },
+    { onEnd: () => runner.close() },
   );
   await checked.pipeTo(new WritableStream());
   const lastModified = plain.lastModified;

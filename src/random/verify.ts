@@ -10,10 +10,10 @@ import { optionsOf, StreamV2Error, toStreamV2Error } from '../errors.js';
 import { HEADER_SIZE } from '../format/constants.js';
 import { checkLimits, copyHeader, type DecoderLimits, parseHeader, type StreamHeader } from '../format/header.js';
 import type { Platform } from '../platform/types.js';
-import { Engine } from '../pool/engine.js';
+import { SegmentRunner } from '../pool/runner.js';
 import { OrderedWindow, segmentStream } from '../pool/window.js';
 import { checkLimitsOption } from '../session/session.js';
-import { checkEnd } from '../source/end.js';
+import { checkStreamEnd } from '../source/end.js';
 import { type RandomAccessSource, readOwned, toSource } from '../source/source.js';
 import type { StreamOptions } from '../stream/options.js';
 
@@ -98,21 +98,21 @@ export async function verifyDigests(
     const header = parseHeader(head);
     checkLimits(header, limits);
     tally.header = copyHeader(header);
-    const { stream } = await checkEnd(source, header);
-    const engine = new Engine(platform, options.workers);
-    const layout = stream.layout;
+    const { layout: places } = await checkStreamEnd(source, header);
+    const runner = new SegmentRunner(platform, options.workers);
+    const layout = places.layout;
     const job = (k: number) => {
-      const place = stream.place(k);
-      const last = k === stream.segments - 1;
+      const place = places.place(k);
+      const last = k === places.segments - 1;
       const input = { source, offset: place.wireOffset, length: place.wireLength };
       return {
         cost: place.wireLength,
         // A worker reads the Blob (or file) itself where it can: no ciphertext through this thread.
-        run: () => engine.check(header.bytes, layout, k, last, input).then(() => NOTHING),
+        run: () => runner.check(header.bytes, layout, k, last, input).then(() => NOTHING),
         onRelease: () => tally.add(place.plainLength, place.wireLength),
       };
     };
-    const done = segmentStream(engine.budget, 0, stream.segments, job, { onEnd: () => engine.close() });
+    const done = segmentStream(runner.budget, 0, places.segments, job, { onEnd: () => runner.close() });
     await done.pipeTo(new WritableStream());
     return tally.result();
   } catch (e) {
@@ -133,10 +133,10 @@ async function verifyStream(
   workers: VerifyOptions['workers'],
   tally: Tally,
 ): Promise<VerifyResult> {
-  const engine = new Engine(platform, workers);
-  const window: OrderedWindow = new OrderedWindow(engine.budget, {
+  const runner = new SegmentRunner(platform, workers);
+  const window: OrderedWindow = new OrderedWindow(runner.budget, {
     onFailure: (e) => window.lane.fail(e), // stop reading: nothing after a failure counts
-    onEnd: () => engine.close(),
+    onEnd: () => runner.close(),
   });
   const draining = window.readable.pipeTo(new WritableStream());
   draining.catch(() => {});
@@ -152,9 +152,9 @@ async function verifyStream(
       const layout = { frameSize: h.frameSize, framesPerSegment: h.framesPerSegment };
       const length = seg.bytes.length;
       const grant = await window.lane.acquire(length);
-      const bytes = engine.recycler.take(length); // the caller's chunk is not ours to hand over
+      const bytes = runner.recycler.take(length); // the caller's chunk is not ours to hand over
       bytes.set(seg.bytes);
-      const check = engine.check(h.bytes, layout, seg.segmentIndex, seg.final, { bytes }).then(() => NOTHING);
+      const check = runner.check(h.bytes, layout, seg.segmentIndex, seg.final, { bytes }).then(() => NOTHING);
       window.push(check, grant, () => tally.add(seg.plaintextLength, length));
     },
   };

@@ -4,7 +4,7 @@
  * stream, however many ranges are read), writes or checks header_mac, and holds what workers
  * need to seal and open the stream's segments (the frame key travels with each job; this
  * thread does no frame crypto). Closing it has every worker forget the key and releases the
- * engine's own pool.
+ * runner's own pool.
  */
 import {
   checkSecret,
@@ -24,7 +24,7 @@ import {
   parseHeader,
   type StreamHeader,
 } from '../format/header.js';
-import type { Engine } from '../pool/engine.js';
+import type { SegmentRunner } from '../pool/runner.js';
 
 /**
  * Checks a decoder's `limits` option (spec §2).
@@ -45,7 +45,7 @@ function sessionId(): string {
 
 /**
  * One stream's keys. Made once per stream ({@link KeyedSession.create} or
- * {@link KeyedSession.open}); {@link KeyedSession.close} releases the key and the engine.
+ * {@link KeyedSession.open}); {@link KeyedSession.close} releases the key and the runner.
  */
 export class KeyedSession {
   private closed = false;
@@ -56,20 +56,20 @@ export class KeyedSession {
     /** What workers need to seal or open the stream's frames. */
     readonly key: SessionKey,
     /** Where the stream's segments are worked on. */
-    readonly engine: Engine,
+    readonly runner: SegmentRunner,
   ) {}
 
   /**
    * Starts a new stream: header with a fresh random salt, keys, header_mac.
-   * The session owns `engine` from here on (released by {@link KeyedSession.close}).
+   * The session owns `runner` from here on (released by {@link KeyedSession.close}).
    */
-  static async create(secret: Secret, params: HeaderParams, engine: Engine): Promise<KeyedSession> {
+  static async create(secret: Secret, params: HeaderParams, runner: SegmentRunner): Promise<KeyedSession> {
     // spec §2: 32 random bytes, fresh for every stream. No caller chooses them (spec §8).
     const salt = crypto.getRandomValues(new Uint8Array(SALT_SIZE));
     const bytes = encodeHeaderPrefix(params, salt);
-    const keys = await deriveKeys(secret, { kdf: params.kdf, logN: params.logN, salt }, engine.scrypt);
+    const keys = await deriveKeys(secret, { kdf: params.kdf, logN: params.logN, salt }, runner.scrypt);
     sealHeader(keys.headerKey, bytes);
-    return KeyedSession.keyed(parseHeader(bytes), keys.frameKey, engine);
+    return KeyedSession.keyed(parseHeader(bytes), keys.frameKey, runner);
   }
 
   /**
@@ -77,23 +77,23 @@ export class KeyedSession {
    * derives the keys and checks header_mac (spec §3).
    * @throws StreamV2Error `WRONG_KEY`
    */
-  static async open(secret: Secret, header: StreamHeader, engine: Engine): Promise<KeyedSession> {
+  static async open(secret: Secret, header: StreamHeader, runner: SegmentRunner): Promise<KeyedSession> {
     checkSecret(secret);
-    const keys = await deriveKeys(secret, header, engine.scrypt);
+    const keys = await deriveKeys(secret, header, runner.scrypt);
     verifyHeaderMac(keys.headerKey, header.bytes);
-    return KeyedSession.keyed(header, keys.frameKey, engine);
+    return KeyedSession.keyed(header, keys.frameKey, runner);
   }
 
-  private static keyed(header: StreamHeader, frameKey: Uint8Array, engine: Engine): KeyedSession {
+  private static keyed(header: StreamHeader, frameKey: Uint8Array, runner: SegmentRunner): KeyedSession {
     const key: SessionKey = { id: sessionId(), suite: header.suite, frameKey, header: header.bytes };
-    return new KeyedSession(header, key, engine);
+    return new KeyedSession(header, key, runner);
   }
 
-  /** Has every worker (and this thread) forget the frame key, and releases the engine's own pool. Idempotent. */
+  /** Has every worker (and this thread) forget the frame key, and releases the runner's own pool. Idempotent. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.engine.forget(this.key.id);
-    this.engine.close();
+    this.runner.forget(this.key.id);
+    this.runner.close();
   }
 }

@@ -29,10 +29,10 @@ import { readOwned, type Source } from './source.js';
  *   buffer of the library's own (their tags are the caller's to check, `openStreamEnd`; read
  *   once, since over HTTP every read is a round trip)
  */
-export async function checkEnd(
+export async function checkStreamEnd(
   source: Source,
   layout: LayoutParams,
-): Promise<{ stream: StreamLayout; end: Uint8Array; dataFrames: number }> {
+): Promise<{ layout: StreamLayout; end: Uint8Array; dataFrames: number }> {
   const plaintext = plaintextSizeOf(source.size, layout);
   if (plaintext !== undefined) {
     const stream = new StreamLayout(
@@ -59,7 +59,7 @@ export async function checkEnd(
           data.frameType === FRAME_DATA &&
           data.flags === 0 &&
           data.length === lastLength));
-    if (expected) return { stream, end, dataFrames: d };
+    if (expected) return { layout: stream, end, dataFrames: d };
   }
   throw await diagnoseEnd(source, layout);
 }

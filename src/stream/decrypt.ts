@@ -27,7 +27,7 @@ export class DecryptSegmentTransform extends SegmentTransform {
   get header(): StreamHeader | undefined {
     return this.opener.header;
   }
-  private readonly opener: Opener;
+  private readonly opener: DecryptSide;
 
   /**
    * @param secret - the 32-byte key, or `{ passphrase }`, the stream was made with
@@ -38,12 +38,12 @@ export class DecryptSegmentTransform extends SegmentTransform {
     const options = optionsOf(opts, 'options', ['workers', 'onProgress', 'limits']);
     const own = ownSecret(secret);
     const limits = checkLimitsOption(options.limits);
-    let opener: Opener | undefined;
+    let opener: DecryptSide | undefined;
     super(options, (_, streams) => {
-      opener = new Opener(streams, own, limits);
+      opener = new DecryptSide(streams, own, limits);
       return opener;
     });
-    this.opener = opener as Opener;
+    this.opener = opener as DecryptSide;
   }
 }
 
@@ -52,7 +52,7 @@ export class DecryptSegmentTransform extends SegmentTransform {
  * frame header checked against its place before anything is decrypted (codec/reader.ts), and
  * has each segment opened whole at its turn.
  */
-class Opener implements TransformSide {
+class DecryptSide implements TransformSide {
   header: StreamHeader | undefined;
   private readonly wire: WireReader;
   private readonly events: WireEvents;
@@ -63,11 +63,11 @@ class Opener implements TransformSide {
     private readonly secret: Secret,
     limits: DecoderLimits,
   ) {
-    const { engine } = streams;
+    const { runner } = streams;
     // A segment that spans chunks is gathered into a buffer of ours (staged until its turn).
     this.wire = new WireReader(limits, (size) => {
       streams.stage(size);
-      return engine.recycler.take(size);
+      return runner.recycler.take(size);
     });
     this.events = { header: (h) => this.openHeader(h), segment: (seg) => this.open(seg) };
   }
@@ -85,12 +85,12 @@ class Opener implements TransformSide {
 
   close(): void {
     if (this.session) this.session.close();
-    else this.streams.engine.close();
+    else this.streams.runner.close();
   }
 
   /** Derives the keys and checks header_mac (spec §3), before any frame. */
   private async openHeader(header: StreamHeader): Promise<void> {
-    this.session = await KeyedSession.open(this.secret, header, this.streams.engine);
+    this.session = await KeyedSession.open(this.secret, header, this.streams.runner);
     this.header = header;
     this.streams.counter.ciphertextBytes += HEADER_SIZE;
   }
@@ -101,18 +101,18 @@ class Opener implements TransformSide {
    */
   private async open(seg: WireSegment): Promise<void> {
     const session = this.session as KeyedSession;
-    const { engine } = this.streams;
+    const { runner } = this.streams;
     const { frameSize, framesPerSegment } = session.header;
     const wire = seg.bytes.length;
     const count = { plaintextBytes: seg.plaintextLength, wireBytes: wire };
     await this.streams.put(wire + seg.plaintextLength, wire, count, () => {
       let bytes = seg.bytes;
       if (!seg.owned) {
-        bytes = engine.recycler.take(wire);
+        bytes = runner.recycler.take(wire);
         bytes.set(seg.bytes);
       }
       this.streams.stage(0);
-      return engine.open(session.key, { frameSize, framesPerSegment }, seg.segmentIndex, seg.final, { bytes });
+      return runner.open(session.key, { frameSize, framesPerSegment }, seg.segmentIndex, seg.final, { bytes });
     });
   }
 }

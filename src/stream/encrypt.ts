@@ -28,7 +28,7 @@ export class EncryptSegmentTransform extends SegmentTransform {
     const options = optionsOf(opts, 'options', ['workers', 'onProgress', ...ENCODER_KEYS]);
     const own = ownSecret(secret, true);
     const params = encoderParams(own, options);
-    super(options, (_, streams) => new Sealer(streams, own, params));
+    super(options, (_, streams) => new EncryptSide(streams, own, params));
   }
 }
 
@@ -37,7 +37,7 @@ export class EncryptSegmentTransform extends SegmentTransform {
  * segment is handed over only once it is known whether it is the last: by the next byte, or by
  * the end of the input (its TERMINATOR carries FINAL then).
  */
-class Sealer implements TransformSide {
+class EncryptSide implements TransformSide {
   private readonly segmentBytes: number;
   private session: KeyedSession | undefined;
   private segmentIndex = 0;
@@ -56,8 +56,8 @@ class Sealer implements TransformSide {
   }
 
   async start(): Promise<void> {
-    const { engine } = this.streams;
-    this.session = await KeyedSession.create(this.secret, this.params, engine);
+    const { runner } = this.streams;
+    this.session = await KeyedSession.create(this.secret, this.params, runner);
     this.streams.emit(this.session.header.bytes.slice());
     this.streams.counter.ciphertextBytes += HEADER_SIZE;
   }
@@ -81,7 +81,7 @@ class Sealer implements TransformSide {
         continue;
       }
       if (!this.forming) {
-        this.forming = this.streams.engine.recycler.take(size);
+        this.forming = this.streams.runner.recycler.take(size);
         this.streams.stage(size);
       }
       const take = Math.min(size - this.filled, chunk.length - off);
@@ -107,7 +107,7 @@ class Sealer implements TransformSide {
 
   close(): void {
     if (this.session) this.session.close();
-    else this.streams.engine.close();
+    else this.streams.runner.close();
   }
 
   /**
@@ -116,18 +116,18 @@ class Sealer implements TransformSide {
    */
   private async seal(plain: Uint8Array, final: boolean, owned: boolean): Promise<void> {
     const session = this.session as KeyedSession;
-    const { engine } = this.streams;
+    const { runner } = this.streams;
     const index = this.segmentIndex++;
     const length = plain.length;
     const wire = segmentWireSize(this.params, length);
     await this.streams.put(length + wire, length, { plaintextBytes: length, wireBytes: wire }, () => {
       let bytes = plain;
       if (!owned) {
-        bytes = engine.recycler.take(length);
+        bytes = runner.recycler.take(length);
         bytes.set(plain);
       }
       this.streams.stage(0); // the formed segment is in flight now, within the budget
-      return engine.seal(session.key, this.params.frameSize, index, final, { bytes });
+      return runner.seal(session.key, this.params.frameSize, index, final, { bytes });
     });
   }
 }

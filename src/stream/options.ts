@@ -1,6 +1,6 @@
 /** Options and progress shared by both transforms, and their checks. */
 import { StreamV2Error } from '../errors.js';
-import type { WorkersOption } from '../pool/engine.js';
+import type { WorkersOption } from '../pool/runner.js';
 
 /** A snapshot of a transform's progress and of the memory it holds. */
 export interface Progress {

@@ -1,5 +1,5 @@
 /**
- * The one base of both transforms: a writable side that hands whole segments to the engine in
+ * The one base of both transforms: a writable side that hands whole segments to the runner in
  * turn, and the ordered window's pull-driven readable side. What differs, the encoder and the
  * decoder, is a {@link TransformSide} (stream/encrypt.ts, stream/decrypt.ts).
  *
@@ -10,7 +10,7 @@
  */
 import { type Platform, platformOf } from '../platform/types.js';
 import type { Grant } from '../pool/budget.js';
-import { Engine } from '../pool/engine.js';
+import { SegmentRunner } from '../pool/runner.js';
 import { OrderedWindow } from '../pool/window.js';
 import { type Progress, ProgressCounter, type StreamOptions, WRITABLE_STRATEGY } from './options.js';
 
@@ -21,7 +21,7 @@ export interface TransformSide {
   write(chunk: Uint8Array): Promise<void>;
   /** After the last chunk: the last segment, and the end-of-stream checks. */
   end(): Promise<void>;
-  /** Releases the keys and the engine's own pool (idempotent). */
+  /** Releases the keys and the runner's own pool (idempotent). */
   close(): void;
 }
 
@@ -42,12 +42,12 @@ export class SegmentStreams {
 
   /** @param side - makes the codec side (before the writable side starts, which is at once) */
   constructor(
-    readonly engine: Engine,
+    readonly runner: SegmentRunner,
     private readonly options: StreamOptions,
     side: (streams: SegmentStreams) => TransformSide,
   ) {
     this.counter = new ProgressCounter(() => this.window.lane);
-    this.window = new OrderedWindow(engine.budget, {
+    this.window = new OrderedWindow(runner.budget, {
       onFailure: (e) => this.failed(e),
       onCancel: (reason) => this.errorWriter(reason),
       onEnd: () => this.release(),
@@ -151,13 +151,13 @@ export abstract class SegmentTransform extends TransformStream<Uint8Array, Uint8
   private readonly streams: SegmentStreams;
 
   /**
-   * @param side - makes the codec side on the transform's platform and engine
+   * @param side - makes the codec side on the transform's platform and runner
    * @internal the library's own two transforms only
    */
   protected constructor(options: StreamOptions, side: (platform: Platform, streams: SegmentStreams) => TransformSide) {
     super();
     const platform = platformOf(new.target);
-    const streams = new SegmentStreams(new Engine(platform, options.workers), options, (s) => side(platform, s));
+    const streams = new SegmentStreams(new SegmentRunner(platform, options.workers), options, (s) => side(platform, s));
     // Own properties over the prototype's getters: pipeThrough and every reader read these.
     Object.defineProperty(this, 'readable', { value: streams.readable, enumerable: true });
     Object.defineProperty(this, 'writable', { value: streams.writable, enumerable: true });

@@ -279,7 +279,7 @@ it('bench/bench.mjs BENCH_ONLY=concurrency,before --before HEAD: every kind at e
     expect(r.stderr.toString()).toBe('');
     expect(r.status).toBe(0);
     const res = JSON.parse(readFileSync(json, 'utf8')) as ConcurrencyResults;
-    const kinds = ['pipe', 'read', 'verify', 'node-gcm', 'openpgp'];
+    const kinds = ['pipe', 'read', 'verify', 'streams', 'node-gcm', 'openpgp'];
     expect(res.concurrency.rows.map((x) => `${x.kind}/${x.n}`)).toEqual(kinds.flatMap((k) => [`${k}/1`, `${k}/4`]));
     for (const x of res.concurrency.rows) {
       expect(positive(x.mbps) && Number.isFinite(x.peakMiB)).toBe(true);

@@ -153,7 +153,11 @@ export async function createUpload(base: string, size: number, name = 'test.bin'
   });
 }
 
-/** Creates an upload and sends `bytes` of it (all of them unless `sent` says fewer): its id. */
+/**
+ * Creates an upload and sends `bytes` of it (all of them unless `sent` says fewer): its id.
+ * A finished upload is returned once the server's keyless check of it is over (the server
+ * answers the last PATCH first and checks after).
+ */
 export async function upload(base: string, bytes: Uint8Array, sent = bytes.length): Promise<string> {
   const created = await createUpload(base, bytes.length);
   if (created.status !== 201) throw new Error(`tus creation answered ${created.status}`);
@@ -167,7 +171,35 @@ export async function upload(base: string, bytes: Uint8Array, sent = bytes.lengt
     });
     if (res.status !== 204) throw new Error(`tus PATCH answered ${res.status}: ${await res.text()}`);
   }
+  if (sent === bytes.length) await checked(base, id);
   return id;
+}
+
+/** What the server says of one stored file (GET /api/files/<id>, demo/store.ts FileInfo). */
+export async function fileInfo(base: string, id: string): Promise<{ [k: string]: unknown } & FileState> {
+  const res = await fetch(`${base}/api/files/${id}`);
+  if (!res.ok) throw new Error(`GET /api/files/${id} answered ${res.status}`);
+  return (await res.json()) as { [k: string]: unknown } & FileState;
+}
+
+/** The fields of a stored file's state the tests look at. */
+export interface FileState {
+  offset: number;
+  size: number;
+  received: number;
+  checking: boolean;
+  verdict?: { ok: boolean; code?: string; segments: number };
+}
+
+/** Waits until the server's keyless check of a finished upload gave its verdict. */
+export async function checked(base: string, id: string, ms = 30_000): Promise<FileState> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const info = await fileInfo(base, id);
+    if (!info.checking && info.verdict) return info;
+    if (Date.now() > until) throw new Error(`no verdict for ${id} after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /**

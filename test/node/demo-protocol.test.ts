@@ -47,6 +47,19 @@ describe('demo server: protocol answers', () => {
     expect(res.headers.get('upload-length')).toBe(String(N));
   });
 
+  it('the bytes an unfinished upload holds so far: /api/files/<id>/received, with Range (for resumeStateFrom)', async () => {
+    const held = `${server.url}/api/files/${partial}/received`;
+    const whole = await fetch(held);
+    expect(whole.status).toBe(200);
+    expect(Number(whole.headers.get('content-length'))).toBe(N / 2);
+    const part = await fetch(held, { headers: { Range: 'bytes=0-9' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 0-9/${N / 2}`);
+    expect((await part.arrayBuffer()).byteLength).toBe(10);
+    expect((await fetch(held, { headers: { Range: `bytes=${N / 2}-` } })).status).toBe(416);
+    await expectCode(await fetch(`${server.url}/api/files/${'0'.repeat(32)}/received`), 404, 'NOT_FOUND');
+  });
+
   it('tamper and verify of an unfinished upload: 409 with a code, not a 500', async () => {
     await expectCode(
       await fetch(`${server.url}/api/files/${partial}/tamper`, { method: 'POST' }),

@@ -49,7 +49,7 @@ async function roundTrip(pool: Pool): Promise<unknown> {
 it('after workers failed to start, the pool starts them again once they can (back-off, not for good)', async () => {
   const pool = new WorkerPool({ size: 1 });
   try {
-    // A first start that fails (until then, items would run on this thread: engine.ts).
+    // A first start that fails (until then, items would run on this thread: runner.ts).
     expect(StreamV2Error.is(await pool.start().catch((e: unknown) => e))).toBe(true);
     for (let i = 0; i < 3; i++) {
       const e = await roundTrip(pool);

@@ -1,6 +1,6 @@
 /**
  * Where a stream's segments are worked on: on a worker pool, or inline (`workers: 0`), with
- * the same codec either way (worker-api.ts). The engine takes a segment's input, bytes or a
+ * the same codec either way (worker-api.ts). The runner takes a segment's input, bytes or a
  * place in a source, and decides where the work runs: a source that workers can read
  * themselves is read there (no file bytes through this thread); anything else is read here
  * into a buffer of the library's own and handed over.
@@ -33,10 +33,10 @@ export type SegmentInput =
 /** The part of the worker API that segment jobs use. */
 type JobApi = Pick<WorkerApi, 'seal' | 'open' | 'check' | 'openEnd'>;
 
-export class Engine {
+export class SegmentRunner {
   /** The budget this stream's segments are granted from: its pool's, or its own inline. */
   readonly budget: Budget;
-  /** Input buffers handed to workers and back (the pool's, or this engine's own inline). */
+  /** Input buffers handed to workers and back (the pool's, or this runner's own inline). */
   readonly recycler: Recycler;
   private readonly pool: WorkerPool | undefined;
   private readonly ownsPool: boolean;
@@ -113,7 +113,7 @@ export class Engine {
     this.pool?.forget(sessionId);
   }
 
-  /** Releases a pool this engine created for itself. */
+  /** Releases a pool this runner created for itself. */
   close(): void {
     if (this.ownsPool) void this.pool?.terminate();
   }
