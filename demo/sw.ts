@@ -3,18 +3,12 @@
  * /stream-v2/<id>/<name> with the decrypted plaintext of a stored file the page registered
  * (stream-v2/service-worker), and leaves every other request to the network.
  */
-import { serveDecrypted } from '../src/service-worker/index.js';
+import { type ServiceWorkerScopeLike, serveDecrypted } from '../src/service-worker/index.js';
 
 declare const self: ServiceWorkerGlobalScopeLike;
-interface ServiceWorkerGlobalScopeLike {
-  readonly registration: { readonly scope: string };
-  readonly clients: {
-    claim(): Promise<void>;
-    matchAll(o: {
-      type: 'window';
-      includeUncontrolled: boolean;
-    }): Promise<ReadonlyArray<{ postMessage(m: unknown): void }>>;
-  };
+/** What this script uses of its `self`: the library's part, and the lifecycle calls. */
+interface ServiceWorkerGlobalScopeLike extends ServiceWorkerScopeLike {
+  readonly clients: ServiceWorkerScopeLike['clients'] & { claim(): Promise<void> };
   skipWaiting(): Promise<void>;
   // biome-ignore lint/suspicious/noExplicitAny: the worker's own event types
   addEventListener(type: string, listener: (event: any) => void): void;

@@ -1,10 +1,4 @@
-/**
- * The demo, driven as a person would: upload (with a random key and with a passphrase),
- * interrupt and resume, refuse a different file, download, range reads, tamper, wrong secret.
- * The tests run in order and share the server's storage.
- */
-import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, openAsBlob, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openAsBlob, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
@@ -17,27 +11,12 @@ import {
   throttleUploads,
   waitUploaded,
 } from './helpers.js';
+import { makeFile, sha } from './ux-helpers.js';
 
 const MiB = 1024 * 1024;
 const SIZE = 64 * MiB;
 const shots = join(import.meta.dirname, 'screenshots');
 mkdirSync(shots, { recursive: true });
-
-/** A file of pseudo-random bytes (seeded, so runs are comparable), written to `path`. */
-function makeFile(path: string, size: number, seed: number): Buffer {
-  const out = Buffer.allocUnsafe(size);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < size; i += 4) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out.writeUInt32LE(x >>> 0, i);
-  }
-  writeFileSync(path, out);
-  return out;
-}
-
-const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 /** Save (#read-all) as in a browser without a file picker: the Service Worker's download, read back. */
 async function saveThroughWorker(p: Page): Promise<Buffer> {

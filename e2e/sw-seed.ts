@@ -1,12 +1,13 @@
 /** Helpers of the Service Worker tests: stored files seeded from Node with the library, and browser RSS from /proc. */
 import { createHash, randomBytes, randomFillSync } from 'node:crypto';
-import { createReadStream, createWriteStream, openAsBlob, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, openAsBlob, readFileSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { encryptBlob } from 'stream-v2';
+import { tree } from './speed-helpers.js';
 
 export const MiB = 1024 * 1024;
 
@@ -52,21 +53,6 @@ export async function sha256File(path: string): Promise<string> {
   const h = createHash('sha256');
   for await (const c of createReadStream(path)) h.update(c as Buffer);
   return h.digest('hex');
-}
-
-/** Pids of `root` and every descendant. */
-function tree(root: number): number[] {
-  const parent = new Map<number, number>();
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      parent.set(Number(p), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {} // gone meanwhile
-  }
-  const pids = [root];
-  for (let i = 0; i < pids.length; i++) for (const [p, pp] of parent) if (pp === pids[i]) pids.push(p);
-  return pids;
 }
 
 /** Resident memory of every Chromium process this test process started, in bytes (VmRSS), by process type. */

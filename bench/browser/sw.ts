@@ -4,17 +4,11 @@
  * issue asks to measure: the worker asks the page, which decrypts on its own pool and hands back
  * the plaintext as a transferred ReadableStream, and answers with that.
  */
-import { serveDecrypted } from '../../src/service-worker/index.js';
+import { type ServiceWorkerScopeLike, serveDecrypted } from '../../src/service-worker/index.js';
 
-interface Scope {
-  readonly registration: { readonly scope: string };
-  readonly clients: {
-    claim(): Promise<void>;
-    matchAll(o: {
-      type: 'window';
-      includeUncontrolled: boolean;
-    }): Promise<ReadonlyArray<{ postMessage(m: unknown): void }>>;
-  };
+/** What this script uses of its `self`: the library's part, and the lifecycle calls. */
+interface Scope extends ServiceWorkerScopeLike {
+  readonly clients: ServiceWorkerScopeLike['clients'] & { claim(): Promise<void> };
   skipWaiting(): Promise<void>;
   // biome-ignore lint/suspicious/noExplicitAny: the worker's own event types
   addEventListener(type: string, listener: (event: any) => void): void;

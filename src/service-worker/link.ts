@@ -175,7 +175,15 @@ class Link implements ServiceWorkerLink {
       onEvent: options.onEvent,
       port: undefined,
     };
-    const plaintextSize = await this.send(held);
+    let plaintextSize: number;
+    try {
+      plaintextSize = await this.send(held);
+    } catch (e) {
+      // Refused or unanswered: the page's copy of the secret and the port go with it.
+      if (held.secret instanceof Uint8Array) held.secret.fill(0);
+      held.port?.close();
+      throw e;
+    }
     this.held.set(id, held);
     this.ping ??= setInterval(() => this.sw.controller?.postMessage({ tag: TAG, type: 'ping' }), PING_MS);
     const name = encodeURIComponent(options.filename || 'file');

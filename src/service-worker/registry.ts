@@ -152,14 +152,17 @@ export class Registry {
     const found = await new Promise<Registered | undefined>((resolve) => {
       const list = this.waiting.get(id) ?? [];
       this.waiting.set(id, list);
-      list.push(resolve);
+      const wake = (e: Registered | undefined) => {
+        clearTimeout(timer);
+        resolve(e);
+      };
       const timer = setTimeout(() => {
-        const i = list.indexOf(resolve);
+        const i = list.indexOf(wake);
         if (i >= 0) list.splice(i, 1);
         resolve(undefined);
       }, this.hooks.waitMs);
+      list.push(wake);
       if (list.length === 1) this.hooks.ask(id).catch(() => undefined);
-      void timer;
     });
     if (!found?.live) {
       throw new StreamV2Error(

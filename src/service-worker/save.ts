@@ -56,7 +56,8 @@ interface PickerWindow {
  * the picker needs the click's user activation, so it is opened before anything else.
  *
  * @throws StreamV2Error with the decoder's code and segment (`AUTH_FAILED`, `WRONG_KEY`...),
- *   `ABORTED` (the picker or download was cancelled, or `signal`), `UNSUPPORTED` (no way left
+ *   `ABORTED` (the picker or download was cancelled, the worker serving the download was
+ *   replaced or fell silent for 2 minutes, or `signal`), `UNSUPPORTED` (no way left
  *   for this size), `SOURCE_FAILED`, `BAD_ARGUMENT`
  */
 export async function saveDecrypted(
@@ -122,7 +123,17 @@ async function pipeCounting(file: EncryptedFile, sink: WritableStream<Uint8Array
   return bytes;
 }
 
-/** A download streamed by the Service Worker: resolves once it sent the last byte. */
+/**
+ * How long a started download may go without a word from the worker (a progress event comes
+ * with every segment) before the save fails: a worker the browser stopped or replaced mid-body
+ * sends nothing more, and its port gives no sign of it.
+ */
+const STALL_MS = 120_000;
+
+/**
+ * A download streamed by the Service Worker: resolves once it sent the last byte; fails
+ * `ABORTED` when the worker that serves it is replaced or falls silent (STALL_MS).
+ */
 async function download(link: ServiceWorkerLink, url: string, secret: Secret, o: SaveOptions): Promise<SaveResult> {
   let settle: { resolve: (n: number) => void; reject: (e: unknown) => void } | undefined;
   const finished = new Promise<number>((resolve, reject) => {
@@ -130,7 +141,11 @@ async function download(link: ServiceWorkerLink, url: string, secret: Secret, o:
   });
   let started = false;
   let total = 0;
+  let stall: ReturnType<typeof setTimeout> | undefined;
+  const silent = () => settle?.reject(new StreamV2Error('ABORTED', 'the Service Worker stopped sending the download'));
   const onEvent = (e: ServedEvent) => {
+    clearTimeout(stall);
+    stall = setTimeout(silent, STALL_MS);
     if (e.type === 'start') started = true;
     else if (e.type === 'progress') o.onProgress?.({ bytes: e.sent, total });
     else if (e.type === 'done') settle?.resolve(e.sent);
@@ -148,6 +163,12 @@ async function download(link: ServiceWorkerLink, url: string, secret: Secret, o:
   total = d.plaintextSize;
   const onAbort = () => settle?.reject(new StreamV2Error('ABORTED', "aborted by the caller's signal"));
   o.signal?.addEventListener('abort', onAbort, { once: true });
+  // A new worker took over: the old one's response body, if it was still going, is gone.
+  const sw = globalThis.navigator?.serviceWorker;
+  const onReplaced = () => {
+    if (started) settle?.reject(new StreamV2Error('ABORTED', 'the Service Worker was replaced during the download'));
+  };
+  sw?.addEventListener('controllerchange', onReplaced);
   const noStart = setTimeout(() => {
     if (!started)
       settle?.reject(new StreamV2Error('UNSUPPORTED', 'the browser did not ask the Service Worker for the download'));
@@ -163,6 +184,8 @@ async function download(link: ServiceWorkerLink, url: string, secret: Secret, o:
   } finally {
     setTimeout(() => frame.remove(), 60_000); // the browser's download outlives its frame; let it settle
     clearTimeout(noStart);
+    clearTimeout(stall);
+    sw?.removeEventListener('controllerchange', onReplaced);
     o.signal?.removeEventListener('abort', onAbort);
     d.revoke();
   }

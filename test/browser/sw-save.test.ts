@@ -1,0 +1,63 @@
+/**
+ * saveDecrypted's streamed download when the worker serving it goes away mid-body: the save
+ * fails `ABORTED` instead of waiting forever (a replaced worker's port says nothing more).
+ */
+import { expect, it } from 'vitest';
+import type { RegisterOptions, ServiceWorkerLink } from '../../src/service-worker/link.js';
+import { saveDecrypted } from '../../src/service-worker/save.js';
+
+/** A link whose "worker" starts the response, sends one progress event, and then nothing. */
+function silentAfterStart(revoked: string[]): ServiceWorkerLink {
+  return {
+    async register(_url, _secret, options: RegisterOptions = {}) {
+      setTimeout(() => {
+        options.onEvent?.({ type: 'start', request: 1, status: 200, start: 0, end: 1000 });
+        options.onEvent?.({ type: 'progress', request: 1, sent: 100 });
+      }, 10);
+      return {
+        url: 'about:blank',
+        plaintextSize: 1000,
+        expiresAt: Date.now() + 60_000,
+        revoke: () => revoked.push('x'),
+      };
+    },
+    close() {},
+  };
+}
+
+it('a download whose Service Worker is replaced after it started fails ABORTED, and its URL is revoked', async () => {
+  const sw = navigator.serviceWorker;
+  expect(sw).toBeDefined();
+  const revoked: string[] = [];
+  const saving = saveDecrypted('https://example.invalid/c.sv2', new Uint8Array(32), {
+    filename: 'f.bin',
+    picker: false,
+    link: silentAfterStart(revoked),
+  });
+  await new Promise((r) => setTimeout(r, 100)); // started, one progress event, then silence
+  sw.dispatchEvent(new Event('controllerchange'));
+  await expect(saving).rejects.toMatchObject({ code: 'ABORTED', message: expect.stringMatching(/replaced/) });
+  expect(revoked).toEqual(['x']);
+}, 10_000);
+
+it('a controllerchange before the download started does not fail it (the link registers again)', async () => {
+  const sw = navigator.serviceWorker;
+  let onEvent: RegisterOptions['onEvent'];
+  const link: ServiceWorkerLink = {
+    async register(_u, _s, o: RegisterOptions = {}) {
+      onEvent = o.onEvent;
+      return { url: 'about:blank', plaintextSize: 5, expiresAt: Date.now() + 60_000, revoke() {} };
+    },
+    close() {},
+  };
+  const saving = saveDecrypted('https://example.invalid/c.sv2', new Uint8Array(32), {
+    filename: 'f.bin',
+    picker: false,
+    link,
+  });
+  await new Promise((r) => setTimeout(r, 50));
+  sw.dispatchEvent(new Event('controllerchange'));
+  onEvent?.({ type: 'start', request: 1, status: 200, start: 0, end: 5 });
+  onEvent?.({ type: 'done', request: 1, sent: 5 });
+  await expect(saving).resolves.toEqual({ method: 'service-worker', bytes: 5 });
+});
