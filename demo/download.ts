@@ -7,9 +7,8 @@
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-// The library's own reading of Range (RFC 9110 §14), the one its Service Worker uses.
-import { parseRange } from '../src/service-worker/range.js';
 import { fail } from './answers.js';
+import { parseRange } from './range.js';
 import type { DownloadStats } from './stats.js';
 import type { Files } from './store.js';
 
