@@ -6,6 +6,7 @@ import { playwright } from '@vitest/browser-playwright';
 import { build as esbuild } from 'esbuild';
 import { defineConfig, type Plugin } from 'vite';
 import { CHROMIUM_ARGS } from './scripts/chromium-args.mjs';
+import { TOOL_TESTS } from './scripts/test-groups.mjs';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -63,24 +64,6 @@ function chromiumPath(): string | undefined {
   }
   return existsSync(found) ? readFileSync(found, 'utf8').trim() || undefined : undefined;
 }
-
-/**
- * Tests of tools rather than of the library on a given Node (the bench scripts, Chromium, Deno
- * and Bun, TypeScript's view of the declarations): scripts/test-node-versions.mjs sets
- * STREAM_V2_SKIP_TOOL_TESTS, since the machine's Node has just run them.
- */
-const TOOL_TESTS = [
-  'test/node/bench.test.ts',
-  'test/node/bench-browser.test.ts',
-  'test/node/runtimes.test.ts',
-  'test/node/find-chromium.test.ts',
-  'test/package/types.test.ts',
-  'test/package/docs.test.ts',
-  'test/node/api-report.test.ts',
-  'test/package/surface.test.ts',
-  'test/package/sw-types.test.ts',
-  'test/package/readme.test.ts',
-];
 
 export default defineConfig({
   // Relative URLs, or the bundled worker chunk 404s outside the site root.
