@@ -72,7 +72,7 @@ function chromiumPath(): string | undefined {
  * scripts/engines.mjs). The preview provider serves the same tests and reads their results from
  * Vitest's own socket; it cannot be headless by its own account, so the launcher is.
  */
-const ENGINE = process.env['STREAM_V2_ENGINE'];
+const ENGINE = process.env['STREAM_V2_ENGINE'] as 'firefox' | 'webkit' | undefined;
 if (ENGINE) process.env['BROWSER'] = here('scripts/open-engine.js');
 
 /**
@@ -156,7 +156,7 @@ export default defineConfig({
       ...(ENGINE === 'firefox' || ENGINE === 'webkit'
         ? [
             {
-              extends: true,
+              extends: true as const,
               resolve: { alias: { '#lib': here('src/browser.ts') } },
               test: {
                 name: ENGINE,
@@ -167,7 +167,7 @@ export default defineConfig({
                   screenshotFailures: false,
                   api: { host: '127.0.0.1' },
                   provider: preview(),
-                  instances: [{ browser: ENGINE === 'webkit' ? ('safari' as const) : ('firefox' as const) }],
+                  instances: [{ browser: ENGINE }],
                 },
               },
             },

@@ -112,6 +112,17 @@ export interface RunResult {
   error: unknown;
 }
 
+/**
+ * Every chunk of `stream`, read with a reader: WebKit (2.50) has no async iteration of a
+ * ReadableStream, so no browser test may use `for await` on one.
+ */
+export async function chunksOf<T>(stream: ReadableStream<T>): Promise<T[]> {
+  const reader = stream.getReader();
+  const chunks: T[] = [];
+  for (let r = await reader.read(); !r.done; r = await reader.read()) chunks.push(r.value);
+  return chunks;
+}
+
 /** Pipes `input` chunks through `transform` and collects the output chunks. Never throws. */
 export async function run(
   transform: TransformStream<Uint8Array, Uint8Array>,

@@ -5,6 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { openEncrypted, StreamV2Error, WorkerPool } from '#lib';
 import {
+  chunksOf,
   hex,
   type NegativeVector,
   negative,
@@ -34,8 +35,7 @@ describe.each([0, 2] as const)('openEncrypted(Blob), workers %i', (w) => {
         for (const [a, b] of rangesOf(plain.length, 120)) {
           expect(sameBytesOrIndex(await file.read(a, b), plain.subarray(a, b)), `[${a}, ${b})`).toBe(-1);
         }
-        const chunks: Uint8Array[] = [];
-        for await (const c of file.stream() as unknown as AsyncIterable<Uint8Array>) chunks.push(c);
+        const chunks = await chunksOf(file.stream());
         expect(chunks.length).toBe(plain.length === 0 ? 0 : vector.segments);
       } finally {
         file.close();
