@@ -85,6 +85,7 @@ const TOOL_TESTS = [
   'test/node/bench-browser.test.ts',
   'test/node/runtimes.test.ts',
   'test/node/find-chromium.test.ts',
+  'test/node/find-browsers.test.ts',
   'test/package/types.test.ts',
   'test/package/docs.test.ts',
   'test/node/api-report.test.ts',
@@ -161,6 +162,8 @@ export default defineConfig({
               test: {
                 name: ENGINE,
                 include: ['test/shared/**/*.test.ts', 'test/browser/**/*.test.ts'],
+                // A quarter of the heaviest randomized tests' cases (test/helpers.ts, `cases`).
+                provide: { caseShare: 0.25 },
                 browser: {
                   enabled: true,
                   headless: false,

@@ -11,7 +11,8 @@
  * package with apt-get (then, for Chromium only, `npx playwright install chromium`); else it stops
  * with one line naming the command to run. STREAM_V2_<NAME>_CANDIDATES (colon-separated) replaces
  * the default list, so tests can hide the machine's browsers. --out FILE (one name only) writes
- * there instead of the cache; --dry-run prints the install commands instead of running them.
+ * its path there instead of the cache (and Xvfb's to FILE-xvfb); --dry-run prints the install
+ * commands instead of running them.
  */
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -38,7 +39,7 @@ const flag = (name) => args.includes(name);
 const outIndex = args.indexOf('--out');
 const named = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--out');
 for (const n of named) if (!(n in ENGINES) || n === 'xvfb') fail('browsers', `unknown engine '${n}'`);
-const wanted = named.length ? named : ['chromium', 'firefox', 'webkit'];
+const wanted = named.length ? [...named] : ['chromium', 'firefox', 'webkit'];
 if (wanted.includes('webkit') && !wanted.includes('xvfb')) wanted.push('xvfb');
 if (outIndex >= 0 && named.length !== 1) fail('browsers', '--out takes exactly one engine name');
 
@@ -143,7 +144,12 @@ async function locate(name) {
     }
   }
   if (!path) stop(name);
-  const out = outIndex >= 0 ? args[outIndex + 1] : join(root, `node_modules/.cache/stream-v2/${name}-path`);
+  const given = outIndex >= 0 ? args[outIndex + 1] : undefined;
+  const out = given
+    ? name === named[0]
+      ? given
+      : `${given}-${name}`
+    : join(root, `node_modules/.cache/stream-v2/${name}-path`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${path}\n`);
   say(path);
