@@ -85,7 +85,6 @@ const TOOL_TESTS = [
   'test/node/bench-browser.test.ts',
   'test/node/runtimes.test.ts',
   'test/node/find-chromium.test.ts',
-  'test/node/find-browsers.test.ts',
   'test/package/types.test.ts',
   'test/package/docs.test.ts',
   'test/node/api-report.test.ts',
