@@ -41,7 +41,14 @@ export interface OpenedEnvelope {
   readonly header: StreamHeader;
 }
 
-/** `generateIdentity` on any platform; the public function and its documentation: src/index.ts. */
+/**
+ * Makes a new identity: a key pair whose public key others encrypt to (`{ recipients }`) and
+ * whose secret key opens what they encrypted (`{ identity }`), as text (docs/RECIPIENTS.md §4).
+ *
+ * @param options - `pq: true` for an X-Wing (ML-KEM-768 + X25519, post-quantum hybrid) identity;
+ *   X25519 otherwise (shorter public key: 63 characters instead of 1,959)
+ * @throws StreamV2Error `BAD_ARGUMENT`
+ */
 export async function generateIdentity(options?: { pq?: boolean }): Promise<IdentityKeys> {
   const pq = options?.pq ?? false;
   if (typeof pq !== 'boolean') throw new StreamV2Error('BAD_ARGUMENT', 'options.pq must be a boolean');
@@ -135,7 +142,18 @@ export async function openWith(envelope: Envelope, identities: readonly KeyBytes
   throw new StreamV2Error('WRONG_KEY', 'no stanza of the key envelope opens with this identity');
 }
 
-/** `sealEnvelope`; the public function and its documentation: src/index.ts. */
+/**
+ * Seals a stream's file key to recipients: the key envelope alone (docs/RECIPIENTS.md §1), for an
+ * application that keeps it beside the ciphertext (a database row, upload metadata). The stream
+ * is one made with `fileKey` as its raw key (`encryptBlob(blob, fileKey)`, a transform).
+ *
+ * @param fileKey - the stream's 32-byte raw key (draw it with `crypto.getRandomValues`)
+ * @param header - the stream's first 80 bytes (its header), which `fileKey` must open
+ * @param recipients - public keys (`s2pk1…`, `s2pkpq1…`), 1 to 64
+ * @returns the envelope's bytes
+ * @throws StreamV2Error `BAD_ARGUMENT` (a malformed key, header or recipient), `BAD_HEADER`,
+ *   `UNSUPPORTED` (a header that breaks spec §2), `WRONG_KEY` (a key that does not open the header)
+ */
 export async function sealEnvelope(
   fileKey: Uint8Array,
   header: Uint8Array,
@@ -154,7 +172,15 @@ export async function sealEnvelope(
   return sealKeys(fileKey.slice(), parsed.bytes, keys);
 }
 
-/** `openEnvelope`; the public function and its documentation: src/index.ts. */
+/**
+ * Opens a key envelope given alone (docs/RECIPIENTS.md §2) with an identity: the file key (the
+ * stream's raw key) and the header of the stream it opens.
+ *
+ * @param envelope - the envelope's bytes, and nothing more
+ * @param identity - a secret key (`S2SK1…`, `S2SKPQ1…`), or several
+ * @throws StreamV2Error `WRONG_KEY` (no stanza opens), `BAD_ARGUMENT` (a malformed identity), or
+ *   a malformed envelope's code: `TRUNCATED`, `BAD_HEADER`, `UNSUPPORTED`, `LIMIT_EXCEEDED`, `TRAILING_DATA`
+ */
 export async function openEnvelope(
   envelope: Uint8Array,
   identity: string | readonly string[],
@@ -164,7 +190,18 @@ export async function openEnvelope(
   return { fileKey: await openWith(decoded, identities), header: copyHeader(decoded.header) };
 }
 
-/** `rewrap`; the public function and its documentation: src/index.ts. */
+/**
+ * Re-wraps a key envelope: opens its file key with `identity` and seals it again to
+ * `recipients`, which replace every stanza (add, remove, rotate readers). The stream does not
+ * change, nor does its file key: whoever kept the file key, or an old envelope and an identity
+ * it was sealed to, still reads the stream; only re-encrypting under a new key stops that.
+ *
+ * @param envelope - the envelope's bytes, and nothing more
+ * @param identity - a secret key that opens it (or several)
+ * @param recipients - the new readers' public keys, 1 to 64
+ * @returns the new envelope's bytes
+ * @throws StreamV2Error as {@link openEnvelope}, and `BAD_ARGUMENT` for a malformed recipient
+ */
 export async function rewrap(
   envelope: Uint8Array,
   identity: string | readonly string[],

@@ -1,0 +1,184 @@
+/**
+ * Recipients through every API (docs/RECIPIENTS.md): X25519 and X-Wing, one and several per file,
+ * the same ciphertext opened by each; the container through the transforms (any chunking),
+ * encryptBlob and openEncrypted; re-wrapping leaves the stream's bytes as they are.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  DecryptSegmentTransform,
+  EncryptSegmentTransform,
+  encryptBlob,
+  generateIdentity,
+  type IdentityKeys,
+  openEncrypted,
+  openEnvelope,
+  rewrap,
+  sealEnvelope,
+} from '#lib';
+import { chunked, concat, randomBytes, run, sameBytes } from '../helpers.js';
+import { codeOf } from '../random-helpers.js';
+
+const LAYOUT = { frameSize: 1024, framesPerSegment: 2, workers: 0 } as const;
+const plaintext = randomBytes(5000); // 3 segments
+
+const [alice, bob, carol] = (await Promise.all([
+  generateIdentity(),
+  generateIdentity({ pq: true }),
+  generateIdentity(),
+])) as [IdentityKeys, IdentityKeys, IdentityKeys];
+
+async function decrypt(
+  container: Uint8Array,
+  identity: string | string[],
+  how: Parameters<typeof chunked>[1] = 'whole',
+) {
+  return run(new DecryptSegmentTransform({ identity }, { workers: 0 }), chunked(container, how));
+}
+
+/** A Blob of a copy of `bytes` (a Blob part must be a plain ArrayBuffer's view). */
+function blobOf(bytes: Uint8Array): Blob {
+  return new Blob([bytes.slice()]);
+}
+
+/** The envelope at the start of a container: its envelope_size (bytes 6..10, big-endian). */
+function envelopeOf(container: Uint8Array): Uint8Array {
+  return container.slice(0, new DataView(container.buffer, container.byteOffset).getUint32(6));
+}
+
+describe('identities', () => {
+  it('have the text forms of docs/RECIPIENTS.md §4', () => {
+    expect(alice.type).toBe('x25519');
+    expect(alice.publicKey).toMatch(/^s2pk1[02-9ac-hj-np-z]{58}$/);
+    expect(alice.secretKey).toMatch(/^S2SK1[02-9AC-HJ-NP-Z]{58}$/);
+    expect(bob.type).toBe('x-wing');
+    expect(bob.publicKey).toMatch(/^s2pkpq1[02-9ac-hj-np-z]{1952}$/);
+    expect(bob.secretKey).toMatch(/^S2SKPQ1[02-9AC-HJ-NP-Z]{58}$/);
+    expect(alice.publicKey).not.toBe(carol.publicKey);
+  });
+});
+
+describe('the transforms', () => {
+  it('encrypt to several recipients; each opens the same ciphertext, in any chunking', async () => {
+    const enc = await run(new EncryptSegmentTransform({ recipients: [alice.publicKey, bob.publicKey] }, LAYOUT), [
+      plaintext,
+    ]);
+    expect(enc.error).toBeUndefined();
+    for (const [who, how] of [
+      [alice, 'whole'],
+      [bob, 'bytes'],
+      [alice, { seed: 7, max: 300 }],
+      [bob, 97],
+    ] as const) {
+      const dec = await decrypt(enc.output, who.secretKey, how);
+      expect(dec.error).toBeUndefined();
+      expect(sameBytes(dec.output, plaintext)).toBe(true);
+    }
+    expect(await codeOf(decrypt(enc.output, carol.secretKey).then((r) => Promise.reject(r.error)))).toBe('WRONG_KEY');
+  });
+
+  it('with several identities, the one that opens is used; none: WRONG_KEY before any plaintext', async () => {
+    const enc = await run(new EncryptSegmentTransform({ recipients: [bob.publicKey] }, LAYOUT), [plaintext]);
+    const dec = await decrypt(enc.output, [carol.secretKey, alice.secretKey, bob.secretKey]);
+    expect(sameBytes(dec.output, plaintext)).toBe(true);
+    const wrong = await decrypt(enc.output, [alice.secretKey, carol.secretKey]);
+    expect(wrong.output.length).toBe(0);
+    expect((wrong.error as { code?: string }).code).toBe('WRONG_KEY');
+  });
+
+  it('a container cut inside its envelope or its stream is TRUNCATED; an envelope from another stream is WRONG_KEY', async () => {
+    const one = (await run(new EncryptSegmentTransform({ recipients: [alice.publicKey] }, LAYOUT), [plaintext])).output;
+    const two = (await run(new EncryptSegmentTransform({ recipients: [alice.publicKey] }, LAYOUT), [plaintext])).output;
+    const env = envelopeOf(one);
+    for (const cut of [5, env.length - 1, env.length, env.length + 81]) {
+      expect(((await decrypt(one.subarray(0, cut), alice.secretKey)).error as { code?: string }).code).toBe(
+        'TRUNCATED',
+      );
+    }
+    const swapped = concat([env, two.subarray(envelopeOf(two).length)]);
+    const r = await decrypt(swapped, alice.secretKey);
+    expect([(r.error as { code?: string }).code, r.output.length]).toEqual(['WRONG_KEY', 0]);
+  });
+
+  it('refuse a secret of the wrong side, and malformed keys, with BAD_ARGUMENT', () => {
+    const code = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return (e as { code?: string }).code;
+      }
+    };
+    expect(code(() => new EncryptSegmentTransform({ identity: alice.secretKey } as never))).toBe('BAD_ARGUMENT');
+    expect(code(() => new DecryptSegmentTransform({ recipients: [alice.publicKey] } as never))).toBe('BAD_ARGUMENT');
+    expect(code(() => new EncryptSegmentTransform({ recipients: [alice.secretKey] }))).toBe('BAD_ARGUMENT');
+    expect(code(() => new EncryptSegmentTransform({ recipients: [] }))).toBe('BAD_ARGUMENT');
+    expect(code(() => new DecryptSegmentTransform({ identity: alice.publicKey }))).toBe('BAD_ARGUMENT');
+  });
+});
+
+describe('encryptBlob and openEncrypted', () => {
+  it('round trip a container for each recipient, read whole and by ranges', async () => {
+    const enc = await encryptBlob(blobOf(plaintext), { recipients: [alice.publicKey, bob.publicKey] }, LAYOUT);
+    const container = await enc.read(0, enc.ciphertextSize);
+    // A range that starts inside the envelope and ends inside segment 1 is what a full read gives.
+    expect(sameBytes(await enc.read(100, 3000), container.subarray(100, 3000))).toBe(true);
+    expect(() => enc.resumeState()).toThrow(/recipients/);
+    enc.close();
+    for (const who of [alice, bob]) {
+      const file = await openEncrypted(blobOf(container), { identity: who.secretKey }, { workers: 0 });
+      expect(file.plaintextSize).toBe(plaintext.length);
+      expect(sameBytes(await file.read(1000, 4500), plaintext.subarray(1000, 4500))).toBe(true);
+      file.close();
+    }
+    // The transform reads what encryptBlob wrote.
+    expect(sameBytes((await decrypt(container, bob.secretKey)).output, plaintext)).toBe(true);
+    expect(await codeOf(openEncrypted(blobOf(container), { identity: carol.secretKey }))).toBe('WRONG_KEY');
+    expect(await codeOf(openEncrypted(blobOf(container.subarray(0, 200)), { identity: alice.secretKey }))).toBe(
+      'TRUNCATED',
+    );
+    // A raw key is refused on a container as on any non-stream (unchanged raw-key behaviour).
+    expect(await codeOf(openEncrypted(blobOf(container), randomBytes(32)))).toBe('BAD_HEADER');
+  });
+
+  it('resume refuses recipients (the state would need the file key)', async () => {
+    const state = { version: 1, header: '00', plaintextSize: 1, digests: { 0: '00' } };
+    expect(
+      await codeOf(encryptBlob(blobOf(plaintext), { recipients: [alice.publicKey] }, { resume: state as never })),
+    ).toBe('BAD_ARGUMENT');
+  });
+});
+
+describe('the envelope alone, and re-wrapping', () => {
+  it('seal, open, rewrap: the removed identity gets WRONG_KEY, the new one reads the unchanged stream', async () => {
+    const fileKey = randomBytes(32);
+    const enc = await encryptBlob(blobOf(plaintext), fileKey, LAYOUT);
+    const stream = await enc.read(0, enc.ciphertextSize);
+    enc.close();
+    const before = stream.slice();
+    const envelope = await sealEnvelope(fileKey, stream.subarray(0, 80), [alice.publicKey, bob.publicKey]);
+    const opened = await openEnvelope(envelope, bob.secretKey);
+    expect(sameBytes(opened.fileKey, fileKey)).toBe(true);
+    expect(sameBytes(opened.header.bytes, stream.subarray(0, 80))).toBe(true);
+
+    const rewrapped = await rewrap(envelope, alice.secretKey, [alice.publicKey, carol.publicKey]);
+    expect(await codeOf(openEnvelope(rewrapped, bob.secretKey))).toBe('WRONG_KEY');
+    const carols = await openEnvelope(rewrapped, carol.secretKey);
+    const file = await openEncrypted(blobOf(stream), carols.fileKey, { workers: 0 });
+    expect(sameBytes(await file.read(0, file.plaintextSize), plaintext)).toBe(true);
+    file.close();
+    expect(sameBytes(stream, before)).toBe(true);
+    // The rewrapped envelope also serves as a container's (same header).
+    const dec = await decrypt(concat([rewrapped, stream]), carol.secretKey, 'bytes');
+    expect(sameBytes(dec.output, plaintext)).toBe(true);
+  });
+
+  it('sealEnvelope refuses a key that does not open the header (WRONG_KEY) and a passphrase stream', async () => {
+    const enc = await encryptBlob(blobOf(plaintext), randomBytes(32), LAYOUT);
+    const header = enc.header.bytes;
+    enc.close();
+    expect(await codeOf(sealEnvelope(randomBytes(32), header, [alice.publicKey]))).toBe('WRONG_KEY');
+    const pass = await encryptBlob(blobOf(plaintext), { passphrase: 'x' }, { ...LAYOUT, logN: 1 });
+    expect(await codeOf(sealEnvelope(randomBytes(32), pass.header.bytes, [alice.publicKey]))).toBe('BAD_ARGUMENT');
+    pass.close();
+    expect(await codeOf(sealEnvelope(randomBytes(31), header, [alice.publicKey]))).toBe('BAD_ARGUMENT');
+  });
+});
