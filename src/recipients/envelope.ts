@@ -17,14 +17,14 @@ export const ENVELOPE_FIXED_SIZE = ENVELOPE_PREFIX_SIZE + HEADER_SIZE;
 const STANZA_HEAD_SIZE = 5;
 export const MAX_STANZAS = 64;
 
+/** A recipient type: X25519, or the X-Wing hybrid (ML-KEM-768 + X25519, post-quantum). */
+export type RecipientType = 'x25519' | 'x-wing';
+
 /** §1: the stanza types this version defines, with their sizes (3, passkeys, is reserved). */
-export const STANZA_TYPES = {
+export const STANZA_TYPES: Readonly<Record<RecipientType, { id: number; encLength: number; ctLength: number }>> = {
   x25519: { id: 1, encLength: 32, ctLength: 48 },
   'x-wing': { id: 2, encLength: 1120, ctLength: 48 },
-} as const;
-
-/** A recipient type: X25519, or the X-Wing hybrid (ML-KEM-768 + X25519). */
-export type RecipientType = keyof typeof STANZA_TYPES;
+};
 
 const TYPE_OF_ID: ReadonlyMap<number, RecipientType> = new Map(
   Object.entries(STANZA_TYPES).map(([name, t]) => [t.id, name as RecipientType]),

@@ -18,10 +18,18 @@ import type { RecipientType, Stanza } from './envelope.js';
 /** §1: info = "stream_v2 envelope" || header. */
 const INFO_LABEL = new TextEncoder().encode('stream_v2 envelope');
 
-const SUITES: Record<RecipientType, CipherSuite> = {
-  x25519: new CipherSuite(KEM_DHKEM_X25519_HKDF_SHA256, KDF_HKDF_SHA256, AEAD_ChaCha20Poly1305),
-  'x-wing': new CipherSuite(KEM_MLKEM768_X25519, KDF_HKDF_SHA256, AEAD_ChaCha20Poly1305),
-};
+const KEMS = { x25519: KEM_DHKEM_X25519_HKDF_SHA256, 'x-wing': KEM_MLKEM768_X25519 } as const;
+const suites = new Map<RecipientType, CipherSuite>();
+
+/** The HPKE suite of a stanza type, made on first use (an app that never uses recipients pays nothing at load). */
+function suiteOf(type: RecipientType): CipherSuite {
+  let suite = suites.get(type);
+  if (!suite) {
+    suite = new CipherSuite(KEMS[type], KDF_HKDF_SHA256, AEAD_ChaCha20Poly1305);
+    suites.set(type, suite);
+  }
+  return suite;
+}
 
 function infoFor(header: Uint8Array): Uint8Array {
   const info = new Uint8Array(INFO_LABEL.length + HEADER_SIZE);
@@ -32,7 +40,7 @@ function infoFor(header: Uint8Array): Uint8Array {
 
 /** A new key pair of `type`: the public key and the secret key's bytes (an X25519 key, an X-Wing seed). */
 export async function generateKeyPair(type: RecipientType): Promise<{ publicKey: Uint8Array; secretKey: Uint8Array }> {
-  const suite = SUITES[type];
+  const suite = suiteOf(type);
   const pair = await suite.GenerateKeyPair(true);
   return {
     publicKey: await suite.SerializePublicKey(pair.publicKey),
@@ -51,7 +59,7 @@ export async function sealStanza(
   header: Uint8Array,
   what: string,
 ): Promise<Stanza> {
-  const suite = SUITES[type];
+  const suite = suiteOf(type);
   let pk: Awaited<ReturnType<CipherSuite['DeserializePublicKey']>>;
   try {
     pk = await suite.DeserializePublicKey(publicKey);
@@ -79,7 +87,7 @@ export interface OpeningKey {
  */
 export async function openingKey(type: RecipientType, secretKey: Uint8Array, what: string): Promise<OpeningKey> {
   try {
-    return { type, key: await SUITES[type].DeserializePrivateKey(secretKey, false) };
+    return { type, key: await suiteOf(type).DeserializePrivateKey(secretKey, false) };
   } catch (e) {
     throw new StreamV2Error('BAD_ARGUMENT', `${what} is not a valid ${type} secret key`, {}, { cause: e });
   }
@@ -96,7 +104,7 @@ export async function openStanza(
 ): Promise<Uint8Array | undefined> {
   if (stanza.type !== opening.type) return undefined;
   try {
-    return await SUITES[opening.type].Open(opening.key, stanza.enc, stanza.ct, { info: infoFor(header) });
+    return await suiteOf(opening.type).Open(opening.key, stanza.enc, stanza.ct, { info: infoFor(header) });
   } catch {
     return undefined;
   }
