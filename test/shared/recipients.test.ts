@@ -3,6 +3,7 @@
  * the same ciphertext opened by each; the container through the transforms (any chunking),
  * encryptBlob and openEncrypted; re-wrapping leaves the stream's bytes as they are.
  */
+import { bech32 } from '@scure/base';
 import { describe, expect, it } from 'vitest';
 import {
   DecryptSegmentTransform,
@@ -180,5 +181,58 @@ describe('the envelope alone, and re-wrapping', () => {
     expect(await codeOf(sealEnvelope(randomBytes(32), pass.header.bytes, [alice.publicKey]))).toBe('BAD_ARGUMENT');
     pass.close();
     expect(await codeOf(sealEnvelope(randomBytes(31), header, [alice.publicKey]))).toBe('BAD_ARGUMENT');
+  });
+});
+
+describe('key texts (docs/RECIPIENTS.md §4)', () => {
+  it('a typo anywhere in a public key is refused with BAD_ARGUMENT, never taken for another key', async () => {
+    const fc = await import('fast-check');
+    const charset = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: alice.publicKey.length - 1 }),
+        fc.integer({ min: 1, max: 31 }),
+        async (at, shift) => {
+          const c = alice.publicKey[at] as string;
+          const typo = at < 5 ? 'x' : charset[(charset.indexOf(c) + shift) % 32];
+          const text = alice.publicKey.slice(0, at) + typo + alice.publicKey.slice(at + 1);
+          const e = await codeOf(encryptBlob(blobOf(plaintext), { recipients: [text] }, LAYOUT));
+          return e === 'BAD_ARGUMENT';
+        },
+      ),
+      { seed: 22, numRuns: 60 },
+    );
+  });
+
+  it('say what is wrong, without the key', async () => {
+    const refusal = async (recipients: string[]) => {
+      try {
+        await encryptBlob(blobOf(plaintext), { recipients }, LAYOUT);
+      } catch (e) {
+        return String((e as Error).message);
+      }
+      return 'accepted';
+    };
+    const mixed = `${alice.publicKey.slice(0, 10).toUpperCase()}${alice.publicKey.slice(10)}`;
+    expect(await refusal([alice.secretKey])).toMatch(/recipient 1 is a secret key/);
+    expect(await refusal([alice.publicKey, alice.publicKey.slice(0, -1)])).toMatch(/recipient 2 .*checksum/);
+    expect(await refusal([mixed])).toMatch(/checksum or characters/);
+    const age = bech32.encode('age', bech32.toWords(new Uint8Array(32)));
+    expect(await refusal([age])).toMatch(/not a stream-v2 key \(prefix 'age'\)/);
+    const short = bech32.encode('s2pk', bech32.toWords(new Uint8Array(31)));
+    expect(await refusal([short])).toMatch(/wrong length for a x25519 public key/);
+    const all = await Promise.all([refusal([alice.secretKey]), refusal([`${alice.publicKey}x`])]);
+    for (const m of all) {
+      expect(m).not.toContain(alice.secretKey.slice(5, 20));
+      expect(m).not.toContain(alice.publicKey.slice(5, 20));
+    }
+    // The same key twice is one stanza.
+    const enc = await encryptBlob(
+      blobOf(plaintext),
+      { recipients: [alice.publicKey, ` ${alice.publicKey}\n`] },
+      LAYOUT,
+    );
+    expect((await enc.read(0, 6))[5]).toBe(1);
+    enc.close();
   });
 });
