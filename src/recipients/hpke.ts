@@ -1,16 +1,17 @@
 /**
  * The HPKE layer of the key envelope (docs/RECIPIENTS.md §1): base mode, KDF HKDF-SHA256, AEAD
- * ChaCha20-Poly1305, KEM DHKEM(X25519, HKDF-SHA256) or X-Wing. All primitives are noble's
- * (audited, pure JS: the same code in Node, browsers and workers, no WebCrypto X25519 or ML-KEM
- * needed), composed into HPKE by panva's `hpke`.
+ * ChaCha20-Poly1305, KEM DHKEM(X25519, HKDF-SHA256) or X-Wing, composed into HPKE by panva's
+ * `hpke`. The primitives are noble's (audited, pure JS, the same everywhere), except X25519 where
+ * the platform's WebCrypto has it (Node 20, Chromium 133, Firefox 130, Safari 17): native, it
+ * opens a stanza about five times faster than noble's.
  */
 import {
   AEAD_ChaCha20Poly1305,
   KDF_HKDF_SHA256,
-  KEM_DHKEM_X25519_HKDF_SHA256,
   KEM_MLKEM768_X25519,
+  KEM_DHKEM_X25519_HKDF_SHA256 as KEM_X25519_NOBLE,
 } from '@panva/hpke-noble';
-import { CipherSuite } from 'hpke';
+import { CipherSuite, KEM_DHKEM_X25519_HKDF_SHA256 as KEM_X25519_WEBCRYPTO } from 'hpke';
 import { StreamV2Error } from '../errors.js';
 import { HEADER_SIZE } from '../format/constants.js';
 import type { RecipientType, Stanza } from './envelope.js';
@@ -18,14 +19,32 @@ import type { RecipientType, Stanza } from './envelope.js';
 /** §1: info = "stream_v2 envelope" || header. */
 const INFO_LABEL = new TextEncoder().encode('stream_v2 envelope');
 
-const KEMS = { x25519: KEM_DHKEM_X25519_HKDF_SHA256, 'x-wing': KEM_MLKEM768_X25519 } as const;
+/** The HPKE suite of a stanza type, with WebCrypto's X25519 or noble's (both RFC 9180 DHKEM(X25519)). */
+export function makeSuite(type: RecipientType, webCryptoX25519: boolean): CipherSuite {
+  const kem = type === 'x-wing' ? KEM_MLKEM768_X25519 : webCryptoX25519 ? KEM_X25519_WEBCRYPTO : KEM_X25519_NOBLE;
+  return new CipherSuite(kem, KDF_HKDF_SHA256, AEAD_ChaCha20Poly1305);
+}
+
+/** Whether WebCrypto does X25519 here; asked once, on first use (nothing runs at load). */
+let webCryptoX25519: Promise<boolean> | undefined;
 const suites = new Map<RecipientType, CipherSuite>();
 
-/** The HPKE suite of a stanza type, made on first use (an app that never uses recipients pays nothing at load). */
-function suiteOf(type: RecipientType): CipherSuite {
+async function hasWebCryptoX25519(): Promise<boolean> {
+  try {
+    await crypto.subtle.generateKey({ name: 'X25519' }, false, ['deriveBits']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The HPKE suite of a stanza type on this platform, made on first use. */
+async function suiteOf(type: RecipientType): Promise<CipherSuite> {
+  webCryptoX25519 ??= hasWebCryptoX25519();
+  const webCrypto = await webCryptoX25519;
   let suite = suites.get(type);
   if (!suite) {
-    suite = new CipherSuite(KEMS[type], KDF_HKDF_SHA256, AEAD_ChaCha20Poly1305);
+    suite = makeSuite(type, webCrypto);
     suites.set(type, suite);
   }
   return suite;
@@ -40,7 +59,7 @@ function infoFor(header: Uint8Array): Uint8Array {
 
 /** A new key pair of `type`: the public key and the secret key's bytes (an X25519 key, an X-Wing seed). */
 export async function generateKeyPair(type: RecipientType): Promise<{ publicKey: Uint8Array; secretKey: Uint8Array }> {
-  const suite = suiteOf(type);
+  const suite = await suiteOf(type);
   const pair = await suite.GenerateKeyPair(true);
   return {
     publicKey: await suite.SerializePublicKey(pair.publicKey),
@@ -59,7 +78,7 @@ export async function sealStanza(
   header: Uint8Array,
   what: string,
 ): Promise<Stanza> {
-  const suite = suiteOf(type);
+  const suite = await suiteOf(type);
   let pk: Awaited<ReturnType<CipherSuite['DeserializePublicKey']>>;
   try {
     pk = await suite.DeserializePublicKey(publicKey);
@@ -87,7 +106,9 @@ export interface OpeningKey {
  */
 export async function openingKey(type: RecipientType, secretKey: Uint8Array, what: string): Promise<OpeningKey> {
   try {
-    return { type, key: await suiteOf(type).DeserializePrivateKey(secretKey, false) };
+    // Extractable: where WebCrypto cannot give a private key's public key, HPKE exports it (its
+    // bytes came from the identity's text anyway, they are no better kept in a CryptoKey).
+    return { type, key: await (await suiteOf(type)).DeserializePrivateKey(secretKey, true) };
   } catch (e) {
     throw new StreamV2Error('BAD_ARGUMENT', `${what} is not a valid ${type} secret key`, {}, { cause: e });
   }
@@ -104,7 +125,7 @@ export async function openStanza(
 ): Promise<Uint8Array | undefined> {
   if (stanza.type !== opening.type) return undefined;
   try {
-    return await suiteOf(opening.type).Open(opening.key, stanza.enc, stanza.ct, { info: infoFor(header) });
+    return await (await suiteOf(opening.type)).Open(opening.key, stanza.enc, stanza.ct, { info: infoFor(header) });
   } catch {
     return undefined;
   }
