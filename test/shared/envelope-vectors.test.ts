@@ -3,6 +3,7 @@
  * every positive one opens for each of its recipients, and as a container decrypts to its
  * plaintext; every negative one is refused with its code (docs/RECIPIENTS.md §2).
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DecryptSegmentTransform, openEncrypted, openEnvelope } from '#lib';
 import { concat, hex, run, toHex } from '../helpers.js';
@@ -54,4 +55,29 @@ describe('negative envelope vectors', () => {
       expect(v.errors).toContain(await codeOf(openEnvelope(hex(v.envelope_hex), secretOf(v.identity))));
     });
   }
+});
+
+it('any damage to an envelope (bytes changed, cut, extended) is refused with a code of §2, never anything else', async () => {
+  const base = hex((vectors.positive[1] as (typeof vectors.positive)[number]).envelope_hex);
+  const codes = ['TRUNCATED', 'BAD_HEADER', 'UNSUPPORTED', 'LIMIT_EXCEEDED', 'TRAILING_DATA', 'WRONG_KEY'];
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.tuple(fc.nat({ max: base.length - 1 }), fc.integer({ min: 1, max: 255 })), {
+        minLength: 1,
+        maxLength: 4,
+      }),
+      fc.integer({ min: -base.length, max: 40 }),
+      async (edits, resize) => {
+        let bytes = base.slice();
+        for (const [at, x] of edits) bytes[at] = (bytes[at] as number) ^ x;
+        if (resize < 0) bytes = bytes.slice(0, base.length + resize);
+        else if (resize > 0) bytes = concat([bytes, new Uint8Array(resize)]);
+        const code = await codeOf(openEnvelope(bytes, secretOf('alice')));
+        // A change can only leave it opening when it touched nothing alice's stanza or the
+        // header needs (bob's stanza, say) and left the length alone.
+        return code === undefined ? resize === 0 : codes.includes(code);
+      },
+    ),
+    { seed: 22, numRuns: 150 },
+  );
 });
