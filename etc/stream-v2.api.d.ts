@@ -211,6 +211,7 @@ export interface VerifyResult {
 	readonly segments: number;
 	readonly plaintextSize: number;
 	readonly header?: StreamHeader;
+	readonly stanzas?: number;
 	readonly failure?: StreamV2Error;
 }
 export interface HttpRangeSourceOptions {

@@ -133,6 +133,10 @@ export declare function openEncrypted(
  * Not checked (they need the key): header_mac and every tag. A stream that passes may still
  * fail to decrypt (spec §4: the DIGEST value is public).
  *
+ * A file encrypted to recipients (docs/RECIPIENTS.md §3) is checked too: its key envelope's
+ * structure (§2; opening a stanza needs an identity), that the stream's header is the
+ * envelope's, then the stream after it ({@link VerifyResult.stanzas}).
+ *
  * @throws StreamV2Error `BAD_ARGUMENT` for an input that is no stream or source; every
  *   failure of the stream itself is in the result
  */

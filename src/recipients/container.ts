@@ -8,7 +8,7 @@ import { StreamV2Error } from '../errors.js';
 import { KEY_SIZE } from '../format/constants.js';
 import type { StreamHeader } from '../format/header.js';
 import type { Source } from '../source/source.js';
-import { decodeEnvelope, ENVELOPE_PREFIX_SIZE, envelopeSize } from './envelope.js';
+import { decodeEnvelope, ENVELOPE_MAGIC, ENVELOPE_PREFIX_SIZE, type Envelope, envelopeSize } from './envelope.js';
 import { type Identity, openWith, parseIdentities, parseRecipients, type Recipients, sealKeys } from './recipients.js';
 import type { KeyBytes } from './text.js';
 
@@ -84,22 +84,18 @@ export class EnvelopeGatherer {
    */
   feed(chunk: Uint8Array): { envelope: Uint8Array; rest: Uint8Array } | undefined {
     let at = 0;
-    while (at < chunk.length) {
+    for (;;) {
       const take = Math.min(this.buffer.length - this.filled, chunk.length - at);
       this.buffer.set(chunk.subarray(at, at + take), this.filled);
       this.filled += take;
       at += take;
-      if (this.filled < this.buffer.length) continue;
-      if (this.size === undefined) {
-        this.size = envelopeSize(this.buffer);
-        const whole = new Uint8Array(this.size);
-        whole.set(this.buffer);
-        this.buffer = whole;
-        continue;
-      }
-      return { envelope: this.buffer, rest: chunk.subarray(at) };
+      if (this.filled < this.buffer.length) return undefined; // the chunk is used up
+      if (this.size !== undefined) return { envelope: this.buffer, rest: chunk.subarray(at) };
+      this.size = envelopeSize(this.buffer); // never less than 175 bytes: the buffer grows
+      const whole = new Uint8Array(this.size);
+      whole.set(this.buffer);
+      this.buffer = whole;
     }
-    return undefined;
   }
 
   /**
@@ -109,6 +105,57 @@ export class EnvelopeGatherer {
   finish(): never {
     decodeEnvelope(this.buffer.subarray(0, this.filled), false);
     throw new StreamV2Error('TRUNCATED', 'the input ends inside the key envelope');
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * For the keyless check of a byte stream: the key envelope at its start when it starts with one
+ * (docs/RECIPIENTS.md §3), gathered as it comes; the stream's bytes are passed on.
+ */
+export class LeadingEnvelope {
+  /** Bytes held until there are 4 to tell an envelope's magic from a stream's. */
+  private head: Uint8Array | undefined = EMPTY;
+  private gatherer: EnvelopeGatherer | undefined;
+  /** The envelope (its structure checked, §2 checks 1 to 10), once read. */
+  found: { envelope: Envelope } | undefined;
+
+  /**
+   * The bytes of `chunk` that belong to the stream (none while an envelope is gathered).
+   * @throws StreamV2Error what §2 checks 1 to 10 throw
+   */
+  feed(chunk: Uint8Array): Uint8Array {
+    let bytes = chunk;
+    if (this.head) {
+      const held = new Uint8Array(this.head.length + chunk.length);
+      held.set(this.head);
+      held.set(chunk, this.head.length);
+      if (held.length < ENVELOPE_MAGIC.length) {
+        this.head = held;
+        return EMPTY;
+      }
+      this.head = undefined;
+      if (startsWithMagic(held)) this.gatherer = new EnvelopeGatherer();
+      bytes = held;
+    }
+    if (!this.gatherer) return bytes;
+    const got = this.gatherer.feed(bytes);
+    if (!got) return EMPTY;
+    this.gatherer = undefined;
+    this.found = { envelope: decodeEnvelope(got.envelope, false) };
+    return got.rest;
+  }
+
+  /**
+   * At the end of the input: the bytes still held (fewer than 4: a stream's, cut short).
+   * @throws StreamV2Error `TRUNCATED` inside an envelope
+   */
+  finish(): Uint8Array {
+    if (this.gatherer) this.gatherer.finish();
+    const held = this.head ?? EMPTY;
+    this.head = undefined;
+    return held;
   }
 }
 
@@ -129,6 +176,29 @@ export async function openContainer(
   const envelope = decodeEnvelope((await source.read(0, size)).slice(), false);
   const fileKey = await openWith(envelope, identities);
   return { fileKey, header: envelope.header, stream: streamAfter(source, size) };
+}
+
+/**
+ * For the keyless check: the key envelope at the start of `source` when it starts with one
+ * (its structure checked, §2 checks 1 to 10), and the source of the stream after it; the source
+ * as it is otherwise.
+ * @throws StreamV2Error what §2 checks 1 to 10 throw, and the source's `SOURCE_FAILED`/`SOURCE_CHANGED`
+ */
+export async function skipEnvelope(source: Source): Promise<{ envelope: Envelope | undefined; stream: Source }> {
+  const magic = await source.read(0, Math.min(ENVELOPE_MAGIC.length, source.size));
+  if (!startsWithMagic(magic)) return { envelope: undefined, stream: source };
+  const prefix = await source.read(0, Math.min(ENVELOPE_PREFIX_SIZE, source.size));
+  const size = envelopeSize(prefix);
+  if (source.size < size) {
+    throw new StreamV2Error('TRUNCATED', `the input ends after ${source.size} of the key envelope's ${size} bytes`);
+  }
+  const envelope = decodeEnvelope((await source.read(0, size)).slice(), false);
+  return { envelope, stream: streamAfter(source, size) };
+}
+
+/** Whether `bytes` (4 or more) begin with the envelope's magic "SV2E" (§1). */
+export function startsWithMagic(bytes: Uint8Array): boolean {
+  return bytes.length >= ENVELOPE_MAGIC.length && ENVELOPE_MAGIC.every((b, i) => bytes[i] === b);
 }
 
 /** The part of `source` after its first `offset` bytes (workers read a Blob's slice themselves). */

@@ -59,6 +59,12 @@ describe('stream-v2 CLI with recipients', () => {
       expect(dec.code, `${who}: ${dec.stderr}`).toBe(0);
       expect(new Uint8Array(dec.stdout)).toEqual(plain);
     }
+    // The keyless check and inspect read a container too (its envelope's structure).
+    const verified = await cli(['verify', c]);
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(verified.stdout.toString()).toMatch(/^OK: 4 segments, 10000 plaintext bytes/);
+    const inspected = JSON.parse((await cli(['inspect', '--json', c])).stdout.toString());
+    expect([inspected.stanzas, inspected.segments, inspected.complete]).toEqual([3, 4, true]);
     const ranged = await cli(['decrypt', '-i', t.path('bob.id'), '--range', '2500-7000', c]);
     expect(new Uint8Array(ranged.stdout)).toEqual(plain.subarray(2500, 7000));
     const fromPipe = await cli(['decrypt', '-i', t.path('alice.id'), '-i', t.path('bob.id')], { input: piped.stdout });

@@ -15,6 +15,7 @@ import {
   openEnvelope,
   rewrap,
   sealEnvelope,
+  verifyDigests,
 } from '#lib';
 import { chunked, concat, randomBytes, run, sameBytes } from '../helpers.js';
 import { codeOf } from '../random-helpers.js';
@@ -234,5 +235,35 @@ describe('key texts (docs/RECIPIENTS.md §4)', () => {
     );
     expect((await enc.read(0, 6))[5]).toBe(1);
     enc.close();
+  });
+});
+
+describe('verifyDigests on a container (keyless)', () => {
+  it('checks the envelope, the header against it and the stream: a Blob and a stream alike', async () => {
+    const enc = await run(new EncryptSegmentTransform({ recipients: [alice.publicKey, bob.publicKey] }, LAYOUT), [
+      plaintext,
+    ]);
+    const container = enc.output;
+    const env = envelopeOf(container).length;
+    const check = async (bytes: Uint8Array) => {
+      const a = await verifyDigests(blobOf(bytes), { workers: 0 });
+      const b = await verifyDigests(blobOf(bytes).stream(), { workers: 0 });
+      expect([b.ok, b.stanzas, b.failure?.code]).toEqual([a.ok, a.stanzas, a.failure?.code]);
+      return a;
+    };
+    const ok = await check(container);
+    expect([ok.ok, ok.stanzas, ok.segments, ok.plaintextSize]).toEqual([true, 2, 3, plaintext.length]);
+    const stream = container.subarray(env);
+    expect((await check(stream)).stanzas).toBeUndefined();
+    const other = (await run(new EncryptSegmentTransform({ recipients: [alice.publicKey] }, LAYOUT), [plaintext]))
+      .output;
+    expect((await check(concat([envelopeOf(other), stream]))).failure?.code).toBe('WRONG_KEY');
+    const badType = container.slice();
+    badType[90] = 9;
+    expect((await check(badType)).failure?.code).toBe('UNSUPPORTED');
+    const damagedStream = container.slice();
+    damagedStream[env + 200] = (damagedStream[env + 200] as number) ^ 1;
+    expect((await check(damagedStream)).failure?.code).toBe('DIGEST_MISMATCH');
+    expect((await check(container.subarray(0, env - 3))).failure?.code).toBe('TRUNCATED');
   });
 });
