@@ -68,7 +68,7 @@ it('any damage to an envelope (bytes changed, cut, extended) is refused with a c
       }),
       fc.integer({ min: -base.length, max: 40 }),
       async (edits, resize) => {
-        let bytes = base.slice();
+        let bytes: Uint8Array = base.slice();
         for (const [at, x] of edits) bytes[at] = (bytes[at] as number) ^ x;
         if (resize < 0) bytes = bytes.slice(0, base.length + resize);
         else if (resize > 0) bytes = concat([bytes, new Uint8Array(resize)]);
