@@ -104,7 +104,7 @@ export default defineConfig({
       formats: ['es'],
     },
     rollupOptions: {
-      external: [/^node:/, 'comlink', /^comlink\//, /^@noble\//],
+      external: [/^node:/, 'comlink', /^comlink\//, /^@noble\//, 'hpke', '@panva/hpke-noble', /^@scure\//],
       output: { entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
     },
   },
