@@ -16,6 +16,7 @@ import {
   rewrap,
   sealEnvelope,
   verifyDigests,
+  WorkerPool,
 } from '#lib';
 import { chunked, concat, randomBytes, run, sameBytes } from '../helpers.js';
 import { codeOf } from '../random-helpers.js';
@@ -139,6 +140,24 @@ describe('encryptBlob and openEncrypted', () => {
     );
     // A raw key is refused on a container as on any non-stream (unchanged raw-key behaviour).
     expect(await codeOf(openEncrypted(blobOf(container), randomBytes(32)))).toBe('BAD_HEADER');
+  });
+
+  it('reads a container through 2 workers (they read the Blob after the envelope) and from a RangeSource', async () => {
+    const pool = new WorkerPool({ size: 2 });
+    try {
+      const enc = await encryptBlob(blobOf(plaintext), { recipients: [bob.publicKey] }, { ...LAYOUT, workers: pool });
+      const container = await enc.read(0, enc.ciphertextSize);
+      enc.close();
+      const file = await openEncrypted(blobOf(container), { identity: bob.secretKey }, { workers: pool });
+      expect(sameBytes(await file.read(0, file.plaintextSize), plaintext)).toBe(true);
+      file.close();
+      const range = { size: container.length, read: async (o: number, n: number) => container.subarray(o, o + n) };
+      const ranged = await openEncrypted(range, { identity: bob.secretKey }, { workers: pool });
+      expect(sameBytes(await ranged.read(2000, 5000), plaintext.subarray(2000, 5000))).toBe(true);
+      ranged.close();
+    } finally {
+      pool.terminate();
+    }
   });
 
   it('resume refuses recipients (the state would need the file key)', async () => {
