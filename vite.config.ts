@@ -64,6 +64,36 @@ function chromiumPath(): string | undefined {
   return existsSync(found) ? readFileSync(found, 'utf8').trim() || undefined : undefined;
 }
 
+/** CDP sessions of the virtual authenticators (kept: a session that goes removes its authenticator). */
+const cdpSessions: unknown[] = [];
+
+/**
+ * A browser command: a CDP virtual authenticator (WebAuthn passkeys without a person), with the
+ * PRF extension unless `prf` is false, in the page under test. Returns its id.
+ */
+async function addVirtualAuthenticator(ctx: { page: import('playwright').Page }, prf = true): Promise<string> {
+  const cdp = await ctx.page.context().newCDPSession(ctx.page);
+  cdpSessions.push(cdp);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      hasPrf: prf,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return authenticatorId;
+}
+
+/** A browser command: removes every virtual authenticator made so far (their sessions detach). */
+async function removeVirtualAuthenticators(): Promise<void> {
+  for (const cdp of cdpSessions.splice(0)) await (cdp as { detach(): Promise<void> }).detach();
+}
+
 /**
  * Tests of tools rather than of the library on a given Node (the bench scripts, Chromium, Deno
  * and Bun, TypeScript's view of the declarations): scripts/test-node-versions.mjs sets
@@ -139,6 +169,7 @@ export default defineConfig({
               launchOptions: { executablePath: chromiumPath(), args: [...CHROMIUM_ARGS] },
             }),
             instances: [{ browser: 'chromium' }],
+            commands: { addVirtualAuthenticator, removeVirtualAuthenticators },
           },
         },
       },

@@ -11,7 +11,7 @@ import type { EncryptedFile, RandomAccessOptions } from './random/open.js';
 import type { ResumeStateFromOptions } from './random/partial.js';
 import type { ResumeState } from './random/resume.js';
 import type { VerifyOptions, VerifyResult } from './random/verify.js';
-import type { Identity, Recipients } from './recipients/recipients.js';
+import type { Identity, Passkey, Recipients } from './recipients/recipients.js';
 import type { RandomAccessSource } from './source/source.js';
 
 export type { Secret } from './codec/keys.js';
@@ -33,12 +33,14 @@ export type { ResumeStateFromOptions } from './random/partial.js';
 export type { ResumeState } from './random/resume.js';
 export type { VerifyOptions, VerifyProgress, VerifyResult } from './random/verify.js';
 export type { RecipientType } from './recipients/envelope.js';
+export { createPasskey } from './recipients/passkey.js';
 export {
   generateIdentity,
   type Identity,
   type IdentityKeys,
   type OpenedEnvelope,
   openEnvelope,
+  type Passkey,
   type Recipients,
   rewrap,
   sealEnvelope,
@@ -112,14 +114,15 @@ export declare function resumeStateFrom(
  * read and opened first, and the stream after it read as above.
  *
  * @param source - the ciphertext
- * @param secret - the 32-byte key, `{ passphrase }`, or `{ identity }` (secret keys)
+ * @param secret - the 32-byte key, `{ passphrase }`, `{ identity }` (secret keys), or
+ *   `{ passkey: true }` (browsers: a passkey of {@link createPasskey})
  * @throws StreamV2Error with the spec §7 code (`BAD_HEADER`, `WRONG_KEY`, `TRUNCATED`,
  *   `TRAILING_DATA`, `BAD_FRAME`, `AUTH_FAILED` ...), or `SOURCE_FAILED`/`SOURCE_CHANGED`; with
  *   an identity also the key envelope's codes (docs/RECIPIENTS.md §2)
  */
 export declare function openEncrypted(
   source: RandomAccessSource,
-  secret: Secret | Identity,
+  secret: Secret | Identity | Passkey,
   options?: RandomAccessOptions,
 ): Promise<EncryptedFile>;
 

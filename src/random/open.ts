@@ -13,7 +13,7 @@ import type { Platform } from '../platform/types.js';
 import { SegmentRunner } from '../pool/runner.js';
 import { segmentStream } from '../pool/window.js';
 import { checkSameHeader, openContainer, ownDecryptSecret } from '../recipients/container.js';
-import type { Identity } from '../recipients/recipients.js';
+import type { Identity, Passkey } from '../recipients/recipients.js';
 import { checkLimitsOption, KeyedSession } from '../session/session.js';
 import { checkStreamEnd } from '../source/end.js';
 import { type RandomAccessSource, readOwned, type Source, toSource } from '../source/source.js';
@@ -69,7 +69,7 @@ export interface EncryptedFile {
 export async function openEncrypted(
   platform: Platform,
   source: RandomAccessSource,
-  secret: Secret | Identity,
+  secret: Secret | Identity | Passkey,
   options: RandomAccessOptions = {},
 ): Promise<EncryptedFile> {
   const given = ownDecryptSecret(secret); // a copy: the caller may reuse its buffer while scrypt runs

@@ -9,13 +9,21 @@ import { KEY_SIZE } from '../format/constants.js';
 import type { StreamHeader } from '../format/header.js';
 import type { Source } from '../source/source.js';
 import { decodeEnvelope, ENVELOPE_MAGIC, ENVELOPE_PREFIX_SIZE, type Envelope, envelopeSize } from './envelope.js';
-import { type Identity, openWith, parseIdentities, parseRecipients, type Recipients, sealKeys } from './recipients.js';
+import {
+  type Identity,
+  openWith,
+  type Passkey,
+  parseIdentities,
+  parseRecipients,
+  type Recipients,
+  sealKeys,
+} from './recipients.js';
 import type { KeyBytes } from './text.js';
 
 /** What an encoder is given: a 32-byte key, `{ passphrase }`, or `{ recipients }`. */
 export type EncryptSecret = Secret | Recipients;
-/** What a decoder is given: a 32-byte key, `{ passphrase }`, or `{ identity }`. */
-export type DecryptSecret = Secret | Identity;
+/** What a decoder is given: a 32-byte key, `{ passphrase }`, `{ identity }` or `{ passkey: true }`. */
+export type DecryptSecret = Secret | Identity | Passkey;
 
 function has(value: unknown, key: string): boolean {
   return typeof value === 'object' && value !== null && !(value instanceof Uint8Array) && key in value;
@@ -58,6 +66,7 @@ export function ownDecryptSecret(value: unknown): DecoderSecret {
     throw new StreamV2Error('BAD_ARGUMENT', 'recipients are public keys that encrypt; to decrypt, pass { identity }');
   }
   if (has(value, 'identity')) return { identities: parseIdentities((value as Identity).identity) };
+  if (has(value, 'passkey')) return { identities: parseIdentities(value) };
   return { secret: ownSecret(value) };
 }
 

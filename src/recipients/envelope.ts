@@ -20,25 +20,32 @@ export const MAX_STANZAS = 64;
 /** A recipient type: X25519, or the X-Wing hybrid (ML-KEM-768 + X25519, post-quantum). */
 export type RecipientType = 'x25519' | 'x-wing';
 
-/** §1: the stanza types this version defines, with their sizes (3, passkeys, is reserved). */
-export const STANZA_TYPES: Readonly<Record<RecipientType, { id: number; encLength: number; ctLength: number }>> = {
-  x25519: { id: 1, encLength: 32, ctLength: 48 },
-  'x-wing': { id: 2, encLength: 1120, ctLength: 48 },
+/** A stanza's type: a public-key recipient's, or a passkey's (§1). */
+export type StanzaType = RecipientType | 'passkey';
+
+/** §1: a passkey stanza's enc is prf_salt (32) || credential_id (1 to 1023 bytes). */
+export const PRF_SALT_SIZE = 32;
+export const MAX_CREDENTIAL_ID = 1023;
+
+/** §1: the stanza types this version defines, with their enc sizes (a range for passkeys). */
+export const STANZA_TYPES: Readonly<Record<StanzaType, { id: number; enc: [number, number]; ctLength: number }>> = {
+  x25519: { id: 1, enc: [32, 32], ctLength: 48 },
+  'x-wing': { id: 2, enc: [1120, 1120], ctLength: 48 },
+  passkey: { id: 3, enc: [PRF_SALT_SIZE + 1, PRF_SALT_SIZE + MAX_CREDENTIAL_ID], ctLength: 48 },
 };
 
-const TYPE_OF_ID: ReadonlyMap<number, RecipientType> = new Map(
-  Object.entries(STANZA_TYPES).map(([name, t]) => [t.id, name as RecipientType]),
+const TYPE_OF_ID: ReadonlyMap<number, StanzaType> = new Map(
+  Object.entries(STANZA_TYPES).map(([name, t]) => [t.id, name as StanzaType]),
 );
 
-const SMALLEST_STANZA =
-  STANZA_HEAD_SIZE + Math.min(...Object.values(STANZA_TYPES).map((t) => t.encLength + t.ctLength));
-const LARGEST_STANZA = STANZA_HEAD_SIZE + Math.max(...Object.values(STANZA_TYPES).map((t) => t.encLength + t.ctLength));
+const SMALLEST_STANZA = STANZA_HEAD_SIZE + Math.min(...Object.values(STANZA_TYPES).map((t) => t.enc[0] + t.ctLength));
+const LARGEST_STANZA = STANZA_HEAD_SIZE + Math.max(...Object.values(STANZA_TYPES).map((t) => t.enc[1] + t.ctLength));
 /** §1: 75,162 bytes. */
 export const MAX_ENVELOPE_SIZE = ENVELOPE_FIXED_SIZE + MAX_STANZAS * LARGEST_STANZA;
 
 /** One recipient's stanza: HPKE's `enc` and the sealed file key. */
 export interface Stanza {
-  readonly type: RecipientType;
+  readonly type: StanzaType;
   readonly enc: Uint8Array;
   readonly ct: Uint8Array;
 }
@@ -122,7 +129,7 @@ export function decodeEnvelope(bytes: Uint8Array, alone: boolean): Envelope {
     const encLength = view.getUint16(at + 1);
     const ctLength = view.getUint16(at + 3);
     const sizes = STANZA_TYPES[type];
-    if (encLength !== sizes.encLength || ctLength !== sizes.ctLength) {
+    if (encLength < sizes.enc[0] || encLength > sizes.enc[1] || ctLength !== sizes.ctLength) {
       throw new StreamV2Error('BAD_HEADER', `stanza ${i} (${type}) has enc/ct lengths ${encLength}/${ctLength}`);
     }
     const from = at + STANZA_HEAD_SIZE;

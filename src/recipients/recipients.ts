@@ -9,11 +9,12 @@ import { HEADER_SIZE, KEY_SIZE } from '../format/constants.js';
 import { copyHeader, parseHeader, type StreamHeader } from '../format/header.js';
 import { decodeEnvelope, type Envelope, encodeEnvelope, MAX_STANZAS, type RecipientType } from './envelope.js';
 import { generateKeyPair, openingKey, openStanza, sealStanza } from './hpke.js';
+import { openPasskeyStanzas, sealPasskeyStanza } from './passkey.js';
 import { decodeKey, encodeKey, type KeyBytes } from './text.js';
 
 /** Encrypt to public keys instead of a secret: each `s2pk1…` (X25519) or `s2pkpq1…` (X-Wing) key can open the result. */
 export interface Recipients {
-  /** Public keys as text, 1 to 64 (the same key twice counts once). */
+  /** Public keys as text, 1 to 64 (the same key twice counts once); `s2passkey1…` ones (browsers) ask the passkey. */
   readonly recipients: readonly string[];
 }
 
@@ -21,6 +22,14 @@ export interface Recipients {
 export interface Identity {
   /** Secret key text, or several. */
   readonly identity: string | readonly string[];
+}
+
+/**
+ * Open with a passkey of this browser (a `s2passkey1…` recipient, {@link createPasskey}): one
+ * WebAuthn request offers every passkey stanza of the envelope; the authenticator answers.
+ */
+export interface Passkey {
+  readonly passkey: true;
 }
 
 /** A new identity, from {@link generateIdentity}. */
@@ -90,6 +99,9 @@ export function parseRecipients(recipients: unknown): KeyBytes[] {
  * @throws StreamV2Error `BAD_ARGUMENT`
  */
 export function parseIdentities(identity: unknown): KeyBytes[] {
+  if (typeof identity === 'object' && identity !== null && (identity as Partial<Passkey>).passkey === true) {
+    return [{ type: 'passkey', bytes: new Uint8Array(0) }]; // the authenticator holds the secret
+  }
   const list = typeof identity === 'string' ? [identity] : identity;
   if (!Array.isArray(list) || list.length === 0) {
     throw new StreamV2Error('BAD_ARGUMENT', 'identity must be a secret key, or a non-empty array of them');
@@ -114,7 +126,11 @@ export async function sealKeys(
 ): Promise<Uint8Array> {
   const stanzas = [];
   for (const [i, k] of keys.entries()) {
-    stanzas.push(await sealStanza(k.type, k.bytes, fileKey, header, `recipient ${i + 1}`));
+    stanzas.push(
+      k.type === 'passkey'
+        ? await sealPasskeyStanza(k.bytes, fileKey, header)
+        : await sealStanza(k.type, k.bytes, fileKey, header, `recipient ${i + 1}`),
+    );
   }
   return encodeEnvelope(header, stanzas);
 }
@@ -127,9 +143,14 @@ export async function sealKeys(
 export async function openWith(envelope: Envelope, identities: readonly KeyBytes[]): Promise<Uint8Array> {
   const header = envelope.header.bytes;
   for (const [i, id] of identities.entries()) {
-    const opening = await openingKey(id.type, id.bytes, `identity ${i + 1}`);
-    for (const stanza of envelope.stanzas) {
-      const fileKey = await openStanza(opening, stanza, header);
+    let found: (Uint8Array | undefined)[];
+    if (id.type === 'passkey') found = await openPasskeyStanzas(envelope);
+    else {
+      const opening = await openingKey(id.type, id.bytes, `identity ${i + 1}`);
+      found = [];
+      for (const stanza of envelope.stanzas) found.push(await openStanza(opening, stanza, header));
+    }
+    for (const fileKey of found) {
       if (fileKey === undefined || fileKey.length !== KEY_SIZE) continue;
       try {
         await keyedHeader(fileKey, envelope.header);
@@ -177,13 +198,13 @@ export async function sealEnvelope(
  * stream's raw key) and the header of the stream it opens.
  *
  * @param envelope - the envelope's bytes, and nothing more
- * @param identity - a secret key (`S2SK1…`, `S2SKPQ1…`), or several
+ * @param identity - a secret key (`S2SK1…`, `S2SKPQ1…`), or several; or `{ passkey: true }`
  * @throws StreamV2Error `WRONG_KEY` (no stanza opens), `BAD_ARGUMENT` (a malformed identity), or
  *   a malformed envelope's code: `TRUNCATED`, `BAD_HEADER`, `UNSUPPORTED`, `LIMIT_EXCEEDED`, `TRAILING_DATA`
  */
 export async function openEnvelope(
   envelope: Uint8Array,
-  identity: string | readonly string[],
+  identity: string | readonly string[] | Passkey,
 ): Promise<OpenedEnvelope> {
   const identities = parseIdentities(identity);
   const decoded = decodeEnvelope(checkBytes(envelope), true);
@@ -197,14 +218,14 @@ export async function openEnvelope(
  * it was sealed to, still reads the stream; only re-encrypting under a new key stops that.
  *
  * @param envelope - the envelope's bytes, and nothing more
- * @param identity - a secret key that opens it (or several)
+ * @param identity - a secret key that opens it (or several), or `{ passkey: true }`
  * @param recipients - the new readers' public keys, 1 to 64
  * @returns the new envelope's bytes
  * @throws StreamV2Error as {@link openEnvelope}, and `BAD_ARGUMENT` for a malformed recipient
  */
 export async function rewrap(
   envelope: Uint8Array,
-  identity: string | readonly string[],
+  identity: string | readonly string[] | Passkey,
   recipients: readonly string[],
 ): Promise<Uint8Array> {
   const identities = parseIdentities(identity);

@@ -6,7 +6,7 @@ import { HEADER_SIZE } from '../format/constants.js';
 import type { DecoderLimits, StreamHeader } from '../format/header.js';
 import { checkSameHeader, type DecoderSecret, EnvelopeGatherer, ownDecryptSecret } from '../recipients/container.js';
 import { decodeEnvelope } from '../recipients/envelope.js';
-import { type Identity, openWith } from '../recipients/recipients.js';
+import { type Identity, openWith, type Passkey } from '../recipients/recipients.js';
 import type { KeyBytes } from '../recipients/text.js';
 import { checkLimitsOption, KeyedSession } from '../session/session.js';
 import { checkChunk, type StreamOptions } from './options.js';
@@ -35,11 +35,12 @@ export class DecryptSegmentTransform extends SegmentTransform {
 
   /**
    * @param secret - the 32-byte key, or `{ passphrase }`, the stream was made with; or
-   *   `{ identity }` for a stream to recipients (its key envelope first, docs/RECIPIENTS.md §3)
+   *   `{ identity }` or `{ passkey: true }` for a stream to recipients (its key envelope first,
+   *   docs/RECIPIENTS.md §3)
    * @param options - limits, workers, progress
    * @throws StreamV2Error `BAD_ARGUMENT` for a malformed secret, identity or option
    */
-  constructor(secret: Secret | Identity, opts?: DecryptOptions) {
+  constructor(secret: Secret | Identity | Passkey, opts?: DecryptOptions) {
     const options = optionsOf(opts, 'options', ['workers', 'onProgress', 'limits']);
     const own = ownDecryptSecret(secret);
     const limits = checkLimitsOption(options.limits);
