@@ -3,9 +3,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { playwright } from '@vitest/browser-playwright';
+import { preview } from '@vitest/browser-preview';
 import { build as esbuild } from 'esbuild';
 import { defineConfig, type Plugin } from 'vite';
 import { CHROMIUM_ARGS } from './scripts/chromium-args.mjs';
+import { TOOL_TESTS } from './scripts/test-groups.mjs';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -95,22 +97,14 @@ async function removeVirtualAuthenticators(): Promise<void> {
 }
 
 /**
- * Tests of tools rather than of the library on a given Node (the bench scripts, Chromium, Deno
- * and Bun, TypeScript's view of the declarations): scripts/test-node-versions.mjs sets
- * STREAM_V2_SKIP_TOOL_TESTS, since the machine's Node has just run them.
+ * Firefox or WebKit, when STREAM_V2_ENGINE names one (scripts/test-engines.mjs runs Vitest once
+ * per engine): the browser tests in that engine, opened by Vite's BROWSER launcher
+ * (scripts/open-engine.js) since neither engine has a Vitest provider that works here (see
+ * scripts/engines.mjs). The preview provider serves the same tests and reads their results from
+ * Vitest's own socket; it cannot be headless by its own account, so the launcher is.
  */
-const TOOL_TESTS = [
-  'test/node/bench.test.ts',
-  'test/node/bench-browser.test.ts',
-  'test/node/runtimes.test.ts',
-  'test/node/find-chromium.test.ts',
-  'test/package/types.test.ts',
-  'test/package/docs.test.ts',
-  'test/node/api-report.test.ts',
-  'test/package/surface.test.ts',
-  'test/package/sw-types.test.ts',
-  'test/package/readme.test.ts',
-];
+const ENGINE = process.env['STREAM_V2_ENGINE'] as 'firefox' | 'webkit' | undefined;
+if (ENGINE) process.env['BROWSER'] = here('scripts/open-engine.js');
 
 export default defineConfig({
   // Relative URLs, or the bundled worker chunk 404s outside the site root.
@@ -173,6 +167,32 @@ export default defineConfig({
           },
         },
       },
+      ...(ENGINE === 'firefox' || ENGINE === 'webkit'
+        ? [
+            {
+              extends: true as const,
+              resolve: { alias: { '#lib': here('src/browser.ts') } },
+              test: {
+                name: ENGINE,
+                include: ['test/shared/**/*.test.ts', 'test/browser/**/*.test.ts'],
+                // Passkeys need CDP virtual authenticators (the commands above): Chromium's only.
+                exclude: ['test/browser/passkey.test.ts'],
+                // A share of the heaviest randomized tests' cases (test/helpers.ts, `cases`): a
+                // quarter in Firefox, an eighth in WebKit, whose every Blob read is a round trip
+                // to its network process (a small random read takes ~5 ms there).
+                provide: { caseShare: ENGINE === 'webkit' ? 0.125 : 0.25 },
+                browser: {
+                  enabled: true,
+                  headless: false,
+                  screenshotFailures: false,
+                  api: { host: '127.0.0.1' },
+                  provider: preview(),
+                  instances: [{ browser: ENGINE }],
+                },
+              },
+            },
+          ]
+        : []),
     ],
   },
 });

@@ -8,17 +8,21 @@
  * package, where each one's bin `node` would shadow the machine's node in every npm script. On
  * other platforms there is no such package, and this says so and skips. Any failure fails the run.
  * Arguments go to Vitest: `node scripts/test-node-versions.mjs test/package` runs just those files.
- * It leaves out the files that test tools rather than the library on that Node (the bench
- * scripts, Chromium, Deno/Bun, TypeScript's view of the declarations: TOOL_TESTS in
- * vite.config.ts), which the machine's Node has just run, and gives the fuzz test 5 s instead
- * of 15 (the same seeded cases, fewer of them), so that CI stays near 15 minutes on 2 cores.
+ * It leaves out the files that test tools rather than the library on that Node (TOOL_TESTS in
+ * scripts/test-groups.mjs), which the machine's Node has just run. Each version runs the files
+ * that meet Node itself (EVERY_NODE_TESTS there); the other files of the Node project, whose
+ * logic no Node version changes, are shared out: with the files in name order, the i-th goes to
+ * the (i mod n)-th version run, so each of them still runs on one newer Node, and CI stays under
+ * 15 minutes on 2 cores. The fuzz test gets 5 s instead of 15 (the same seeded cases, fewer).
+ * Arguments turn the sharing off and go to Vitest as they are.
  * STREAM_V2_NODE_VERSIONS (e.g. "22", or "" for none) narrows the versions for a quicker local run;
  * CI leaves it unset and runs all three.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EVERY_NODE_TESTS, TOOL_TESTS } from './test-groups.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const prefix = join(root, 'test/node-versions');
@@ -57,20 +61,53 @@ if (!VERSIONS.every(installed)) {
   }
 }
 
-const failed = [];
-for (const v of VERSIONS) {
-  const node = join(prefix, `node_modules/node${v}/bin/node`);
-  const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
-  const args = ['run', '--project', 'node', ...process.argv.slice(2)];
-  say(`Node ${version}: vitest ${args.join(' ')}`);
-  const r = spawnSync(node, [join(root, 'node_modules/vitest/vitest.mjs'), ...args], {
-    cwd: root,
-    stdio: 'inherit',
-    // vite.config.ts leaves out the tool tests under STREAM_V2_SKIP_TOOL_TESTS.
-    env: { STREAM_V2_SKIP_TOOL_TESTS: '1', STREAM_V2_FUZZ_MS: '5000', ...process.env },
-  });
-  if (r.status !== 0) failed.push(version || `node${v}`);
+// The Node project's files (vite.config.ts: test/**, not test/browser/**), less the tool tests.
+const projectFiles = readdirSync(join(root, 'test'), { recursive: true })
+  .map((f) => `test/${String(f).split('\\').join('/')}`)
+  .filter((f) => f.endsWith('.test.ts') && !f.startsWith('test/browser/') && !TOOL_TESTS.includes(f))
+  .sort();
+const missing = EVERY_NODE_TESTS.filter((f) => !projectFiles.includes(f));
+if (missing.length) {
+  say(`EVERY_NODE_TESTS (scripts/test-groups.mjs) names files that are not there: ${missing.join(', ')}`);
+  process.exit(1);
 }
+const shared = projectFiles.filter((f) => !EVERY_NODE_TESTS.includes(f));
+const filesFor = (i) => [...EVERY_NODE_TESTS, ...shared.filter((_, k) => k % VERSIONS.length === i)];
+
+// The versions run at once: each Vitest runs one file at a time and leaves most of the 2 cores
+// idle (child processes, sockets, timers), so three at once take little longer than one. Each
+// one's output is held and printed whole when it ends, so no two runs' lines interleave.
+const run = (i, v) =>
+  new Promise((resolve) => {
+    const node = join(prefix, `node_modules/node${v}/bin/node`);
+    const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim() || `node${v}`;
+    const given = process.argv.slice(2);
+    const files = given.length ? given : filesFor(i);
+    const args = ['run', '--project', 'node', ...files];
+    say(
+      given.length
+        ? `Node ${version}: vitest ${args.join(' ')}`
+        : `Node ${version}: vitest run --project node, ${files.length} files: all ${EVERY_NODE_TESTS.length} that meet Node, and ${files.length - EVERY_NODE_TESTS.length} of the other ${shared.length}`,
+    );
+    const started = Date.now();
+    const child = spawn(node, [join(root, 'node_modules/vitest/vitest.mjs'), ...args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // vite.config.ts leaves out the tool tests under STREAM_V2_SKIP_TOOL_TESTS.
+      env: { STREAM_V2_SKIP_TOOL_TESTS: '1', STREAM_V2_FUZZ_MS: '5000', ...process.env },
+    });
+    const out = [];
+    child.stdout.on('data', (c) => out.push(c));
+    child.stderr.on('data', (c) => out.push(c));
+    child.on('error', (e) => out.push(Buffer.from(`${e.message}\n`)));
+    child.on('close', (code, signal) => {
+      say(`Node ${version}: exit ${code ?? signal} after ${((Date.now() - started) / 1000).toFixed(0)} s; its output:`);
+      process.stdout.write(Buffer.concat(out));
+      resolve(code === 0 ? undefined : version);
+    });
+  });
+
+const failed = (await Promise.all(VERSIONS.map((v, i) => run(i, v)))).filter(Boolean);
 if (failed.length) {
   say(`failed on ${failed.join(', ')}`);
   process.exit(1);

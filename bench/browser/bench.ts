@@ -189,3 +189,26 @@ async function runBench(config: BenchConfig): Promise<BenchResult> {
 }
 
 (globalThis as unknown as { runBench: typeof runBench }).runBench = runBench;
+
+/**
+ * Unattended (`?auto`, Firefox and WebKit, which run.mjs opens without a driver: see
+ * bench/browser/engines.mjs): the page takes its config from the server, sends its log lines and
+ * CPU samples over the same loopback HTTP, and posts the result (or the error) there.
+ */
+async function auto(): Promise<void> {
+  const post = (path: string, body: unknown) => fetch(path, { method: 'POST', body: JSON.stringify(body) });
+  const log = console.log.bind(console);
+  console.log = (...xs: unknown[]) => {
+    log(...xs);
+    void post('/bench/log', xs.join(' '));
+  };
+  (globalThis as { benchCpu?: () => Promise<Record<string, number>> }).benchCpu = async () =>
+    (await fetch('/bench/cpu')).json();
+  try {
+    const config = (await (await fetch('/bench/config')).json()) as BenchConfig;
+    await post('/bench/result', await runBench(config));
+  } catch (e) {
+    await post('/bench/result', { error: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) });
+  }
+}
+if (new URLSearchParams(location.search).has('auto')) void auto();

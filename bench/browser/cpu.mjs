@@ -22,14 +22,20 @@ function tree(root) {
   return pids;
 }
 
-/** `renderer`, `gpu-process`, ... from Chromium's --type=, `browser` without one, else the command. */
+/**
+ * `renderer`, `gpu-process`, ... from Chromium's --type=; `renderer` for a Firefox tab's content
+ * process (`-contentproc ... tab`) and WebKit's WebKitWebProcess; `browser` for the engine's own
+ * process; else `other`.
+ */
 function kind(pid) {
   try {
     // Chromium rewrites its argv (process title): one string, arguments joined by spaces.
     const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
     const type = /--type=([\w-]+)/.exec(cmd);
     if (type) return type[1];
-    return /chrom/.test(cmd) ? 'browser' : 'other';
+    if (cmd.includes('-contentproc')) return cmd.replace(/\0+$/, '').endsWith('tab') ? 'renderer' : 'content-other';
+    if (/WebKitWebProcess/.test(cmd)) return 'renderer';
+    return /chrom|firefox|MiniBrowser/.test(cmd) ? 'browser' : 'other';
   } catch {
     return 'other';
   }

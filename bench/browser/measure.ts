@@ -48,7 +48,9 @@ export async function collect(s: ReadableStream<Uint8Array>): Promise<Blob> {
 
 /** CPU seconds by thread name of the browser's processes, from run.mjs (cpu.mjs), if it gave one. */
 type CpuSampler = () => Promise<Record<string, number>>;
-const sampleCpu = (globalThis as { benchCpu?: CpuSampler }).benchCpu;
+// Looked up at each call: run.mjs installs it before the page loads (Chromium) or the page itself
+// does once it knows it runs unattended (bench.ts, the other engines).
+const sampleCpu = () => (globalThis as { benchCpu?: CpuSampler }).benchCpu?.();
 
 /** A timed run: wall ms and, where sampled, the CPU seconds each thread name spent. */
 export interface Timed {
@@ -58,11 +60,11 @@ export interface Timed {
 
 /** Times `job` with per-thread CPU around it. */
 export async function timed(job: () => Promise<void>): Promise<Timed> {
-  const c0 = (await sampleCpu?.()) ?? {};
+  const c0 = (await sampleCpu()) ?? {};
   const t0 = performance.now();
   await job();
   const ms = performance.now() - t0;
-  const c1 = (await sampleCpu?.()) ?? {};
+  const c1 = (await sampleCpu()) ?? {};
   const cpu: Record<string, number> = {};
   for (const [name, s] of Object.entries(c1)) if (s - (c0[name] ?? 0) > 0) cpu[name] = s - (c0[name] ?? 0);
   return { ms, cpu };
@@ -87,7 +89,8 @@ export function timeDrain(make: () => Promise<ReadableStream<Uint8Array>>, expec
 export function busyCores(t: Timed): Record<string, number> {
   const group = (name: string) => {
     if (name === 'renderer:main') return 'main';
-    if (name.startsWith('renderer:DedicatedWorker')) return 'workers';
+    // Web Worker threads: Chromium's, Firefox's, WebKit's names for them.
+    if (/^renderer:(DedicatedWorker|DOM Worker|WebCore: Worker)/.test(name)) return 'workers';
     return name.startsWith('renderer:') ? 'renderer-other' : 'other';
   };
   const out: Record<string, number> = { main: 0, workers: 0, 'renderer-other': 0, other: 0, total: 0 };

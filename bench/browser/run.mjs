@@ -19,6 +19,7 @@ import { chromium } from 'playwright';
 import { build } from 'vite';
 import { CHROMIUM_ARGS } from '../../scripts/chromium-args.mjs';
 import { cpuByThread } from './cpu.mjs';
+import { benchRoute, runInEngine } from './engines.mjs';
 import { runServeBench, serveFile } from './serve-run.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
@@ -58,7 +59,7 @@ const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/ja
 /** A static server of `dir` on 127.0.0.1, any free port. */
 async function serve(dir) {
   const server = createServer((req, res) => {
-    if (serveFile(req, res)) return; // the stored files of the Service Worker rows, with Range
+    if (serveFile(req, res) || benchRoute(req, res)) return; // the stored files of the Service Worker rows, with Range
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
     if (path === '/favicon.ico') return void res.writeHead(204).end();
     const file = join(dir, path === '/' ? 'index.html' : path);
@@ -144,35 +145,80 @@ await build({
   },
 });
 const server = await serve(join(cache, 'bench-browser')); // vite.config.ts OUT_DIR
-// A profile on disk, not an off-the-record context: Chromium keeps Blobs past its in-memory
-// limit on disk only for a profile with a directory (1 GiB of plaintext and its ciphertext).
-// --expose-gc: the page frees each ciphertext Blob before the next row makes its own.
-const profile = mkdtempSync(join(tmpdir(), 'stream-v2-bbench-'));
-const browser = await chromium.launchPersistentContext(profile, {
-  executablePath: chromiumPath(),
-  args: [...CHROMIUM_ARGS, '--js-flags=--expose-gc'],
-});
-try {
-  const page = browser.pages()[0] ?? (await browser.newPage());
-  // The page samples per-thread CPU around each timed run (cpu.mjs).
-  await page.exposeFunction('benchCpu', () => cpuByThread(process.pid)); // Chromium is our child
-  page.on('console', (m) => {
-    if (m.text().startsWith('[bench]') || m.type() === 'error') console.log(m.text());
+const origin = `http://127.0.0.1:${server.address().port}`;
+const found = (e) => e === 'chromium' || existsSync(join(cache, `${e}-path`)) || env[`${e.toUpperCase()}_PATH`];
+const engines = (env.BENCH_ENGINES ?? 'chromium,firefox,webkit').split(',').map((s) => s.trim());
+const results = {};
+/** Chromium through Playwright: a persistent profile, the CPU sampler, and the Service Worker rows. */
+async function runChromium() {
+  // A profile on disk, not an off-the-record context: Chromium keeps Blobs past its in-memory
+  // limit on disk only for a profile with a directory (1 GiB of plaintext and its ciphertext).
+  // --expose-gc: the page frees each ciphertext Blob before the next row makes its own.
+  const profile = mkdtempSync(join(tmpdir(), 'stream-v2-bbench-'));
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath(),
+    args: [...CHROMIUM_ARGS, '--js-flags=--expose-gc'],
   });
-  page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
-  await page.goto(`http://127.0.0.1:${server.address().port}/index.html`);
-  await page.waitForFunction(() => typeof globalThis.runBench === 'function');
-  const result = await page.evaluate((c) => globalThis.runBench(c), config);
-  if (before) result.config.before = before;
-  print(result);
-  if (env.BENCH_SERVE !== '0') {
-    result.serve = await runServeBench(page, profile, env);
-    printServe(result.serve);
+  try {
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    // The page samples per-thread CPU around each timed run (cpu.mjs).
+    await page.exposeFunction('benchCpu', () => cpuByThread(process.pid)); // Chromium is our child
+    page.on('console', (m) => {
+      if (m.text().startsWith('[bench]') || m.type() === 'error') console.log(m.text());
+    });
+    page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
+    await page.goto(`${origin}/index.html`);
+    await page.waitForFunction(() => typeof globalThis.runBench === 'function');
+    const result = await page.evaluate((c) => globalThis.runBench(c), config);
+    print(result);
+    if (env.BENCH_SERVE !== '0') {
+      result.serve = await runServeBench(page, profile, env);
+      printServe(result.serve);
+    }
+    return result;
+  } finally {
+    await browser.close();
+    rmSync(profile, { recursive: true, force: true });
   }
+}
+
+/** Rows × engines: median MB/s, and the default pool's ratios to workers: 0 and to the ceiling. */
+function printColumns() {
+  const names = Object.keys(results);
+  console.log(`\n${config.mib} MiB, median MB/s of ${config.runs} rounds\nrow\tdir\t${names.join('\t')}`);
+  const first = results[names[0]];
+  for (const x of first?.rows ?? []) {
+    const cell = (n) => f(results[n].rows.find((y) => y.id === x.id && y.dir === x.dir)?.mbps);
+    console.log([x.label, x.dir, ...names.map(cell)].join('\t'));
+  }
+  console.log(['Web Worker ceiling', 'both', ...names.map((n) => f(results[n].ceiling.mbps))].join('\t'));
+  for (const [of, label] of [
+    ['v2-aes-w0', '×workers: 0'],
+    ['ceiling', '×ceiling'],
+  ]) {
+    for (const dir of ['encrypt', 'decrypt']) {
+      const q = (n) => results[n].ratios.find((r) => r.id === 'v2-aes' && r.dir === dir && r.of === of)?.ratio;
+      console.log([`default pool ${label}`, dir, ...names.map((n) => f(q(n), 2))].join('\t'));
+    }
+  }
+}
+
+try {
+  for (const e of engines) {
+    if (!found(e)) {
+      console.log(`\n${e}: not found (node scripts/find-browsers.mjs ${e}), skipped`);
+      continue;
+    }
+    console.log(`\n== ${e}`);
+    const r = e === 'chromium' ? await runChromium() : await runInEngine(e, origin, config, 3_600_000);
+    if (e !== 'chromium') print(r);
+    if (before) r.config.before = before;
+    results[e] = r;
+  }
+  printColumns();
   const json = arg('--json');
-  if (json) writeFileSync(json, `${JSON.stringify(result, null, 2)}\n`);
+  const { chromium: c, ...others } = results;
+  if (json) writeFileSync(json, `${JSON.stringify({ ...(c ?? {}), engines: others }, null, 2)}\n`);
 } finally {
-  await browser.close();
-  rmSync(profile, { recursive: true, force: true });
   server.close();
 }

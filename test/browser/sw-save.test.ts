@@ -61,3 +61,27 @@ it('a controllerchange before the download started does not fail it (the link re
   onEvent?.({ type: 'done', request: 1, sent: 5 });
   await expect(saving).resolves.toEqual({ method: 'service-worker', bytes: 5 });
 });
+
+it('without a file picker (Firefox, WebKit) it takes the Service Worker download; with one, the picker', async () => {
+  // Feature-detected as saveDecrypted does: Chromium has the picker, which refuses here (no click).
+  const hasPicker = typeof (globalThis as { showSaveFilePicker?: unknown }).showSaveFilePicker === 'function';
+  let onEvent: RegisterOptions['onEvent'];
+  const link: ServiceWorkerLink = {
+    async register(_u, _s, o: RegisterOptions = {}) {
+      onEvent = o.onEvent;
+      setTimeout(() => {
+        onEvent?.({ type: 'start', request: 1, status: 200, start: 0, end: 7 });
+        onEvent?.({ type: 'done', request: 1, sent: 7 });
+      }, 10);
+      return { url: 'about:blank', plaintextSize: 7, expiresAt: Date.now() + 60_000, revoke() {} };
+    },
+    close() {},
+  };
+  const saving = saveDecrypted('https://example.invalid/c.sv2', new Uint8Array(32), { filename: 'f.bin', link });
+  if (hasPicker)
+    await expect(saving).rejects.toMatchObject({
+      code: 'ABORTED',
+      message: expect.stringMatching(/no file was picked/),
+    });
+  else await expect(saving).resolves.toEqual({ method: 'service-worker', bytes: 7 });
+});

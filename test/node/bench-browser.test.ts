@@ -27,6 +27,7 @@ interface Results {
   rows: Row[];
   ratios: { id: string; dir: string; of: string; ratio: number }[];
   targets: { name: string; value: number; goal: number; pass: boolean }[];
+  engines: Record<string, { userAgent: string; rows: Row[]; ceiling: { runs: number[] } }>;
   serve: {
     rows: { id: string; mbps: number; runs: number[] }[];
     ratios: Record<string, number>;
@@ -49,6 +50,8 @@ it('bench/browser/run.mjs times every row and the ceiling, and pairs their runs 
         BENCH_MIB: '4',
         BENCH_RUNS: '2',
         BENCH_ROWS: '',
+        // Chromium (every section) and one engine driven without a driver (engines.mjs), for its shape.
+        BENCH_ENGINES: 'chromium,firefox',
         BENCH_SERVE_MIB: '4',
         BENCH_SAVE_MIB: '4',
       },
@@ -100,6 +103,13 @@ it('bench/browser/run.mjs times every row and the ceiling, and pairs their runs 
     expect(sv.save).toMatchObject({ bytes: 4 * 1024 * 1024, sha256Equal: true });
     expect(sv.save.rssPeak).toBeGreaterThanOrEqual(sv.save.rssBefore);
     expect(positive(sv.save.floor.mbps)).toBe(true);
+    // Firefox: the same rows and ceiling, run unattended, under `engines`, and a column of the table.
+    const ff = res.engines['firefox'];
+    expect(ff?.userAgent).toMatch(/Firefox/);
+    expect(new Set(ff?.rows.map((x) => x.id))).toEqual(new Set(ids));
+    expect(ff?.rows.every((x) => x.runs.length === 2 && x.runs.every(positive))).toBe(true);
+    expect(ff?.ceiling.runs).toHaveLength(2);
+    expect(r.stdout.toString()).toMatch(/^row\tdir\tchromium\tfirefox$/m);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -15,7 +15,7 @@ import {
   type SuiteName,
   WorkerPool,
 } from '#lib';
-import { chunked, fullSegmentWire, run, seededBytes, toHex } from '../helpers.js';
+import { cases, chunked, fullSegmentWire, run, seededBytes, toHex } from '../helpers.js';
 
 const HEADER = 80;
 const SUITES: readonly SuiteName[] = ['aes-256-gcm', 'chacha20-poly1305'];
@@ -120,7 +120,7 @@ describe('round trip', () => {
         expect(dec.progress.segments).toBe(segments);
         expect(dec.progress.plaintextBytes).toBe(c.size);
       }),
-      { seed: 0x5eed01, numRuns: 40 },
+      { seed: 0x5eed01, numRuns: cases(40) },
     );
   });
 });
@@ -184,7 +184,7 @@ describe('damaged streams', () => {
           if (r.output.length > 0) releasing++;
         },
       ),
-      { seed: 0x5eed02, numRuns: 150 },
+      { seed: 0x5eed02, numRuns: cases(150) },
     );
     // Not vacuous: some runs released the good segments before the damage.
     expect(releasing).toBeGreaterThan(0);
@@ -212,7 +212,7 @@ describe('damaged streams', () => {
           if (r.output.length > 0) releasing++;
         },
       ),
-      { seed: 0x5eed03, numRuns: 100 },
+      { seed: 0x5eed03, numRuns: cases(100) },
     );
     expect(releasing).toBeGreaterThan(0);
   });
@@ -242,7 +242,7 @@ describe('damaged streams', () => {
           expectRejected(r, plaintext, ['TRAILING_DATA']);
         },
       ),
-      { seed: 0x5eed04, numRuns: 100 },
+      { seed: 0x5eed04, numRuns: cases(100) },
     );
   });
 
@@ -255,7 +255,7 @@ describe('damaged streams', () => {
         expectRejected(r, plaintext, ['WRONG_KEY']);
         expect(r.output.length).toBe(0);
       }),
-      { seed: 0x5eed05, numRuns: 30 },
+      { seed: 0x5eed05, numRuns: cases(30) },
     );
   });
 });

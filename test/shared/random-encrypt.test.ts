@@ -6,6 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { DecryptSegmentTransform, encryptBlob, type ResumeState, WorkerPool } from '#lib';
 import {
+  caseStride,
   concat,
   type PositiveVector,
   positive,
@@ -70,7 +71,7 @@ describe('encryptBlob: any offset', () => {
     const { output, error } = await run(new DecryptSegmentTransform(key, { workers: 0 }), [full]);
     expect(error).toBeUndefined();
     expect(output).toEqual(plain);
-    for (let a = 0; a <= enc.ciphertextSize; a++) {
+    for (let a = 0; a <= enc.ciphertextSize; a += caseStride()) {
       expect(sameBytesOrIndex(await read(enc.stream({ start: a })), full.subarray(a)), `start ${a}`).toBe(-1);
       for (const b of [a, a + 1, a + 17, a + 251, a + 600, enc.ciphertextSize]) {
         if (b > enc.ciphertextSize) continue;
