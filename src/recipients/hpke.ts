@@ -27,7 +27,7 @@ export function makeSuite(type: RecipientType, webCryptoX25519: boolean): Cipher
 
 /** Whether WebCrypto does X25519 here; asked once, on first use (nothing runs at load). */
 let webCryptoX25519: Promise<boolean> | undefined;
-const suites = new Map<RecipientType, CipherSuite>();
+const suites = new Map<RecipientType, CipherSuite[]>();
 
 async function hasWebCryptoX25519(): Promise<boolean> {
   try {
@@ -38,16 +38,33 @@ async function hasWebCryptoX25519(): Promise<boolean> {
   }
 }
 
-/** The HPKE suite of a stanza type on this platform, made on first use. */
-async function suiteOf(type: RecipientType): Promise<CipherSuite> {
+/**
+ * The HPKE suites to try for a stanza type on this platform, made on first use: WebCrypto's
+ * X25519 where it exists, then noble's, since WebKit's WebCrypto imports only some valid X25519
+ * keys (it refuses keys that other platforms make: RFC 7748 takes any 32 bytes).
+ */
+async function suitesOf(type: RecipientType): Promise<CipherSuite[]> {
   webCryptoX25519 ??= hasWebCryptoX25519();
-  const webCrypto = await webCryptoX25519;
-  let suite = suites.get(type);
-  if (!suite) {
-    suite = makeSuite(type, webCrypto);
-    suites.set(type, suite);
+  const webCrypto = type === 'x25519' && (await webCryptoX25519);
+  let list = suites.get(type);
+  if (!list) {
+    list = webCrypto ? [makeSuite(type, true), makeSuite(type, false)] : [makeSuite(type, false)];
+    suites.set(type, list);
   }
-  return suite;
+  return list;
+}
+
+/** `use` with each suite in turn, until one does not throw; the last failure otherwise. */
+async function withSuites<T>(type: RecipientType, use: (suite: CipherSuite) => Promise<T>): Promise<T> {
+  let failure: unknown;
+  for (const suite of await suitesOf(type)) {
+    try {
+      return await use(suite);
+    } catch (e) {
+      failure = e;
+    }
+  }
+  throw failure;
 }
 
 function infoFor(header: Uint8Array): Uint8Array {
@@ -59,7 +76,7 @@ function infoFor(header: Uint8Array): Uint8Array {
 
 /** A new key pair of `type`: the public key and the secret key's bytes (an X25519 key, an X-Wing seed). */
 export async function generateKeyPair(type: RecipientType): Promise<{ publicKey: Uint8Array; secretKey: Uint8Array }> {
-  const suite = await suiteOf(type);
+  const [suite] = (await suitesOf(type)) as [CipherSuite];
   const pair = await suite.GenerateKeyPair(true);
   return {
     publicKey: await suite.SerializePublicKey(pair.publicKey),
@@ -78,18 +95,13 @@ export async function sealStanza(
   header: Uint8Array,
   what: string,
 ): Promise<Stanza> {
-  const suite = await suiteOf(type);
-  let pk: Awaited<ReturnType<CipherSuite['DeserializePublicKey']>>;
   try {
-    pk = await suite.DeserializePublicKey(publicKey);
-  } catch (e) {
-    throw new StreamV2Error('BAD_ARGUMENT', `${what} is not a valid ${type} public key`, {}, { cause: e });
-  }
-  try {
-    const sealed = await suite.Seal(pk, fileKey, { info: infoFor(header) });
-    return { type, enc: sealed.encapsulatedSecret, ct: sealed.ciphertext };
-  } catch (e) {
     // DHKEM refuses a public key whose shared secret is all zero (a low-order point, RFC 9180 §7.1.4).
+    return await withSuites(type, async (suite) => {
+      const sealed = await suite.Seal(await suite.DeserializePublicKey(publicKey), fileKey, { info: infoFor(header) });
+      return { type, enc: sealed.encapsulatedSecret, ct: sealed.ciphertext };
+    });
+  } catch (e) {
     throw new StreamV2Error('BAD_ARGUMENT', `${what} is not a valid ${type} public key`, {}, { cause: e });
   }
 }
@@ -97,6 +109,7 @@ export async function sealStanza(
 /** An identity's secret key, deserialized once for every stanza it tries. */
 export interface OpeningKey {
   readonly type: RecipientType;
+  readonly suite: CipherSuite;
   readonly key: Awaited<ReturnType<CipherSuite['DeserializePrivateKey']>>;
 }
 
@@ -108,7 +121,11 @@ export async function openingKey(type: RecipientType, secretKey: Uint8Array, wha
   try {
     // Extractable: where WebCrypto cannot give a private key's public key, HPKE exports it (its
     // bytes came from the identity's text anyway, they are no better kept in a CryptoKey).
-    return { type, key: await (await suiteOf(type)).DeserializePrivateKey(secretKey, true) };
+    return await withSuites(type, async (suite) => ({
+      type,
+      suite,
+      key: await suite.DeserializePrivateKey(secretKey, true),
+    }));
   } catch (e) {
     throw new StreamV2Error('BAD_ARGUMENT', `${what} is not a valid ${type} secret key`, {}, { cause: e });
   }
@@ -125,7 +142,7 @@ export async function openStanza(
 ): Promise<Uint8Array | undefined> {
   if (stanza.type !== opening.type) return undefined;
   try {
-    return await (await suiteOf(opening.type)).Open(opening.key, stanza.enc, stanza.ct, { info: infoFor(header) });
+    return await opening.suite.Open(opening.key, stanza.enc, stanza.ct, { info: infoFor(header) });
   } catch {
     return undefined;
   }
