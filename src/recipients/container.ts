@@ -112,8 +112,8 @@ export class EnvelopeGatherer {
    * @throws StreamV2Error `TRUNCATED`
    */
   finish(): never {
-    decodeEnvelope(this.buffer.subarray(0, this.filled), false);
-    throw new StreamV2Error('TRUNCATED', 'the input ends inside the key envelope');
+    decodeEnvelope(this.buffer.subarray(0, this.filled), false); // TRUNCATED with the sizes, or its own code
+    throw new StreamV2Error('TRUNCATED', 'the input ends with the key envelope: no stream follows it');
   }
 }
 

@@ -111,7 +111,9 @@ export function parseIdentities(identity: unknown): KeyBytes[] {
 
 /** The 80 header bytes, checked to be a raw-key stream's that `fileKey` opens (its header_mac). */
 async function keyedHeader(fileKey: Uint8Array, header: StreamHeader): Promise<void> {
-  const { headerKey } = await deriveKeys(fileKey, header, () => Promise.reject(new Error('no scrypt for a raw key')));
+  // kdf = 0 (checked by the callers): no scrypt runs.
+  const noScrypt = () => Promise.reject(new StreamV2Error('BAD_HEADER', 'a key envelope is for raw-key streams'));
+  const { headerKey } = await deriveKeys(fileKey, header, noScrypt);
   verifyHeaderMac(headerKey, header.bytes);
 }
 
