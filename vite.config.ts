@@ -66,6 +66,36 @@ function chromiumPath(): string | undefined {
   return existsSync(found) ? readFileSync(found, 'utf8').trim() || undefined : undefined;
 }
 
+/** CDP sessions of the virtual authenticators (kept: a session that goes removes its authenticator). */
+const cdpSessions: unknown[] = [];
+
+/**
+ * A browser command: a CDP virtual authenticator (WebAuthn passkeys without a person), with the
+ * PRF extension unless `prf` is false, in the page under test. Returns its id.
+ */
+async function addVirtualAuthenticator(ctx: { page: import('playwright').Page }, prf = true): Promise<string> {
+  const cdp = await ctx.page.context().newCDPSession(ctx.page);
+  cdpSessions.push(cdp);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      hasPrf: prf,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return authenticatorId;
+}
+
+/** A browser command: removes every virtual authenticator made so far (their sessions detach). */
+async function removeVirtualAuthenticators(): Promise<void> {
+  for (const cdp of cdpSessions.splice(0)) await (cdp as { detach(): Promise<void> }).detach();
+}
+
 /**
  * Firefox or WebKit, when STREAM_V2_ENGINE names one (scripts/test-engines.mjs runs Vitest once
  * per engine): the browser tests in that engine, opened by Vite's BROWSER launcher
@@ -98,7 +128,7 @@ export default defineConfig({
       formats: ['es'],
     },
     rollupOptions: {
-      external: [/^node:/, 'comlink', /^comlink\//, /^@noble\//],
+      external: [/^node:/, 'comlink', /^comlink\//, /^@noble\//, 'hpke', '@panva/hpke-noble', /^@scure\//],
       output: { entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
     },
   },
@@ -133,6 +163,7 @@ export default defineConfig({
               launchOptions: { executablePath: chromiumPath(), args: [...CHROMIUM_ARGS] },
             }),
             instances: [{ browser: 'chromium' }],
+            commands: { addVirtualAuthenticator, removeVirtualAuthenticators },
           },
         },
       },
@@ -144,6 +175,8 @@ export default defineConfig({
               test: {
                 name: ENGINE,
                 include: ['test/shared/**/*.test.ts', 'test/browser/**/*.test.ts'],
+                // Passkeys need CDP virtual authenticators (the commands above): Chromium's only.
+                exclude: ['test/browser/passkey.test.ts'],
                 // A share of the heaviest randomized tests' cases (test/helpers.ts, `cases`): a
                 // quarter in Firefox, an eighth in WebKit, whose every Blob read is a round trip
                 // to its network process (a small random read takes ~5 ms there).

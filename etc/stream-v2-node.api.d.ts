@@ -72,6 +72,31 @@ export declare class WorkerPool {
 	private onDeath;
 	private kill;
 }
+export type RecipientType = "x25519" | "x-wing";
+export interface Recipients {
+	readonly recipients: readonly string[];
+}
+export interface Identity {
+	readonly identity: string | readonly string[];
+}
+export interface Passkey {
+	readonly passkey: true;
+}
+export interface IdentityKeys {
+	readonly type: RecipientType;
+	readonly publicKey: string;
+	readonly secretKey: string;
+}
+export interface OpenedEnvelope {
+	readonly fileKey: Uint8Array;
+	readonly header: StreamHeader;
+}
+export declare function generateIdentity(options?: {
+	pq?: boolean;
+}): Promise<IdentityKeys>;
+export declare function sealEnvelope(fileKey: Uint8Array, header: Uint8Array, recipients: readonly string[]): Promise<Uint8Array>;
+export declare function openEnvelope(envelope: Uint8Array, identity: string | readonly string[] | Passkey): Promise<OpenedEnvelope>;
+export declare function rewrap(envelope: Uint8Array, identity: string | readonly string[] | Passkey, recipients: readonly string[]): Promise<Uint8Array>;
 export interface LayoutParams {
 	frameSize: number;
 	framesPerSegment: number;
@@ -189,12 +214,16 @@ export interface VerifyResult {
 	readonly segments: number;
 	readonly plaintextSize: number;
 	readonly header?: StreamHeader;
+	readonly stanzas?: number;
 	readonly failure?: StreamV2Error;
 }
 export interface HttpRangeSourceOptions {
 	readonly idleTimeoutMs?: number;
 }
 export declare function httpRangeSource(url: string | URL, init?: RequestInit, options?: HttpRangeSourceOptions): Promise<RangeSource>;
+export declare function createPasskey(options?: {
+	name?: string;
+}): Promise<string>;
 declare abstract class SegmentTransform extends TransformStream<Uint8Array, Uint8Array> {
 	private readonly streams;
 	get progress(): Progress;
@@ -205,17 +234,17 @@ export interface DecryptOptions extends StreamOptions {
 export declare class DecryptSegmentTransform extends SegmentTransform {
 	get header(): StreamHeader | undefined;
 	private readonly opener;
-	constructor(secret: Secret, opts?: DecryptOptions);
+	constructor(secret: Secret | Identity | Passkey, opts?: DecryptOptions);
 }
 export interface EncryptOptions extends StreamOptions, EncoderOptions {
 }
 export declare class EncryptSegmentTransform extends SegmentTransform {
-	constructor(secret: Secret, opts?: EncryptOptions);
+	constructor(secret: Secret | Recipients, opts?: EncryptOptions);
 }
 export declare function getDefaultPool(): WorkerPool;
-export declare function encryptBlob(blob: Blob, secret: Secret, options?: EncryptBlobOptions): Promise<BlobEncryption>;
+export declare function encryptBlob(blob: Blob, secret: Secret | Recipients, options?: EncryptBlobOptions): Promise<BlobEncryption>;
 export declare function resumeStateFrom(partial: RandomAccessSource, plaintext: Blob, options?: ResumeStateFromOptions): Promise<ResumeState>;
-export declare function openEncrypted(source: RandomAccessSource, secret: Secret, options?: RandomAccessOptions): Promise<EncryptedFile>;
+export declare function openEncrypted(source: RandomAccessSource, secret: Secret | Identity | Passkey, options?: RandomAccessOptions): Promise<EncryptedFile>;
 export declare function verifyDigests(input: ReadableStream<Uint8Array> | RandomAccessSource, options?: VerifyOptions): Promise<VerifyResult>;
 export declare function openFile(path: string): Promise<Blob>;
 export {};

@@ -32,6 +32,8 @@ export const TOOL_TESTS = [
  */
 export const EVERY_NODE_TESTS = [
   'test/shared/vectors.test.ts',
+  'test/shared/envelope-crosscheck.test.ts', // X25519 of node:crypto's WebCrypto, against noble's and hpke-js
+
   'test/node/backends.test.ts',
   'test/node/backpressure.test.ts',
   'test/node/exit.test.ts',

@@ -11,6 +11,7 @@ import type { EncryptedFile, RandomAccessOptions } from './random/open.js';
 import type { ResumeStateFromOptions } from './random/partial.js';
 import type { ResumeState } from './random/resume.js';
 import type { VerifyOptions, VerifyResult } from './random/verify.js';
+import type { Identity, Passkey, Recipients } from './recipients/recipients.js';
 import type { RandomAccessSource } from './source/source.js';
 
 export type { Secret } from './codec/keys.js';
@@ -31,6 +32,19 @@ export type { EncryptedFile, PlaintextRange, RandomAccessOptions } from './rando
 export type { ResumeStateFromOptions } from './random/partial.js';
 export type { ResumeState } from './random/resume.js';
 export type { VerifyOptions, VerifyProgress, VerifyResult } from './random/verify.js';
+export type { RecipientType } from './recipients/envelope.js';
+export { createPasskey } from './recipients/passkey.js';
+export {
+  generateIdentity,
+  type Identity,
+  type IdentityKeys,
+  type OpenedEnvelope,
+  openEnvelope,
+  type Passkey,
+  type Recipients,
+  rewrap,
+  sealEnvelope,
+} from './recipients/recipients.js';
 export type { RandomAccessSource, RangeSource } from './source/source.js';
 export { type DecryptOptions, DecryptSegmentTransform } from './stream/decrypt.js';
 export { type EncryptOptions, EncryptSegmentTransform } from './stream/encrypt.js';
@@ -50,13 +64,23 @@ export declare function getDefaultPool(): WorkerPool;
  * `resume`, continues an earlier encryption under its header, proving the source the same
  * first (see {@link EncryptBlobOptions.resume}).
  *
+ * With `{ recipients }`, the ciphertext is a container (docs/RECIPIENTS.md §3): the key envelope
+ * that seals a fresh file key to each public key, then the stream under that key; such an
+ * encryption cannot be resumed (its state would need the file key: encrypt under a key of your
+ * own and {@link sealEnvelope} it instead, to resume).
+ *
  * @param blob - the plaintext: a File, Node's `fs.openAsBlob(path)` or `openFile(path)`, `Bun.file()`
- * @param secret - a 32-byte key, or `{ passphrase }`
+ * @param secret - a 32-byte key, `{ passphrase }`, or `{ recipients }` (public keys)
  * @param options - suite, layout, scrypt cost, workers, or a state to resume
- * @throws StreamV2Error `BAD_ARGUMENT`; with `resume`: `SOURCE_CHANGED` (another size,
- *   `lastModified` or segment), `WRONG_KEY` (a secret that does not open the state's header)
+ * @throws StreamV2Error `BAD_ARGUMENT` (also a malformed public key); with `resume`:
+ *   `SOURCE_CHANGED` (another size, `lastModified` or segment), `WRONG_KEY` (a secret that does
+ *   not open the state's header)
  */
-export declare function encryptBlob(blob: Blob, secret: Secret, options?: EncryptBlobOptions): Promise<BlobEncryption>;
+export declare function encryptBlob(
+  blob: Blob,
+  secret: Secret | Recipients,
+  options?: EncryptBlobOptions,
+): Promise<BlobEncryption>;
 
 /**
  * Derives, without the key, the resume state of an encryption of `plaintext` from what is held
@@ -86,14 +110,19 @@ export declare function resumeStateFrom(
  * last DATA frame and the FINAL TERMINATOR verify, which fixes the plaintext size. Truncation
  * and trailing bytes fail here, before any segment is read.
  *
+ * With `{ identity }`, the source is a container (docs/RECIPIENTS.md §3): its key envelope is
+ * read and opened first, and the stream after it read as above.
+ *
  * @param source - the ciphertext
- * @param secret - the 32-byte key, or `{ passphrase }`
+ * @param secret - the 32-byte key, `{ passphrase }`, `{ identity }` (secret keys), or
+ *   `{ passkey: true }` (browsers: a passkey of {@link createPasskey})
  * @throws StreamV2Error with the spec §7 code (`BAD_HEADER`, `WRONG_KEY`, `TRUNCATED`,
- *   `TRAILING_DATA`, `BAD_FRAME`, `AUTH_FAILED` ...), or `SOURCE_FAILED`/`SOURCE_CHANGED`
+ *   `TRAILING_DATA`, `BAD_FRAME`, `AUTH_FAILED` ...), or `SOURCE_FAILED`/`SOURCE_CHANGED`; with
+ *   an identity also the key envelope's codes (docs/RECIPIENTS.md §2)
  */
 export declare function openEncrypted(
   source: RandomAccessSource,
-  secret: Secret,
+  secret: Secret | Identity | Passkey,
   options?: RandomAccessOptions,
 ): Promise<EncryptedFile>;
 
@@ -106,6 +135,10 @@ export declare function openEncrypted(
  *
  * Not checked (they need the key): header_mac and every tag. A stream that passes may still
  * fail to decrypt (spec §4: the DIGEST value is public).
+ *
+ * A file encrypted to recipients (docs/RECIPIENTS.md §3) is checked too: its key envelope's
+ * structure (§2; opening a stanza needs an identity), that the stream's header is the
+ * envelope's, then the stream after it ({@link VerifyResult.stanzas}).
  *
  * @throws StreamV2Error `BAD_ARGUMENT` for an input that is no stream or source; every
  *   failure of the stream itself is in the result

@@ -5,7 +5,7 @@
 import { usage } from './errors.js';
 
 /** The commands of the CLI. */
-export const COMMANDS = ['encrypt', 'decrypt', 'verify', 'inspect', 'keygen'] as const;
+export const COMMANDS = ['encrypt', 'decrypt', 'verify', 'inspect', 'keygen', 'rewrap'] as const;
 /** A command name. */
 export type Command = (typeof COMMANDS)[number];
 
@@ -13,6 +13,10 @@ interface FlagSpec {
   /** Takes a value (`--flag V`), or is a switch. */
   value: boolean;
   short?: string;
+  /** May be given several times (each value kept, in order). */
+  repeat?: boolean;
+  /** The commands where this flag is a switch instead (`keygen --recipient`). */
+  switchFor?: readonly Command[];
 }
 
 const FLAGS: Record<string, FlagSpec> = {
@@ -26,6 +30,11 @@ const FLAGS: Record<string, FlagSpec> = {
   'passphrase-file': { value: true },
   'passphrase-env': { value: true },
   passphrase: { value: false },
+  // Public-key recipients and identities (docs/RECIPIENTS.md): encrypt to, decrypt with.
+  recipient: { value: true, short: 'r', repeat: true, switchFor: ['keygen'] },
+  'recipients-file': { value: true, short: 'R', repeat: true },
+  identity: { value: true, short: 'i', repeat: true },
+  pq: { value: false },
   // Encoder parameters (spec §2).
   suite: { value: true },
   'frame-size': { value: true },
@@ -42,6 +51,8 @@ const FLAGS: Record<string, FlagSpec> = {
 
 /** The flags that name a secret (at most one per command line). */
 export const SECRET = ['key-file', 'passphrase-file', 'passphrase-env', 'passphrase'];
+/** Public keys to encrypt to (-r and -R together count as one secret). */
+export const RECIPIENTS = ['recipient', 'recipients-file'];
 const LIMITS = ['max-segment-bytes', 'max-log-n'];
 
 /** Flags each command accepts, and whether it takes an IN operand. */
@@ -49,6 +60,7 @@ const ACCEPTS: Record<Command, { flags: string[]; input: boolean }> = {
   encrypt: {
     flags: [
       ...SECRET,
+      ...RECIPIENTS,
       'suite',
       'frame-size',
       'frames-per-segment',
@@ -61,10 +73,11 @@ const ACCEPTS: Record<Command, { flags: string[]; input: boolean }> = {
     ],
     input: true,
   },
-  decrypt: { flags: [...SECRET, ...LIMITS, 'workers', 'output', 'force', 'quiet', 'range'], input: true },
+  decrypt: { flags: [...SECRET, 'identity', ...LIMITS, 'workers', 'output', 'force', 'quiet', 'range'], input: true },
   verify: { flags: [...SECRET, ...LIMITS, 'workers', 'quiet'], input: true },
   inspect: { flags: ['json', ...LIMITS], input: true },
-  keygen: { flags: ['output', 'force'], input: false },
+  keygen: { flags: ['output', 'force', 'recipient', 'pq'], input: false },
+  rewrap: { flags: ['identity', ...RECIPIENTS, 'output', 'force'], input: true },
 };
 
 /** Parsed command line. */
@@ -75,6 +88,8 @@ export interface Args {
   flags: Map<string, string | true>;
   /** The IN operand (`-` or absent: stdin). */
   input: string | undefined;
+  /** Every value of a flag that may repeat, in order (its last one is in `flags` too). */
+  lists: Map<string, string[]>;
 }
 
 const SHORT = new Map(Object.entries(FLAGS).flatMap(([name, s]) => (s.short ? [[s.short, name]] : [])));
@@ -85,6 +100,7 @@ const SHORT = new Map(Object.entries(FLAGS).flatMap(([name, s]) => (s.short ? [[
  */
 export function parseArgs(argv: readonly string[]): Args {
   const flags = new Map<string, string | true>();
+  const lists = new Map<string, string[]>();
   const operands: string[] = [];
   let command: Command | undefined;
   let flagsDone = false;
@@ -110,8 +126,10 @@ export function parseArgs(argv: readonly string[]): Args {
     const spec = name === undefined ? undefined : FLAGS[name];
     if (name === undefined || spec === undefined)
       throw usage(`unknown option '${eq < 0 ? arg : arg.slice(0, eq)}'`, command);
-    if (flags.has(name)) throw usage(`--${name} given twice`, command);
-    if (!spec.value) {
+    if (flags.has(name) && !spec.repeat) throw usage(`--${name} given twice`, command);
+    const isSwitch = !spec.value || (command !== undefined && spec.switchFor?.includes(command) === true);
+    if (isSwitch) {
+      if (flags.has(name)) throw usage(`--${name} given twice`, command);
       if (eq >= 0) throw usage(`--${name} takes no value`, command);
       flags.set(name, true);
       continue;
@@ -121,9 +139,10 @@ export function parseArgs(argv: readonly string[]): Args {
     else value = argv[++i];
     if (value === undefined) throw usage(`--${name} needs a value`, command);
     flags.set(name, value);
+    lists.set(name, [...(lists.get(name) ?? []), value]);
   }
   if (command === undefined) {
-    if (flags.has('help') || flags.has('version')) return { command, flags, input: undefined };
+    if (flags.has('help') || flags.has('version')) return { command, flags, input: undefined, lists };
     throw usage('no command given');
   }
   // Every flag, given before or after the command, must be one the command takes.
@@ -134,9 +153,18 @@ export function parseArgs(argv: readonly string[]): Args {
   }
   const maxOperands = ACCEPTS[command].input ? 1 : 0;
   if (operands.length > maxOperands) throw usage(`unexpected operand '${operands[maxOperands]}'`, command);
-  const secrets = SECRET.filter((s) => flags.has(s));
-  if (secrets.length > 1) throw usage(`give one secret, not ${secrets.map((s) => `--${s}`).join(' and ')}`, command);
-  return { command, flags, input: operands[0] };
+  const secrets = [...SECRET, 'identity', ...(command === 'keygen' ? [] : RECIPIENTS)].filter((s) => flags.has(s));
+  // -r and -R name one secret together (public keys); for rewrap, -i and -r/-R go together.
+  const kinds = new Set(secrets.map((s) => (RECIPIENTS.includes(s) ? 'recipients' : s)));
+  if (command !== 'rewrap' && kinds.size > 1) {
+    throw usage(`give one secret, not ${secrets.map((s) => `--${s}`).join(' and ')}`, command);
+  }
+  return { command, flags, input: operands[0], lists };
+}
+
+/** Every value of a repeatable flag, in order (none: empty). */
+export function listFlag(args: Args, name: string): readonly string[] {
+  return args.lists.get(name) ?? [];
 }
 
 /** A string flag, or undefined. */

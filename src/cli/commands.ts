@@ -5,9 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import { LIMITS } from '../node.js';
 import { type Args, hasFlag, inputPath, intFlag, outputPath } from './args.js';
+import { usage } from './errors.js';
 import { type Input, openInput } from './io.js';
 import { type Output, type OutputOptions, openOutput } from './output.js';
 import { Progress } from './progress.js';
+import { keygenRecipient } from './recipients.js';
 
 /** `--workers N`: 0 runs inline; absent uses the library's shared pool (idle workers are unref'd). */
 export function workersFlag(args: Args): number | undefined {
@@ -130,8 +132,13 @@ export async function pipeOut(
   }
 }
 
-/** `stream-v2 keygen [-o FILE]`: 32 random bytes as 64 lowercase hex characters and a newline. */
+/**
+ * `stream-v2 keygen [-o FILE]`: 32 random bytes as 64 lowercase hex characters and a newline;
+ * with `--recipient [--pq]`, an identity (recipients.ts).
+ */
 export async function keygenCommand(args: Args): Promise<void> {
+  if (hasFlag(args, 'recipient')) return keygenRecipient(args);
+  if (hasFlag(args, 'pq')) throw usage('--pq goes with --recipient (an X-Wing identity)', args.command);
   const output = await openOutput(outputPath(args), { what: 'key', force: hasFlag(args, 'force'), mode: 0o600 });
   try {
     const writer = output.writable.getWriter();

@@ -8,7 +8,7 @@ import { type Args, inputPath, stringFlag } from './args.js';
 import { limitsFlags, pipeOut, transformFile, workersFlag } from './commands.js';
 import { usage } from './errors.js';
 import { fileBlob } from './io.js';
-import { readSecret } from './secrets.js';
+import { decryptSecret } from './recipients.js';
 
 /**
  * `--range START-END`: plaintext bytes `[START, END)`; `START-` runs to the end, `-END` starts
@@ -44,10 +44,10 @@ export async function decryptCommand(args: Args): Promise<void> {
     return transformFile(
       args,
       'plaintext',
-      async (onProgress) => new DecryptSegmentTransform(await readSecret(args, false), { ...options, onProgress }),
+      async (onProgress) => new DecryptSegmentTransform(await decryptSecret(args), { ...options, onProgress }),
     );
   }
-  const file = await openEncrypted(blob, await readSecret(args, false), options);
+  const file = await openEncrypted(blob, await decryptSecret(args), options);
   try {
     const start = range?.start ?? 0;
     const end = range?.end ?? file.plaintextSize;

@@ -22,6 +22,7 @@ import { usage } from './errors.js';
 import { fileBlob } from './io.js';
 import { lockPartial } from './lock.js';
 import { partialPath } from './output.js';
+import { encryptSecret, hasRecipients } from './recipients.js';
 import { checkFlagsAgainst, partialHeader, resumePartial } from './resume.js';
 import { readSecret } from './secrets.js';
 
@@ -42,6 +43,12 @@ export async function encryptCommand(args: Args): Promise<void> {
   const out = outputPath(args);
   const resume = hasFlag(args, 'resume');
   if (resume && out === undefined) throw usage('--resume needs -o OUT (the file to continue)', args.command);
+  if (resume && hasRecipients(args)) {
+    throw usage(
+      '--resume needs the key the stream was made with; an encryption to recipients cannot resume',
+      args.command,
+    );
+  }
   const blob = await fileBlob(inputPath(args));
   if (blob === undefined) {
     if (resume)
@@ -52,7 +59,7 @@ export async function encryptCommand(args: Args): Promise<void> {
     return transformFile(
       args,
       'ciphertext',
-      async (onProgress) => new EncryptSegmentTransform(await readSecret(args, true), { ...options, onProgress }),
+      async (onProgress) => new EncryptSegmentTransform(await encryptSecret(args, true), { ...options, onProgress }),
     );
   }
   const partial = out === undefined ? undefined : partialPath(out);
@@ -62,10 +69,10 @@ export async function encryptCommand(args: Args): Promise<void> {
   try {
     const header = resume && partial !== undefined ? await partialHeader(partial) : undefined;
     if (header !== undefined) checkFlagsAgainst(header, args, options);
-    // A passphrase is asked for once on resume: the partial file's header_mac checks it.
-    const secret = await readSecret(args, header === undefined);
     let at = 0;
     if (header !== undefined && partial !== undefined) {
+      // A passphrase is asked for once on resume: the partial file's header_mac checks it.
+      const secret = await readSecret(args, false);
       const resumed = await resumePartial(partial, header, blob, secret, options.workers);
       if (resumed === undefined) {
         // Nothing proves IN the source of that header: sealing IN under its salt could reuse
@@ -76,7 +83,7 @@ export async function encryptCommand(args: Args): Promise<void> {
         );
         enc = await encryptBlob(blob, secret, { ...layoutOf(header), workers: options.workers });
       } else ({ enc, at } = resumed);
-    } else enc = await encryptBlob(blob, secret, options);
+    } else enc = await encryptBlob(blob, await encryptSecret(args, true), options);
     const ciphertext = enc;
     const continued = at;
     const to = {

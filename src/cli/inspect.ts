@@ -20,6 +20,8 @@ interface Report {
   plaintextBytes: number;
   ciphertextBytes: number;
   final?: { dataFrames: number; plaintextBytes: number; wireBytes: number };
+  /** Stanzas of the key envelope before the stream (a file encrypted to recipients). */
+  stanzas?: number;
   complete: boolean;
   error?: unknown;
 }
@@ -55,6 +57,7 @@ export async function inspectCommand(args: Args): Promise<void> {
       },
     });
     if (result.header) r.header = result.header;
+    if (result.stanzas !== undefined) r.stanzas = result.stanzas;
     r.segments = result.segments;
     r.plaintextBytes = last.plaintextBytes;
     r.ciphertextBytes = result.header ? last.ciphertextBytes : 0;
@@ -87,6 +90,7 @@ function toJson(r: Report): Record<string, unknown> {
       fullSegment: fullSegment(h),
     });
   }
+  if (r.stanzas !== undefined) out['stanzas'] = r.stanzas;
   Object.assign(out, {
     segments: r.segments,
     finalSegment: r.final ?? null,
@@ -105,6 +109,7 @@ function toText(r: Report): string {
   const lines: string[] = [];
   const row = (k: string, v: string | number) => lines.push(`${`${k}:`.padEnd(20)}${v}`);
   const h = r.header;
+  if (r.stanzas !== undefined) row('key envelope', `${r.stanzas} stanzas (recipients), before the stream`);
   if (h) {
     row('version', h.version);
     row('suite', h.suite);

@@ -12,6 +12,7 @@ import { encryptCommand } from './encrypt.js';
 import { EXIT_OK, toFailure } from './errors.js';
 import { commandHelp, MAIN_HELP } from './help.js';
 import { inspectCommand } from './inspect.js';
+import { rewrapCommand } from './rewrap.js';
 import { writeStdout } from './stdout.js';
 import { verifyCommand } from './verify.js';
 
@@ -42,6 +43,8 @@ async function dispatch(args: Args): Promise<void> {
       return inspectCommand(args);
     case 'keygen':
       return keygenCommand(args);
+    case 'rewrap':
+      return rewrapCommand(args);
   }
 }
 

@@ -67,7 +67,7 @@ export async function readSecret(args: Args, confirm: boolean): Promise<Secret> 
  * a terminal), a socket or a directory, and never the stdin that IN is read from as well.
  * @throws CliError `USAGE` for a file of another kind, `IO` when it cannot be read
  */
-async function readSecretFile(path: string, max: number, firstLine: boolean, args: Args): Promise<Uint8Array> {
+export async function readSecretFile(path: string, max: number, firstLine: boolean, args: Args): Promise<Uint8Array> {
   const fail = (e: unknown) => {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
     return new CliError('IO', `cannot read secret file '${path}' (${code})`);

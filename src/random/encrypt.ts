@@ -12,6 +12,8 @@ import { copyHeader, type StreamHeader } from '../format/header.js';
 import type { Platform } from '../platform/types.js';
 import { SegmentRunner } from '../pool/runner.js';
 import { segmentStream } from '../pool/window.js';
+import { envelopeFor, ownEncryptSecret } from '../recipients/container.js';
+import type { Recipients } from '../recipients/recipients.js';
 import { KeyedSession } from '../session/session.js';
 import { type Source, toSource } from '../source/source.js';
 import type { StreamOptions } from '../stream/options.js';
@@ -43,7 +45,7 @@ const BLOB_KEYS = ['workers', 'resume', ...ENCODER_KEYS];
 export interface BlobEncryption {
   /** The stream header (fresh salt, or the resumed state's). */
   readonly header: StreamHeader;
-  /** Exact ciphertext size in bytes, header included. */
+  /** Exact ciphertext size in bytes, header (and key envelope, with recipients) included. */
   readonly ciphertextSize: number;
   /**
    * The ciphertext from byte `start` (default 0) to the end: bounded memory, segments sealed in
@@ -74,27 +76,38 @@ function checkBlob(blob: unknown): asserts blob is Blob {
 export async function encryptBlob(
   platform: Platform,
   blob: Blob,
-  secret: Secret,
+  secret: Secret | Recipients,
   opts?: EncryptBlobOptions,
 ): Promise<BlobEncryption> {
   checkBlob(blob);
   const options = optionsOf(opts, 'options', BLOB_KEYS);
   if (options.resume !== undefined) return resume(platform, blob, secret, options);
-  const own = ownSecret(secret, true); // a copy: the caller may reuse its buffer while scrypt runs
-  const params = encoderParams(own, options);
+  // A copy: the caller may reuse its buffer while scrypt runs. Recipients: a fresh file key.
+  const own = ownEncryptSecret(secret);
+  const params = encoderParams(own.secret, options);
   const source = toSource(blob, platform);
   const runner = new SegmentRunner(platform, options.workers);
+  let session: KeyedSession | undefined;
   try {
-    const session = await KeyedSession.create(own, params, runner);
-    return new Encryption(source, session, new Map());
+    session = await KeyedSession.create(own.secret, params, runner);
+    // docs/RECIPIENTS.md §3: the key envelope, sealed to this header, comes before the stream.
+    const envelope = await envelopeFor(own, session.header.bytes);
+    return new Encryption(source, session, new Map(), envelope);
   } catch (e) {
-    runner.close();
+    if (session) session.close();
+    else runner.close();
     throw e;
   }
 }
 
 /** `encryptBlob` with `resume`: the header from the state, the source proven the same. */
-async function resume(platform: Platform, blob: Blob, secret: Secret, options: EncryptBlobOptions) {
+async function resume(platform: Platform, blob: Blob, secret: Secret | Recipients, options: EncryptBlobOptions) {
+  if (typeof secret === 'object' && secret !== null && 'recipients' in secret) {
+    throw new StreamV2Error(
+      'BAD_ARGUMENT',
+      'resume needs the key the stream was made with: resume with its file key (openEnvelope), as a raw-key stream',
+    );
+  }
   const layout = ENCODER_KEYS.filter((k) => options[k] !== undefined);
   if (layout.length > 0) {
     throw new StreamV2Error('BAD_ARGUMENT', `resume takes the layout from the state: drop ${layout.join(', ')}`);
@@ -138,9 +151,11 @@ class Encryption implements BlobEncryption {
     private readonly source: Source,
     private readonly session: KeyedSession,
     digests: Map<number, string>,
+    /** The key envelope before the stream (docs/RECIPIENTS.md §3), empty without recipients. */
+    private readonly envelope: Uint8Array = NOTHING,
   ) {
     this.layout = new StreamLayout(session.header, source.size);
-    this.ciphertextSize = this.layout.wireSize;
+    this.ciphertextSize = envelope.length + this.layout.wireSize;
     this.released = digests;
   }
 
@@ -161,6 +176,9 @@ class Encryption implements BlobEncryption {
   }
 
   resumeState(): ResumeState {
+    if (this.envelope.length > 0) {
+      throw new StreamV2Error('BAD_ARGUMENT', 'an encryption to recipients has no resume state (see resume)');
+    }
     const digests: Record<string, string> = {};
     for (const [k, v] of [...this.released].sort((a, b) => a[0] - b[0])) digests[k] = v;
     const lastModified = this.source.lastModified;
@@ -178,29 +196,42 @@ class Encryption implements BlobEncryption {
     this.session.close();
   }
 
-  /** Wire bytes `[start, end)` (start < end): item -1 is the header, item k segment k. */
+  /**
+   * Wire bytes `[start, end)` (start < end): item -1 is the key envelope (if any) and the
+   * header, item k segment k, whose offsets in the stream are shifted by the envelope's size.
+   */
   private wire(start: number, end: number, signal: AbortSignal | undefined): ReadableStream<Uint8Array> {
     if (this.closed.signal.aborted) throw closedError();
     const budget = this.session.runner.budget;
     const stops = stopsOf(signal, this.closed.signal);
     if (start === end) return segmentStream(budget, 0, 0, () => ({ cost: 0, run: async () => new Uint8Array(0) }));
-    const first = start < HEADER_SIZE ? -1 : this.layout.segmentOfWire(start);
-    const last = end <= HEADER_SIZE ? -1 : this.layout.segmentOfWire(end - 1);
+    const shift = this.envelope.length;
+    const lead = shift + HEADER_SIZE;
+    const first = start < lead ? -1 : this.layout.segmentOfWire(start - shift);
+    const last = end <= lead ? -1 : this.layout.segmentOfWire(end - 1 - shift);
     const trim = (offset: number, b: Uint8Array) => {
       const from = Math.max(0, start - offset);
       const to = Math.min(b.length, end - offset);
       return from === 0 && to === b.length ? b : b.slice(from, to);
     };
     const job = (k: number) => {
-      if (k < 0) return { cost: 0, run: async () => trim(0, this.session.header.bytes.slice()) };
+      if (k < 0) return { cost: 0, run: async () => trim(0, this.leadBytes()) };
       const place = this.layout.place(k);
       return {
         cost: place.plainLength + place.wireLength,
-        run: async () => trim(place.wireOffset, await this.seal(k)),
+        run: async () => trim(shift + place.wireOffset, await this.seal(k)),
         onRelease: () => this.onRelease(k),
       };
     };
     return segmentStream(budget, first, last + 1, job, { stops });
+  }
+
+  /** The key envelope and the header: the bytes before segment 0. */
+  private leadBytes(): Uint8Array {
+    const out = new Uint8Array(this.envelope.length + HEADER_SIZE);
+    out.set(this.envelope);
+    out.set(this.session.header.bytes, this.envelope.length);
+    return out;
   }
 
   /**

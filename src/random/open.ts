@@ -4,7 +4,7 @@
  * cover it, several at once through the workers, and releases each segment only after the
  * whole of it verified (spec §6.3).
  */
-import { ownSecret, type Secret } from '../codec/keys.js';
+import type { Secret } from '../codec/keys.js';
 import type { SegmentPlace, StreamLayout } from '../codec/layout.js';
 import { abortedBy, checkSignal, optionsOf, StreamV2Error, untilAborted } from '../errors.js';
 import { HEADER_SIZE } from '../format/constants.js';
@@ -12,6 +12,8 @@ import { checkLimits, copyHeader, type DecoderLimits, parseHeader, type StreamHe
 import type { Platform } from '../platform/types.js';
 import { SegmentRunner } from '../pool/runner.js';
 import { segmentStream } from '../pool/window.js';
+import { checkSameHeader, openContainer, ownDecryptSecret } from '../recipients/container.js';
+import type { Identity, Passkey } from '../recipients/recipients.js';
 import { checkLimitsOption, KeyedSession } from '../session/session.js';
 import { checkStreamEnd } from '../source/end.js';
 import { type RandomAccessSource, readOwned, type Source, toSource } from '../source/source.js';
@@ -67,17 +69,26 @@ export interface EncryptedFile {
 export async function openEncrypted(
   platform: Platform,
   source: RandomAccessSource,
-  secret: Secret,
+  secret: Secret | Identity | Passkey,
   options: RandomAccessOptions = {},
 ): Promise<EncryptedFile> {
-  const own = ownSecret(secret); // a copy: the caller may reuse its buffer while scrypt runs
+  const given = ownDecryptSecret(secret); // a copy: the caller may reuse its buffer while scrypt runs
   const o = optionsOf(options, 'options', ['workers', 'limits', 'signal']);
   const limits = checkLimitsOption(o.limits);
   const signal = checkSignal(o.signal);
-  const src = toSource(source, platform);
+  let src = toSource(source, platform);
+  let own: Secret;
+  let sealedTo: StreamHeader | undefined;
+  if ('secret' in given) own = given.secret;
+  else {
+    // docs/RECIPIENTS.md §3: the key envelope first; the stream follows it.
+    const container = await untilAborted(openContainer(src, given.identities), signal);
+    ({ fileKey: own, header: sealedTo, stream: src } = container);
+  }
   // Copied before it is checked: a source may change the bytes it returned (spec §6.3).
   const head = readOwned(src, 0, Math.min(HEADER_SIZE, src.size), (n) => new Uint8Array(n));
   const header = parseHeader(await untilAborted(head, signal));
+  if (sealedTo) checkSameHeader(sealedTo, header);
   checkLimits(header, limits);
   const runner = new SegmentRunner(platform, o.workers);
   let session: KeyedSession | undefined;

@@ -12,6 +12,8 @@ import { checkLimits, copyHeader, type DecoderLimits, parseHeader, type StreamHe
 import type { Platform } from '../platform/types.js';
 import { SegmentRunner } from '../pool/runner.js';
 import { OrderedWindow, segmentStream } from '../pool/window.js';
+import { checkSameHeader, LeadingEnvelope, skipEnvelope } from '../recipients/container.js';
+import type { Envelope } from '../recipients/envelope.js';
 import { checkLimitsOption } from '../session/session.js';
 import { checkStreamEnd } from '../source/end.js';
 import { type RandomAccessSource, readOwned, toSource } from '../source/source.js';
@@ -46,6 +48,11 @@ export interface VerifyResult {
   readonly plaintextSize: number;
   /** The stream's header (its structure and limits checked; header_mac needs the key), once read. */
   readonly header?: StreamHeader;
+  /**
+   * For a file encrypted to recipients (docs/RECIPIENTS.md §3): the number of stanzas in the key
+   * envelope before the stream, whose structure was checked (opening one needs an identity).
+   */
+  readonly stanzas?: number;
   /** The first failure: spec §7 code, and the index of the bad segment when it has one. */
   readonly failure?: StreamV2Error;
 }
@@ -56,6 +63,8 @@ class Tally {
   plaintextSize = 0;
   ciphertextBytes = HEADER_SIZE;
   header: StreamHeader | undefined;
+  /** The key envelope before the stream, when there is one (its bytes are not the stream's, not counted). */
+  envelope: Envelope | undefined;
 
   constructor(private readonly report: VerifyOptions['onProgress']) {}
 
@@ -73,6 +82,7 @@ class Tally {
       segments: this.segments,
       plaintextSize: this.plaintextSize,
       ...(this.header ? { header: this.header } : {}),
+      ...(this.envelope ? { stanzas: this.envelope.stanzas.length } : {}),
     };
     if (failure === undefined) return { ok: true, ...base };
     const e = toStreamV2Error(failure, 'SOURCE_FAILED');
@@ -92,10 +102,14 @@ export async function verifyDigests(
   const tally = new Tally(options.onProgress);
   if (typeof ReadableStream !== 'undefined' && input instanceof ReadableStream)
     return verifyStream(input, limits, platform, options.workers, tally);
-  const source = toSource(input as RandomAccessSource, platform);
+  const whole = toSource(input as RandomAccessSource, platform);
   try {
+    // A container: its envelope's structure, then the stream after it (docs/RECIPIENTS.md §3).
+    const { envelope, stream: source } = await skipEnvelope(whole);
+    tally.envelope = envelope;
     const head = await readOwned(source, 0, Math.min(HEADER_SIZE, source.size), (n) => new Uint8Array(n));
     const header = parseHeader(head);
+    if (envelope) checkSameHeader(envelope.header, header);
     checkLimits(header, limits);
     tally.header = copyHeader(header);
     const { layout: places } = await checkStreamEnd(source, header);
@@ -142,8 +156,10 @@ async function verifyStream(
   draining.catch(() => {});
   let header: StreamHeader | undefined;
   const wire = new WireReader(limits);
+  const lead = new LeadingEnvelope(); // a container's envelope (docs/RECIPIENTS.md §3)
   const on: WireEvents = {
     header: (h) => {
+      if (lead.found) checkSameHeader(lead.found.envelope.header, h);
       header = h;
       tally.header = copyHeader(h);
     },
@@ -164,8 +180,12 @@ async function verifyStream(
       const { done, value } = await chunks.read();
       if (done) break;
       if (!(value instanceof Uint8Array)) throw new StreamV2Error('SOURCE_FAILED', 'stream chunks must be Uint8Array');
-      await wire.feed(value, on);
+      const bytes = lead.feed(value);
+      tally.envelope = lead.found?.envelope;
+      if (bytes.length > 0) await wire.feed(bytes, on);
     }
+    const held = lead.finish();
+    if (held.length > 0) await wire.feed(held, on);
     wire.finish();
   } catch (e) {
     window.pushError(e); // at its place: the segments before it still count

@@ -1,9 +1,13 @@
 /** DecryptSegmentTransform: stream_v2 wire bytes in, one verified plaintext chunk per segment out. */
-import { ownSecret, type Secret } from '../codec/keys.js';
+import type { Secret } from '../codec/keys.js';
 import { type WireEvents, WireReader, type WireSegment } from '../codec/reader.js';
 import { optionsOf } from '../errors.js';
 import { HEADER_SIZE } from '../format/constants.js';
 import type { DecoderLimits, StreamHeader } from '../format/header.js';
+import { checkSameHeader, type DecoderSecret, EnvelopeGatherer, ownDecryptSecret } from '../recipients/container.js';
+import { decodeEnvelope } from '../recipients/envelope.js';
+import { type Identity, openWith, type Passkey } from '../recipients/recipients.js';
+import type { KeyBytes } from '../recipients/text.js';
 import { checkLimitsOption, KeyedSession } from '../session/session.js';
 import { checkChunk, type StreamOptions } from './options.js';
 import { type SegmentStreams, SegmentTransform, type TransformSide } from './transform.js';
@@ -30,13 +34,15 @@ export class DecryptSegmentTransform extends SegmentTransform {
   private readonly opener: DecryptSide;
 
   /**
-   * @param secret - the 32-byte key, or `{ passphrase }`, the stream was made with
+   * @param secret - the 32-byte key, or `{ passphrase }`, the stream was made with; or
+   *   `{ identity }` or `{ passkey: true }` for a stream to recipients (its key envelope first,
+   *   docs/RECIPIENTS.md §3)
    * @param options - limits, workers, progress
-   * @throws StreamV2Error `BAD_ARGUMENT` for a malformed secret or option
+   * @throws StreamV2Error `BAD_ARGUMENT` for a malformed secret, identity or option
    */
-  constructor(secret: Secret, opts?: DecryptOptions) {
+  constructor(secret: Secret | Identity | Passkey, opts?: DecryptOptions) {
     const options = optionsOf(opts, 'options', ['workers', 'onProgress', 'limits']);
-    const own = ownSecret(secret);
+    const own = ownDecryptSecret(secret);
     const limits = checkLimitsOption(options.limits);
     let opener: DecryptSide | undefined;
     super(options, (_, streams) => {
@@ -57,13 +63,24 @@ class DecryptSide implements TransformSide {
   private readonly wire: WireReader;
   private readonly events: WireEvents;
   private session: KeyedSession | undefined;
+  /** The stream's secret: given, or the file key once the key envelope opened. */
+  private secret: Secret | undefined;
+  /** With an identity: the key envelope being gathered, then the header it was sealed to. */
+  private envelope: EnvelopeGatherer | undefined;
+  private envelopeHeader: StreamHeader | undefined;
+  private identities: readonly KeyBytes[] = [];
 
   constructor(
     private readonly streams: SegmentStreams,
-    private readonly secret: Secret,
+    own: DecoderSecret,
     limits: DecoderLimits,
   ) {
     const { runner } = streams;
+    if ('secret' in own) this.secret = own.secret;
+    else {
+      this.envelope = new EnvelopeGatherer();
+      this.identities = own.identities;
+    }
     // A segment that spans chunks is gathered into a buffer of ours (staged until its turn).
     this.wire = new WireReader(limits, (size) => {
       streams.stage(size);
@@ -76,10 +93,19 @@ class DecryptSide implements TransformSide {
 
   async write(chunk: Uint8Array): Promise<void> {
     checkChunk(chunk);
-    await this.wire.feed(chunk, this.events);
+    let bytes = chunk;
+    if (this.envelope) {
+      const gathered = this.envelope.feed(chunk);
+      if (!gathered) return;
+      this.envelope = undefined;
+      await this.openEnvelope(gathered.envelope);
+      bytes = gathered.rest;
+    }
+    if (bytes.length > 0) await this.wire.feed(bytes, this.events);
   }
 
   async end(): Promise<void> {
+    if (this.envelope) this.envelope.finish(); // TRUNCATED inside the key envelope
     this.wire.finish(); // spec §6.4: TRUNCATED without a FINAL terminator
   }
 
@@ -88,9 +114,17 @@ class DecryptSide implements TransformSide {
     else this.streams.runner.close();
   }
 
+  /** docs/RECIPIENTS.md §2: the file key from the first stanza the identity opens. */
+  private async openEnvelope(bytes: Uint8Array): Promise<void> {
+    const envelope = decodeEnvelope(bytes, false);
+    this.secret = await openWith(envelope, this.identities);
+    this.envelopeHeader = envelope.header;
+  }
+
   /** Derives the keys and checks header_mac (spec §3), before any frame. */
   private async openHeader(header: StreamHeader): Promise<void> {
-    this.session = await KeyedSession.open(this.secret, header, this.streams.runner);
+    if (this.envelopeHeader) checkSameHeader(this.envelopeHeader, header);
+    this.session = await KeyedSession.open(this.secret as Secret, header, this.streams.runner);
     this.header = header;
     this.streams.counter.ciphertextBytes += HEADER_SIZE;
   }

@@ -1,9 +1,11 @@
 /** EncryptSegmentTransform: plaintext in, stream_v2 wire bytes out (header, then one chunk per segment). */
-import { ownSecret, type Secret } from '../codec/keys.js';
+import type { Secret } from '../codec/keys.js';
 import { optionsOf } from '../errors.js';
 import { HEADER_SIZE } from '../format/constants.js';
 import type { HeaderParams } from '../format/header.js';
 import { segmentPlaintextSize, segmentWireSize } from '../format/sizes.js';
+import { type EncoderSecret, envelopeFor, ownEncryptSecret } from '../recipients/container.js';
+import type { Recipients } from '../recipients/recipients.js';
 import { KeyedSession } from '../session/session.js';
 import { checkChunk, type StreamOptions } from './options.js';
 import { ENCODER_KEYS, type EncoderOptions, encoderParams } from './params.js';
@@ -20,14 +22,16 @@ export interface EncryptOptions extends StreamOptions, EncoderOptions {}
 /** Encrypts a plaintext byte stream into the stream_v2 format. */
 export class EncryptSegmentTransform extends SegmentTransform {
   /**
-   * @param secret - a 32-byte key, or `{ passphrase }` (scrypt runs off the main thread)
+   * @param secret - a 32-byte key, `{ passphrase }` (scrypt runs off the main thread), or
+   *   `{ recipients }`: public keys, each of which can open the output (docs/RECIPIENTS.md: the
+   *   key envelope comes first, then the stream under a fresh file key)
    * @param options - suite, layout, workers, progress
-   * @throws StreamV2Error `BAD_ARGUMENT` for a malformed secret or option
+   * @throws StreamV2Error `BAD_ARGUMENT` for a malformed secret, public key or option
    */
-  constructor(secret: Secret, opts?: EncryptOptions) {
+  constructor(secret: Secret | Recipients, opts?: EncryptOptions) {
     const options = optionsOf(opts, 'options', ['workers', 'onProgress', ...ENCODER_KEYS]);
-    const own = ownSecret(secret, true);
-    const params = encoderParams(own, options);
+    const own = ownEncryptSecret(secret);
+    const params = encoderParams(own.secret, options);
     super(options, (_, streams) => new EncryptSide(streams, own, params));
   }
 }
@@ -49,7 +53,7 @@ class EncryptSide implements TransformSide {
 
   constructor(
     private readonly streams: SegmentStreams,
-    private readonly secret: Secret,
+    private readonly secret: EncoderSecret,
     private readonly params: HeaderParams,
   ) {
     this.segmentBytes = segmentPlaintextSize(params);
@@ -57,9 +61,12 @@ class EncryptSide implements TransformSide {
 
   async start(): Promise<void> {
     const { runner } = this.streams;
-    this.session = await KeyedSession.create(this.secret, this.params, runner);
+    this.session = await KeyedSession.create(this.secret.secret, this.params, runner);
+    // docs/RECIPIENTS.md §3: the key envelope (sealed to this header) before the stream.
+    const envelope = await envelopeFor(this.secret, this.session.header.bytes);
+    if (envelope.length > 0) this.streams.emit(envelope);
     this.streams.emit(this.session.header.bytes.slice());
-    this.streams.counter.ciphertextBytes += HEADER_SIZE;
+    this.streams.counter.ciphertextBytes += envelope.length + HEADER_SIZE;
   }
 
   async write(chunk: Uint8Array): Promise<void> {

@@ -9,9 +9,14 @@ const bin = (name: string) => `${root}node_modules/.bin/${name}`;
 it.each([
   ['deno', [bin('deno'), 'run', '--allow-read', '--allow-env', 'test/runtimes/smoke.mjs']],
   ['bun', [bin('bun'), 'test/runtimes/smoke.mjs']],
-])('%s: every keyed vector, inline and with 2 Web Workers, and a tamper', (_name, [cmd, ...args]) => {
-  const r = spawnSync(cmd as string, args, { cwd: root, timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
-  expect(r.stderr.toString()).toBe('');
-  expect(r.stdout.toString().trim()).toBe('entry browser.js; 116 round trips; tamper AUTH_FAILED');
-  expect(r.status).toBe(0);
-});
+])(
+  '%s: every keyed vector, inline and with 2 Web Workers, a tamper, and both recipient types',
+  (_name, [cmd, ...args]) => {
+    const r = spawnSync(cmd as string, args, { cwd: root, timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
+    expect(r.stderr.toString()).toBe('');
+    expect(r.stdout.toString().trim()).toBe(
+      'entry browser.js; 116 round trips; tamper AUTH_FAILED; recipients x25519,x-wing',
+    );
+    expect(r.status).toBe(0);
+  },
+);

@@ -3,7 +3,7 @@
  * project's node_modules/stream-v2 (as `npm pack` + install would lay them out), with the
  * package's dependencies and @types linked from this checkout.
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,8 +25,10 @@ export function makeConsumer(prefix: string, files: Record<string, string>): Con
   mkdirSync(pkg, { recursive: true });
   cpSync(join(root, 'package.json'), join(pkg, 'package.json'));
   cpSync(join(root, 'dist'), join(pkg, 'dist'), { recursive: true });
-  mkdirSync(join(modules, '@noble'));
-  for (const dep of ['comlink', '@noble/ciphers', '@noble/hashes', '@types']) {
+  // Every runtime dependency package.json names (as an install would bring them), and @types.
+  const pkgJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: object };
+  for (const dep of [...Object.keys(pkgJson.dependencies), '@types']) {
+    mkdirSync(join(modules, dep, '..'), { recursive: true });
     symlinkSync(join(root, 'node_modules', dep), join(modules, dep), 'dir');
   }
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));

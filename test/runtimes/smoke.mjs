@@ -1,8 +1,9 @@
 // Run by Deno and Bun (test/node/runtimes.test.ts): the package's Web build, every positive
 // vector with an explicit key and plaintext, inline and with 2 Web Workers, plus one tamper.
 // Each vector's ciphertext decrypts to its plaintext; the plaintext encrypts (under a fresh
-// salt: no API chooses one) to a ciphertext of the vector's size that decrypts back.
-import { DecryptSegmentTransform, EncryptSegmentTransform } from 'stream-v2';
+// salt: no API chooses one) to a ciphertext of the vector's size that decrypts back. Then a
+// file to an X25519 and an X-Wing recipient, read back by each (HPKE on this runtime).
+import { DecryptSegmentTransform, EncryptSegmentTransform, generateIdentity } from 'stream-v2';
 import vectors from '../vectors/positive.json' with { type: 'json' };
 
 const hex = (h) => Uint8Array.from(h.match(/../g) ?? [], (x) => Number.parseInt(x, 16));
@@ -45,4 +46,14 @@ try {
 } catch (e) {
   code = e.code;
 }
-console.log(`entry ${import.meta.resolve('stream-v2').split('/').pop()}; ${ok} round trips; tamper ${code}`);
+const ids = [await generateIdentity(), await generateIdentity({ pq: true })];
+const plain = new TextEncoder().encode('to recipients, on this runtime');
+const container = await run(new EncryptSegmentTransform({ recipients: ids.map((i) => i.publicKey) }), plain);
+const read = [];
+for (const id of ids) {
+  const back = await run(new DecryptSegmentTransform({ identity: id.secretKey }), container);
+  if (toHex(back) === toHex(plain)) read.push(id.type);
+}
+console.log(
+  `entry ${import.meta.resolve('stream-v2').split('/').pop()}; ${ok} round trips; tamper ${code}; recipients ${read.join(',')}`,
+);
