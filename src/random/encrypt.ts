@@ -12,7 +12,7 @@ import { copyHeader, type StreamHeader } from '../format/header.js';
 import type { Platform } from '../platform/types.js';
 import { SegmentRunner } from '../pool/runner.js';
 import { segmentStream } from '../pool/window.js';
-import { envelopeFor, ownEncryptSecret } from '../recipients/container.js';
+import { envelopeFor, isRecipients, ownEncryptSecret } from '../recipients/container.js';
 import type { Recipients } from '../recipients/recipients.js';
 import { KeyedSession } from '../session/session.js';
 import { type Source, toSource } from '../source/source.js';
@@ -102,7 +102,7 @@ export async function encryptBlob(
 
 /** `encryptBlob` with `resume`: the header from the state, the source proven the same. */
 async function resume(platform: Platform, blob: Blob, secret: Secret | Recipients, options: EncryptBlobOptions) {
-  if (typeof secret === 'object' && secret !== null && 'recipients' in secret) {
+  if (isRecipients(secret)) {
     throw new StreamV2Error(
       'BAD_ARGUMENT',
       'resume needs the key the stream was made with: resume with its file key (openEnvelope), as a raw-key stream',

@@ -29,6 +29,11 @@ function has(value: unknown, key: string): boolean {
   return typeof value === 'object' && value !== null && !(value instanceof Uint8Array) && key in value;
 }
 
+/** Whether an encoder's secret is `{ recipients }` (its shape only; {@link ownEncryptSecret} checks the keys). */
+export function isRecipients(value: unknown): value is Recipients {
+  return has(value, 'recipients');
+}
+
 /** An encoder's secret, checked and its own: the stream's secret, and the recipients of its file key. */
 export interface EncoderSecret {
   readonly secret: Secret;
@@ -43,7 +48,7 @@ export function ownEncryptSecret(value: unknown): EncoderSecret {
   if (has(value, 'identity')) {
     throw new StreamV2Error('BAD_ARGUMENT', 'an identity opens; to encrypt, pass { recipients: [public keys] }');
   }
-  if (!has(value, 'recipients')) return { secret: ownSecret(value, true), recipients: undefined };
+  if (!isRecipients(value)) return { secret: ownSecret(value, true), recipients: undefined };
   const recipients = parseRecipients((value as Recipients).recipients);
   return { secret: crypto.getRandomValues(new Uint8Array(KEY_SIZE)), recipients };
 }
@@ -137,9 +142,12 @@ export class LeadingEnvelope {
   feed(chunk: Uint8Array): Uint8Array {
     let bytes = chunk;
     if (this.head) {
-      const held = new Uint8Array(this.head.length + chunk.length);
-      held.set(this.head);
-      held.set(chunk, this.head.length);
+      // Nothing held yet (the usual first chunk): the chunk itself, not a copy of it.
+      const held = this.head.length === 0 ? chunk : new Uint8Array(this.head.length + chunk.length);
+      if (held !== chunk) {
+        held.set(this.head);
+        held.set(chunk, this.head.length);
+      }
       if (held.length < ENVELOPE_MAGIC.length) {
         this.head = held;
         return EMPTY;
@@ -169,6 +177,20 @@ export class LeadingEnvelope {
 }
 
 /**
+ * The key envelope at the start of `source` (its structure checked, §2 checks 1 to 10) and the
+ * source of the stream after it. `prefix` is the source's first bytes when the caller read them.
+ * @throws StreamV2Error what §2 checks 1 to 10 throw, and the source's `SOURCE_FAILED`/`SOURCE_CHANGED`
+ */
+async function readEnvelope(source: Source, prefix?: Uint8Array): Promise<{ envelope: Envelope; stream: Source }> {
+  const size = envelopeSize(prefix ?? (await source.read(0, Math.min(ENVELOPE_PREFIX_SIZE, source.size))));
+  if (source.size < size) {
+    throw new StreamV2Error('TRUNCATED', `the input ends after ${source.size} of the key envelope's ${size} bytes`);
+  }
+  const envelope = decodeEnvelope((await source.read(0, size)).slice(), false);
+  return { envelope, stream: streamAfter(source, size) };
+}
+
+/**
  * Reads and opens the envelope at the start of a container source (§2, §3): the file key, the
  * envelope's header, and the source of the stream after it.
  * @throws StreamV2Error what §2 throws, and the source's `SOURCE_FAILED`/`SOURCE_CHANGED`
@@ -177,14 +199,8 @@ export async function openContainer(
   source: Source,
   identities: readonly KeyBytes[],
 ): Promise<{ fileKey: Uint8Array; header: StreamHeader; stream: Source }> {
-  const prefix = await source.read(0, Math.min(ENVELOPE_PREFIX_SIZE, source.size));
-  const size = envelopeSize(prefix);
-  if (source.size < size) {
-    throw new StreamV2Error('TRUNCATED', `the input ends after ${source.size} of the key envelope's ${size} bytes`);
-  }
-  const envelope = decodeEnvelope((await source.read(0, size)).slice(), false);
-  const fileKey = await openWith(envelope, identities);
-  return { fileKey, header: envelope.header, stream: streamAfter(source, size) };
+  const { envelope, stream } = await readEnvelope(source);
+  return { fileKey: await openWith(envelope, identities), header: envelope.header, stream };
 }
 
 /**
@@ -194,15 +210,10 @@ export async function openContainer(
  * @throws StreamV2Error what §2 checks 1 to 10 throw, and the source's `SOURCE_FAILED`/`SOURCE_CHANGED`
  */
 export async function skipEnvelope(source: Source): Promise<{ envelope: Envelope | undefined; stream: Source }> {
-  const magic = await source.read(0, Math.min(ENVELOPE_MAGIC.length, source.size));
-  if (!startsWithMagic(magic)) return { envelope: undefined, stream: source };
-  const prefix = await source.read(0, Math.min(ENVELOPE_PREFIX_SIZE, source.size));
-  const size = envelopeSize(prefix);
-  if (source.size < size) {
-    throw new StreamV2Error('TRUNCATED', `the input ends after ${source.size} of the key envelope's ${size} bytes`);
-  }
-  const envelope = decodeEnvelope((await source.read(0, size)).slice(), false);
-  return { envelope, stream: streamAfter(source, size) };
+  // One read tells the magic and, when it is there, the envelope's size (no second round trip).
+  const prefix = (await source.read(0, Math.min(ENVELOPE_PREFIX_SIZE, source.size))).slice();
+  if (!startsWithMagic(prefix)) return { envelope: undefined, stream: source };
+  return readEnvelope(source, prefix);
 }
 
 /** Whether `bytes` (4 or more) begin with the envelope's magic "SV2E" (§1). */
