@@ -7,7 +7,7 @@ import { LIMITS } from '../node.js';
 import { type Args, hasFlag, inputPath, intFlag, outputPath } from './args.js';
 import { usage } from './errors.js';
 import { type Input, openInput } from './io.js';
-import { type Output, type OutputOptions, openOutput } from './output.js';
+import { type Output, type OutputOptions, openOutput, writeKeyFile } from './output.js';
 import { Progress } from './progress.js';
 import { keygenRecipient } from './recipients.js';
 
@@ -139,14 +139,5 @@ export async function pipeOut(
 export async function keygenCommand(args: Args): Promise<void> {
   if (hasFlag(args, 'recipient')) return keygenRecipient(args);
   if (hasFlag(args, 'pq')) throw usage('--pq goes with --recipient (an X-Wing identity)', args.command);
-  const output = await openOutput(outputPath(args), { what: 'key', force: hasFlag(args, 'force'), mode: 0o600 });
-  try {
-    const writer = output.writable.getWriter();
-    await writer.write(new TextEncoder().encode(`${randomBytes(32).toString('hex')}\n`));
-    await writer.close();
-    await output.commit();
-  } catch (e) {
-    await output.discard();
-    throw e;
-  }
+  await writeKeyFile(outputPath(args), hasFlag(args, 'force'), `${randomBytes(32).toString('hex')}\n`);
 }

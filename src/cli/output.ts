@@ -198,3 +198,21 @@ async function place(tmp: string, path: string, force: boolean): Promise<void> {
     await rename(tmp, path); // file systems without hard links
   }
 }
+
+/**
+ * Writes a key file (`keygen`, `keygen --recipient`) to `path`, or stdout: mode 0600, committed
+ * whole or not at all.
+ * @throws CliError `IO`, `USAGE`
+ */
+export async function writeKeyFile(path: string | undefined, force: boolean, text: string): Promise<void> {
+  const output = await openOutput(path, { what: 'key', force, mode: 0o600 });
+  try {
+    const writer = output.writable.getWriter();
+    await writer.write(new TextEncoder().encode(text));
+    await writer.close();
+    await output.commit();
+  } catch (e) {
+    await output.discard();
+    throw e;
+  }
+}

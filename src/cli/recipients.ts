@@ -7,7 +7,7 @@
 import { generateIdentity, type Identity, type Recipients, type Secret } from '../node.js';
 import { type Args, hasFlag, listFlag, outputPath, RECIPIENTS } from './args.js';
 import { usage } from './errors.js';
-import { openOutput } from './output.js';
+import { writeKeyFile } from './output.js';
 import { readSecret, readSecretFile } from './secrets.js';
 
 /** Most bytes of a recipients file (64 post-quantum public keys of 1,959 characters, and comments). */
@@ -78,17 +78,8 @@ export async function decryptSecret(args: Args): Promise<Secret | Identity> {
 export async function keygenRecipient(args: Args): Promise<void> {
   const id = await generateIdentity({ pq: hasFlag(args, 'pq') });
   const path = outputPath(args);
-  const output = await openOutput(path, { what: 'key', force: hasFlag(args, 'force'), mode: 0o600 });
-  try {
-    const writer = output.writable.getWriter();
-    const text = `# stream-v2 ${id.type} identity\n# public key: ${id.publicKey}\n${id.secretKey}\n`;
-    await writer.write(new TextEncoder().encode(text));
-    await writer.close();
-    await output.commit();
-  } catch (e) {
-    await output.discard();
-    throw e;
-  }
+  const text = `# stream-v2 ${id.type} identity\n# public key: ${id.publicKey}\n${id.secretKey}\n`;
+  await writeKeyFile(path, hasFlag(args, 'force'), text);
   if (path !== undefined) process.stdout.write(`${id.publicKey}\n`);
   else process.stderr.write(`public key: ${id.publicKey}\n`);
 }
