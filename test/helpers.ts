@@ -101,6 +101,36 @@ export function within<T>(p: Promise<T>, ms: number, what = 'promise'): Promise<
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * A hang detector for many operations that share one machine: `within` rejects once *nothing*
+ * has called `mark()` for `ms`, however long the operation itself takes. When 128 streams share
+ * two workers each one's write may rightly take longer than any fixed limit, but a deadlock
+ * stops every stream's progress, and that is what fails.
+ */
+export function progressWatch(ms: number): {
+  mark(): void;
+  within<T>(p: Promise<T>, what?: string): Promise<T>;
+} {
+  let last = Date.now();
+  return {
+    mark() {
+      last = Date.now();
+    },
+    within<T>(p: Promise<T>, what = 'promise'): Promise<T> {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const stalled = new Promise<T>((_, reject) => {
+        const check = () => {
+          const idle = Date.now() - last;
+          if (idle >= ms) reject(new Error(`${what} hung: no stream made progress for ${idle} ms`));
+          else timer = setTimeout(check, ms - idle);
+        };
+        check();
+      });
+      return Promise.race([p, stalled]).finally(() => clearTimeout(timer));
+    },
+  };
+}
+
 /** Splits `data` into chunks: whole, fixed size, or random sizes (with empty chunks). */
 export function chunked(
   data: Uint8Array,

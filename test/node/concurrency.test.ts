@@ -8,13 +8,19 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DecryptSegmentTransform, EncryptSegmentTransform, StreamV2Error, type SuiteName, WorkerPool } from '#lib';
-import { chunked, concat, run, sameBytes, seededBytes, within } from '../helpers.js';
+import { chunked, concat, progressWatch, run, sameBytes, seededBytes, within } from '../helpers.js';
 
 const SEED = 0xc0c0_2026;
 const PIPELINES = 48;
 const MiB = 1024 * 1024;
 /** Generous: 48 pipelines share 2 workers on a loaded machine; a hang never settles at all. */
 const SETTLE_MS = 30_000;
+/**
+ * The pipelines' hang detector: an operation fails once no pipeline has moved (a write taken, a
+ * chunk read) for SETTLE_MS. A fixed limit per operation failed 40 clean writes of the 128 × 8 MiB
+ * case on a loaded 2-core machine, each write waiting its turn behind 127 others.
+ */
+const watch = progressWatch(SETTLE_MS);
 const KEY = seededBytes(32, 0xbeef);
 
 /** Where a pipeline is interfered with. */
@@ -70,8 +76,9 @@ async function settles(problems: string[], what: string, p: Promise<unknown>, re
     (e: unknown) => ({ e }),
   );
   let outcome: { e: unknown } | undefined;
+  watch.mark(); // a new wait is a step: the clock runs from the last step of any pipeline
   try {
-    outcome = await within(rejected, SETTLE_MS, what);
+    outcome = await watch.within(rejected, what);
   } catch (hang) {
     problems.push(String(hang));
     return;
@@ -92,6 +99,7 @@ async function readAll(
   try {
     for (;;) {
       const { done, value } = await reader.read();
+      watch.mark();
       if (done) return { chunks, error: undefined, done: true };
       chunks.push(value);
       if (stop()) return { chunks, error: undefined, done: false };
@@ -113,6 +121,7 @@ function isPrefix(chunks: readonly Uint8Array[], plaintext: Uint8Array): boolean
 /** One encrypt → decrypt pipeline on the shared pool, interfered with as its plan says. */
 async function pipeline(plan: Plan, on: WorkerPool = pool): Promise<string[]> {
   const problems: string[] = [];
+  watch.mark();
   const reason = new UserReason(`pipeline ${plan.id} stopped by the caller`);
   const plaintext = seededBytes(plan.size, plan.chunkSeed);
   const enc = new EncryptSegmentTransform(KEY, { suite: plan.suite, ...plan.layout, workers: on });
@@ -122,7 +131,10 @@ async function pipeline(plan: Plan, on: WorkerPool = pool): Promise<string[]> {
   const input = chunked(plaintext, { seed: plan.chunkSeed, max: plan.maxChunk });
   const cut = Math.floor(plan.point * input.length);
   const writeAll = async (chunks: readonly Uint8Array[]) => {
-    for (const c of chunks) await writer.write(c);
+    for (const c of chunks) {
+      await writer.write(c);
+      watch.mark();
+    }
   };
 
   switch (plan.mode) {
@@ -130,7 +142,7 @@ async function pipeline(plan: Plan, on: WorkerPool = pool): Promise<string[]> {
       const reading = readAll(reader);
       await settles(problems, 'write', writeAll(input));
       await settles(problems, 'close', writer.close());
-      const r = await within(reading, SETTLE_MS, 'reading');
+      const r = await watch.within(reading, 'reading');
       if (r.error !== undefined) problems.push(`failed with ${String(r.error)}`);
       else if (!sameBytes(concat(r.chunks), plaintext)) problems.push('output differs');
       break;
@@ -139,7 +151,7 @@ async function pipeline(plan: Plan, on: WorkerPool = pool): Promise<string[]> {
       const reading = readAll(reader);
       await settles(problems, 'write', writeAll(input.slice(0, cut)), reason);
       await settles(problems, 'writer.abort()', writer.abort(reason), reason);
-      const r = await within(reading, SETTLE_MS, 'reading');
+      const r = await watch.within(reading, 'reading');
       if (r.error === undefined) problems.push('the reader ended cleanly after an abort');
       else if (!(StreamV2Error.is(r.error) || r.error === reason))
         problems.push(`read rejected with ${String(r.error)}`);
@@ -150,7 +162,7 @@ async function pipeline(plan: Plan, on: WorkerPool = pool): Promise<string[]> {
       const reading = readAll(reader);
       await settles(problems, 'write', writeAll(input.slice(0, cut)), reason);
       await settles(problems, 'reader.cancel()', reader.cancel(reason), reason);
-      const r = await within(reading, SETTLE_MS, 'reading');
+      const r = await watch.within(reading, 'reading');
       if (!isPrefix(r.chunks, plaintext)) problems.push('released output is not a prefix of the plaintext');
       await settles(problems, 'write after cancel', writer.write(new Uint8Array(10)), reason);
       // The writable is errored by now, and WHATWG streams reject close() on an errored
@@ -162,7 +174,7 @@ async function pipeline(plan: Plan, on: WorkerPool = pool): Promise<string[]> {
       // Everything written (not awaited) and the writer closed; one chunk read; then cancel.
       const writes = input.map((c) => settles(problems, 'write', writer.write(c), reason));
       const closing = settles(problems, 'close', writer.close(), reason);
-      const first = await within(reader.read(), SETTLE_MS, 'first read').then(
+      const first = await watch.within(reader.read(), 'first read').then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -183,7 +195,7 @@ async function pipeline(plan: Plan, on: WorkerPool = pool): Promise<string[]> {
           closed = true;
         }),
       );
-      const r = await within(reading, SETTLE_MS, 'reading');
+      const r = await watch.within(reading, 'reading');
       if (r.error !== undefined) problems.push(`failed before the cancel with ${String(r.error)}`);
       if (!isPrefix(r.chunks, plaintext)) problems.push('released output is not a prefix of the plaintext');
       await settles(problems, 'reader.cancel() after close', reader.cancel(reason), reason);
@@ -313,4 +325,19 @@ describe.concurrent('hostile chunks', () => {
       });
     }
   }
+});
+
+describe('the hang detector these tests use', () => {
+  it('fails a wait once nothing has moved for its limit, and not while others move', async () => {
+    const w = progressWatch(60);
+    await expect(w.within(new Promise(() => {}), 'stuck')).rejects.toThrow(/stuck hung/);
+    w.mark();
+    const ticking = setInterval(() => w.mark(), 15);
+    try {
+      const slow = new Promise((resolve) => setTimeout(() => resolve('late'), 200));
+      await expect(w.within(slow, 'slow')).resolves.toBe('late');
+    } finally {
+      clearInterval(ticking);
+    }
+  });
 });
