@@ -127,6 +127,7 @@ export interface ResumeState {
 	readonly plaintextSize: number;
 	readonly lastModified?: number;
 	readonly digests: Readonly<Record<string, string>>;
+	readonly envelope?: string;
 }
 export interface EncryptBlobOptions extends EncoderOptions {
 	workers?: StreamOptions["workers"];
@@ -242,7 +243,7 @@ export declare class EncryptSegmentTransform extends SegmentTransform {
 	constructor(secret: Secret | Recipients, opts?: EncryptOptions);
 }
 export declare function getDefaultPool(): WorkerPool;
-export declare function encryptBlob(blob: Blob, secret: Secret | Recipients, options?: EncryptBlobOptions): Promise<BlobEncryption>;
+export declare function encryptBlob(blob: Blob, secret: Secret | Recipients | Identity | Passkey, options?: EncryptBlobOptions): Promise<BlobEncryption>;
 export declare function resumeStateFrom(partial: RandomAccessSource, plaintext: Blob, options?: ResumeStateFromOptions): Promise<ResumeState>;
 export declare function openEncrypted(source: RandomAccessSource, secret: Secret | Identity | Passkey, options?: RandomAccessOptions): Promise<EncryptedFile>;
 export declare function verifyDigests(input: ReadableStream<Uint8Array> | RandomAccessSource, options?: VerifyOptions): Promise<VerifyResult>;

@@ -65,20 +65,21 @@ export declare function getDefaultPool(): WorkerPool;
  * first (see {@link EncryptBlobOptions.resume}).
  *
  * With `{ recipients }`, the ciphertext is a container (docs/RECIPIENTS.md §3): the key envelope
- * that seals a fresh file key to each public key, then the stream under that key; such an
- * encryption cannot be resumed (its state would need the file key: encrypt under a key of your
- * own and {@link sealEnvelope} it instead, to resume).
+ * that seals a fresh file key to each public key, then the stream under that key. Its resume
+ * state carries the envelope; it resumes with `{ identity }` of one of the recipients (or
+ * `{ passkey: true }`, or the file key), which opens the file key.
  *
  * @param blob - the plaintext: a File, Node's `fs.openAsBlob(path)` or `openFile(path)`, `Bun.file()`
- * @param secret - a 32-byte key, `{ passphrase }`, or `{ recipients }` (public keys)
+ * @param secret - a 32-byte key, `{ passphrase }`, or `{ recipients }` (public keys); with
+ *   `resume` of an encryption to recipients, `{ identity }` or `{ passkey: true }`
  * @param options - suite, layout, scrypt cost, workers, or a state to resume
  * @throws StreamV2Error `BAD_ARGUMENT` (also a malformed public key); with `resume`:
  *   `SOURCE_CHANGED` (another size, `lastModified` or segment), `WRONG_KEY` (a secret that does
- *   not open the state's header)
+ *   not open the state's header, an identity that opens no stanza of its envelope)
  */
 export declare function encryptBlob(
   blob: Blob,
-  secret: Secret | Recipients,
+  secret: Secret | Recipients | Identity | Passkey,
   options?: EncryptBlobOptions,
 ): Promise<BlobEncryption>;
 

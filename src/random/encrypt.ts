@@ -4,7 +4,7 @@
  * ciphertext depends only on the header and plaintext segment k (spec §5, §8), so any range
  * can be produced on its own, and an interrupted encryption resumed with the same header.
  */
-import { ownSecret, type Secret } from '../codec/keys.js';
+import type { Secret } from '../codec/keys.js';
 import { StreamLayout } from '../codec/layout.js';
 import { checkSignal, optionsOf, StreamV2Error } from '../errors.js';
 import { FRAME_HEADER_SIZE, HEADER_SIZE, SEGMENT_TAIL_SIZE } from '../format/constants.js';
@@ -12,14 +12,18 @@ import { copyHeader, type StreamHeader } from '../format/header.js';
 import type { Platform } from '../platform/types.js';
 import { SegmentRunner } from '../pool/runner.js';
 import { segmentStream } from '../pool/window.js';
-import { envelopeFor, isRecipients, ownEncryptSecret } from '../recipients/container.js';
-import type { Recipients } from '../recipients/recipients.js';
+import { envelopeFor, isRecipients, ownDecryptSecret, ownEncryptSecret } from '../recipients/container.js';
+import type { Envelope } from '../recipients/envelope.js';
+import { type Identity, openWith, type Passkey, type Recipients } from '../recipients/recipients.js';
 import { KeyedSession } from '../session/session.js';
 import { type Source, toSource } from '../source/source.js';
 import type { StreamOptions } from '../stream/options.js';
 import { ENCODER_KEYS, type EncoderOptions, encoderParams } from '../stream/params.js';
 import { checkRange, closedError, collect, stopsOf } from './open.js';
 import { checkResumeState, type ResumeState, toHex } from './resume.js';
+
+/** What encryptBlob takes: a secret or recipients; with `resume` of a container, what opens its file key. */
+type ResumeSecret = Secret | Recipients | Identity | Passkey;
 
 /** Options of {@link encryptBlob}. */
 export interface EncryptBlobOptions extends EncoderOptions {
@@ -34,6 +38,10 @@ export interface EncryptBlobOptions extends EncoderOptions {
    * compared before any byte of it is released (a mismatch is `SOURCE_CHANGED`). A state that
    * records no segment proves nothing (its header could be another stream's, and sealing under
    * that header would reuse its nonces): it is refused, start afresh.
+   *
+   * A state with an `envelope` (an encryption to recipients) resumes with `{ identity }` of one
+   * of its recipients, `{ passkey: true }`, or the file key: what opens the envelope's file key.
+   * The envelope comes first in the output again, as it did.
    */
   resume?: ResumeState;
 }
@@ -76,7 +84,7 @@ function checkBlob(blob: unknown): asserts blob is Blob {
 export async function encryptBlob(
   platform: Platform,
   blob: Blob,
-  secret: Secret | Recipients,
+  secret: ResumeSecret,
   opts?: EncryptBlobOptions,
 ): Promise<BlobEncryption> {
   checkBlob(blob);
@@ -101,20 +109,26 @@ export async function encryptBlob(
 }
 
 /** `encryptBlob` with `resume`: the header from the state, the source proven the same. */
-async function resume(platform: Platform, blob: Blob, secret: Secret | Recipients, options: EncryptBlobOptions) {
+async function resume(platform: Platform, blob: Blob, secret: ResumeSecret, options: EncryptBlobOptions) {
   if (isRecipients(secret)) {
     throw new StreamV2Error(
       'BAD_ARGUMENT',
-      'resume needs the key the stream was made with: resume with its file key (openEnvelope), as a raw-key stream',
+      'resume needs what opens the file key: { identity } of one of the recipients (or the file key), not { recipients }',
     );
   }
   const layout = ENCODER_KEYS.filter((k) => options[k] !== undefined);
   if (layout.length > 0) {
     throw new StreamV2Error('BAD_ARGUMENT', `resume takes the layout from the state: drop ${layout.join(', ')}`);
   }
-  const own = ownSecret(secret);
+  const given = ownDecryptSecret(secret);
   const source = toSource(blob, platform);
-  const { header, digests } = checkResumeState(options.resume as ResumeState, source);
+  const { header, digests, envelope } = checkResumeState(options.resume as ResumeState, source);
+  if ('identities' in given && envelope === undefined) {
+    throw new StreamV2Error(
+      'BAD_ARGUMENT',
+      'this state is of an encryption under a key or passphrase (it has no envelope): resume with that secret',
+    );
+  }
   if (digests.size === 0) {
     throw new StreamV2Error(
       'BAD_ARGUMENT',
@@ -124,8 +138,13 @@ async function resume(platform: Platform, blob: Blob, secret: Secret | Recipient
   const runner = new SegmentRunner(platform, options.workers);
   let session: KeyedSession | undefined;
   try {
+    // docs/RECIPIENTS.md §2 check 12: the identity's stanza gives the file key, checked against the header.
+    const own =
+      'identities' in given
+        ? await openWith((envelope as { decoded: Envelope }).decoded, given.identities)
+        : given.secret;
     session = await KeyedSession.open(own, header, runner);
-    const resumed = new Encryption(source, session, digests);
+    const resumed = new Encryption(source, session, digests, envelope?.bytes);
     await resumed.prove();
     return resumed;
   } catch (e) {
@@ -176,9 +195,6 @@ class Encryption implements BlobEncryption {
   }
 
   resumeState(): ResumeState {
-    if (this.envelope.length > 0) {
-      throw new StreamV2Error('BAD_ARGUMENT', 'an encryption to recipients has no resume state (see resume)');
-    }
     const digests: Record<string, string> = {};
     for (const [k, v] of [...this.released].sort((a, b) => a[0] - b[0])) digests[k] = v;
     const lastModified = this.source.lastModified;
@@ -188,6 +204,7 @@ class Encryption implements BlobEncryption {
       plaintextSize: this.source.size,
       ...(lastModified !== undefined ? { lastModified } : {}),
       digests,
+      ...(this.envelope.length > 0 ? { envelope: toHex(this.envelope) } : {}),
     };
   }
 

@@ -5,7 +5,8 @@
  * recomputed, spec §4). A caller who lost its saved state (a new device, a cleared
  * `localStorage`, a crashed CLI) can so resume with the same-source proof: `encryptBlob` with
  * `resume` re-seals every recorded segment from the source and compares it before it releases
- * a byte (spec §8).
+ * a byte (spec §8). A container's envelope (docs/RECIPIENTS.md §3) is read keylessly too, and
+ * kept in the state: resuming it takes one of its recipients' identities.
  */
 import { StreamLayout } from '../codec/layout.js';
 import { optionsOf } from '../errors.js';
@@ -14,6 +15,7 @@ import { checkLimits, type DecoderLimits, parseHeader } from '../format/header.j
 import type { Platform } from '../platform/types.js';
 import { SegmentRunner } from '../pool/runner.js';
 import { segmentStream } from '../pool/window.js';
+import { checkSameHeader, skipEnvelope } from '../recipients/container.js';
 import { checkLimitsOption } from '../session/session.js';
 import { type RandomAccessSource, readOwned, toSource } from '../source/source.js';
 import type { StreamOptions } from '../stream/options.js';
@@ -37,10 +39,16 @@ export async function resumeStateFrom(
 ): Promise<ResumeState> {
   const options = optionsOf(opts, 'options', ['workers', 'limits']);
   const limits = checkLimitsOption(options.limits);
-  const wire = toSource(partial, platform);
+  const held = toSource(partial, platform);
   const plain = toSource(plaintext, platform);
+  // A container (docs/RECIPIENTS.md §3): its envelope goes into the state; the stream follows it.
+  const { envelope, stream: wire } = await skipEnvelope(held);
+  const envelopeBytes = envelope
+    ? await readOwned(held, 0, held.size - wire.size, (n) => new Uint8Array(n))
+    : undefined;
   const header = parseHeader(await readOwned(wire, 0, Math.min(HEADER_SIZE, wire.size), (n) => new Uint8Array(n)));
   checkLimits(header, limits);
+  if (envelope) checkSameHeader(envelope.header, header);
   // The segments the plaintext's size gives the stream; those the partial holds whole.
   const layout = new StreamLayout(header, plain.size);
   let complete = 0;
@@ -80,5 +88,6 @@ export async function resumeStateFrom(
     plaintextSize: plain.size,
     ...(lastModified !== undefined ? { lastModified } : {}),
     digests,
+    ...(envelopeBytes ? { envelope: toHex(envelopeBytes) } : {}),
   };
 }

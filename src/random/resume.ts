@@ -9,6 +9,7 @@ import { StreamLayout } from '../codec/layout.js';
 import { StreamV2Error } from '../errors.js';
 import { HEADER_SIZE } from '../format/constants.js';
 import { checkLimits, parseHeader, type StreamHeader } from '../format/header.js';
+import { decodeEnvelope, ENVELOPE_FIXED_SIZE, type Envelope, MAX_ENVELOPE_SIZE } from '../recipients/envelope.js';
 import type { Source } from '../source/source.js';
 
 /** What {@link BlobEncryption.resumeState} returns; `JSON.stringify` it as is. */
@@ -26,20 +27,36 @@ export interface ResumeState {
    * 32-byte DIGEST value (64 lowercase hex digits) of every segment released so far.
    */
   readonly digests: Readonly<Record<string, string>>;
+  /**
+   * The key envelope before the stream, in lowercase hex, when the encryption is to recipients
+   * (a container, docs/RECIPIENTS.md §3): public, like the header. Resuming such a state takes
+   * `{ identity }` of one of its recipients (or `{ passkey: true }`, or the file key), which
+   * opens the envelope's file key.
+   */
+  readonly envelope?: string;
 }
 
 const HEADER_HEX = new RegExp(`^[0-9a-f]{${2 * HEADER_SIZE}}$`);
 const DIGEST_HEX = /^[0-9a-f]{64}$/;
 /** One spelling per segment number: "01", "1e0", "0x1", " 1" would alias segment 1. */
 const SEGMENT_KEY = /^(0|[1-9][0-9]*)$/;
-const FIELDS: ReadonlySet<string> = new Set(['version', 'header', 'plaintextSize', 'lastModified', 'digests']);
+const FIELDS: ReadonlySet<string> = new Set([
+  'version',
+  'header',
+  'plaintextSize',
+  'lastModified',
+  'digests',
+  'envelope',
+]);
+/** Hex of at most the largest envelope (docs/RECIPIENTS.md §1), checked before it is decoded. */
+const ENVELOPE_HEX = new RegExp(`^(?:[0-9a-f]{2}){${ENVELOPE_FIXED_SIZE},${MAX_ENVELOPE_SIZE}}$`);
 
 /** Bytes → lowercase hex. */
 export function toHex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-function fromHex(hex: string): Uint8Array {
+export function fromHex(hex: string): Uint8Array {
   const out = new Uint8Array(hex.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   return out;
@@ -76,6 +93,12 @@ function checkFields(s: unknown): asserts s is ResumeState {
   if (lastModified !== undefined && (typeof lastModified !== 'number' || !Number.isFinite(lastModified))) {
     throw malformed('lastModified must be a finite number when given');
   }
+  const envelope = s['envelope'];
+  if (envelope !== undefined && (typeof envelope !== 'string' || !ENVELOPE_HEX.test(envelope))) {
+    throw malformed(
+      `envelope must be ${ENVELOPE_FIXED_SIZE} to ${MAX_ENVELOPE_SIZE} bytes in lowercase hex when given`,
+    );
+  }
   const digests = s['digests'];
   if (!isPlainObject(digests)) throw malformed('digests must be an object');
   for (const [k, v] of Object.entries(digests)) {
@@ -88,20 +111,22 @@ function checkFields(s: unknown): asserts s is ResumeState {
 
 /**
  * Checks a resume state against the source: its shape (every field, and digest keys that name
- * segments of the stream the header and plaintextSize describe), its header's structure, and
- * that the source has the recorded size and lastModified. A malformed state is always
- * `BAD_ARGUMENT`, found before the state is compared with the source.
- * @returns the state's header and its recorded digests
+ * segments of the stream the header and plaintextSize describe), its header's structure, its
+ * envelope's (one sealed to that header), and that the source has the recorded size and
+ * lastModified. A malformed state is always `BAD_ARGUMENT`, found before the state is compared
+ * with the source.
+ * @returns the state's header, its recorded digests, and its envelope (bytes and decoded) if any
  * @throws StreamV2Error `BAD_ARGUMENT` (malformed state), `BAD_HEADER`/`UNSUPPORTED`/`LIMIT_EXCEEDED`
  *   (its header), `SOURCE_CHANGED` (another size or lastModified)
  */
 export function checkResumeState(
   state: ResumeState,
   source: Source,
-): { header: StreamHeader; digests: Map<number, string> } {
+): { header: StreamHeader; digests: Map<number, string>; envelope?: { bytes: Uint8Array; decoded: Envelope } } {
   checkFields(state);
   const header = parseHeader(fromHex(state.header));
   checkLimits(header);
+  const envelope = state.envelope === undefined ? undefined : envelopeOf(fromHex(state.envelope), header);
   const layout = new StreamLayout(header, state.plaintextSize);
   if (!Number.isSafeInteger(layout.wireSize)) {
     throw malformed('plaintextSize gives a ciphertext past Number.MAX_SAFE_INTEGER bytes');
@@ -120,5 +145,19 @@ export function checkResumeState(
   if (state.lastModified !== undefined && source.lastModified !== state.lastModified) {
     throw new StreamV2Error('SOURCE_CHANGED', 'the source was modified since the state was taken (lastModified)');
   }
-  return { header, digests: map };
+  return { header, digests: map, ...(envelope ? { envelope } : {}) };
+}
+
+/** A state's envelope: whole (§2 checks 1 to 11) and sealed to the state's header (§3). */
+function envelopeOf(bytes: Uint8Array, header: StreamHeader): { bytes: Uint8Array; decoded: Envelope } {
+  let decoded: Envelope;
+  try {
+    decoded = decodeEnvelope(bytes, true);
+  } catch (e) {
+    throw malformed(`its envelope is not one (${StreamV2Error.is(e) ? e.code : 'unreadable'})`);
+  }
+  if (!decoded.header.bytes.every((b, i) => header.bytes[i] === b)) {
+    throw malformed("its envelope belongs to another stream (the envelope's header is not the state's)");
+  }
+  return { bytes, decoded };
 }

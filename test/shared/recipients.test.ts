@@ -124,7 +124,6 @@ describe('encryptBlob and openEncrypted', () => {
     const container = await enc.read(0, enc.ciphertextSize);
     // A range that starts inside the envelope and ends inside segment 1 is what a full read gives.
     expect(sameBytes(await enc.read(100, 3000), container.subarray(100, 3000))).toBe(true);
-    expect(() => enc.resumeState()).toThrow(/recipients/);
     enc.close();
     for (const who of [alice, bob]) {
       const file = await openEncrypted(blobOf(container), { identity: who.secretKey }, { workers: 0 });
@@ -158,13 +157,6 @@ describe('encryptBlob and openEncrypted', () => {
     } finally {
       pool.terminate();
     }
-  });
-
-  it('resume refuses recipients (the state would need the file key)', async () => {
-    const state = { version: 1, header: '00', plaintextSize: 1, digests: { 0: '00' } };
-    expect(
-      await codeOf(encryptBlob(blobOf(plaintext), { recipients: [alice.publicKey] }, { resume: state as never })),
-    ).toBe('BAD_ARGUMENT');
   });
 });
 
