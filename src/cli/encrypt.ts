@@ -45,7 +45,7 @@ export async function encryptCommand(args: Args): Promise<void> {
   if (resume && out === undefined) throw usage('--resume needs -o OUT (the file to continue)', args.command);
   if (resume && hasRecipients(args)) {
     throw usage(
-      '--resume needs the key the stream was made with; an encryption to recipients cannot resume',
+      '--resume cannot resume an encryption to recipients yet (the library can: encryptBlob with { identity } and { resume }); run without --resume',
       args.command,
     );
   }
