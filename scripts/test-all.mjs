@@ -12,7 +12,11 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-/** @type {{ name: string, command: string, setup?: boolean }[]} */
+/**
+ * A step runs `command`, or the commands of `together` at the same time (each one's output is
+ * held and printed whole when it ends, so that no two runs' lines interleave).
+ * @type {{ name: string, command?: string, setup?: boolean, together?: { name: string, command: string }[] }[]}
+ */
 const STEPS = [
   { name: 'browsers', command: 'node scripts/find-browsers.mjs', setup: true },
   { name: 'build', command: 'npm run build', setup: true },
@@ -23,14 +27,25 @@ const STEPS = [
   // Two Node test files at a time beside the Chromium ones: most Node files wait on child
   // processes, sockets and timers, so two share the 2 cores well (426 → 285 s here, all passing).
   { name: 'Vitest: node + chromium', command: 'npx vitest run --maxWorkers=2' },
-  { name: 'Vitest: firefox', command: 'npm run test:firefox' },
-  { name: 'Vitest: webkit', command: 'npm run test:webkit' },
+  // Firefox and WebKit at once: each is one browser process driven from one Vitest process,
+  // and neither keeps both cores busy alone (their own Vitest runs, so each prints its Tests line).
+  {
+    name: 'Vitest: firefox, webkit',
+    together: [
+      { name: 'Vitest: firefox', command: 'npm run test:firefox' },
+      { name: 'Vitest: webkit', command: 'npm run test:webkit' },
+    ],
+  },
   { name: 'demo e2e (Playwright)', command: 'npm run test:e2e' },
   { name: 'Node 22, 24, 26', command: 'node scripts/test-node-versions.mjs' },
 ];
 
 if (process.argv.includes('--list')) {
-  for (const s of STEPS) console.log(`${s.name}: ${s.command}`);
+  for (const s of STEPS) {
+    if (s.together)
+      for (const t of s.together) console.log(`${t.name}: ${t.command} (beside the others of "${s.name}")`);
+    else console.log(`${s.name}: ${s.command}`);
+  }
   process.exit(0);
 }
 
@@ -52,14 +67,39 @@ const run = (command) =>
     child.on('close', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
 
+/** Runs `command` with its output held; prints it whole at the end. Resolves to its code and wall seconds. */
+const runHeld = (name, command) =>
+  new Promise((resolve) => {
+    const t0 = Date.now();
+    const child = spawn(command, { shell: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const held = [];
+    child.stdout.on('data', (b) => held.push(b));
+    child.stderr.on('data', (b) => held.push(b));
+    child.on('close', (code, signal) => {
+      console.log(`\ntest-all: ${name} (${command}), its output:`);
+      process.stdout.write(Buffer.concat(held));
+      resolve({ code: code ?? (signal ? 1 : 0), wall: (Date.now() - t0) / 1000 });
+    });
+  });
+
 const rows = [];
 let failed = false;
 const started = Date.now();
 for (const step of STEPS) {
-  console.log(`\ntest-all: ${step.name}: ${step.command}`);
   const t0 = Date.now();
   const c0 = childCpu();
-  const code = await run(step.command);
+  let code;
+  if (step.together) {
+    console.log(`\ntest-all: ${step.name}, at once: ${step.together.map((t) => t.command).join(' & ')}`);
+    const done = await Promise.all(step.together.map((t) => runHeld(t.name, t.command)));
+    code = done.find((d) => d.code !== 0)?.code ?? 0;
+    for (const [i, d] of done.entries()) {
+      rows.push({ step: step.together[i], code: d.code, wall: d.wall, cpu: Number.NaN, part: true });
+    }
+  } else {
+    console.log(`\ntest-all: ${step.name}: ${step.command}`);
+    code = await run(step.command);
+  }
   rows.push({ step, code, wall: (Date.now() - t0) / 1000, cpu: childCpu() - c0 });
   if (code !== 0) {
     failed = true;
@@ -74,9 +114,10 @@ console.log(`  ${pad('step', 26)}${pad('result', 10)}${pad('wall s', 9)}CPU s`);
 for (const r of rows) {
   const cpu = Number.isNaN(r.cpu) ? '-' : r.cpu.toFixed(0);
   console.log(
-    `  ${pad(r.step.name, 26)}${pad(r.code === 0 ? 'ok' : `exit ${r.code}`, 10)}${pad(r.wall.toFixed(0), 9)}${cpu}`,
+    `  ${pad(r.part ? `  ${r.step.name}` : r.step.name, 26)}${pad(r.code === 0 ? 'ok' : `exit ${r.code}`, 10)}${pad(r.wall.toFixed(0), 9)}${cpu}`,
   );
 }
 console.log(`  ${pad('total', 36)}${total.toFixed(0)}`);
-if (rows.length < STEPS.length) console.log(`test-all: stopped after "${rows.at(-1)?.step.name}" failed`);
+const ran = rows.filter((r) => !r.part);
+if (ran.length < STEPS.length) console.log(`test-all: stopped after "${ran.at(-1)?.step.name}" failed`);
 process.exit(failed ? 1 : 0);
