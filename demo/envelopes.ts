@@ -71,9 +71,9 @@ export async function envelope(req: IncomingMessage, res: ServerResponse, files:
     return fail(res, 409, 'UPLOAD_UNFINISHED', `the upload is not finished (${info.offset} of ${info.size} bytes)`);
   }
   const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > MAX_ENVELOPE_SIZE) return tooLarge(req, res);
+  if (declared !== undefined && Number(declared) > MAX_ENVELOPE_SIZE) return tooLarge(res);
   const body = await readBody(req, MAX_ENVELOPE_SIZE);
-  if (!body) return tooLarge(req, res);
+  if (!body) return tooLarge(res);
   try {
     decodeEnvelope(body, true);
   } catch (e) {
@@ -102,7 +102,7 @@ export async function envelope(req: IncomingMessage, res: ServerResponse, files:
 }
 
 /** 413 for a body larger than any envelope; the rest of it is not read. */
-function tooLarge(req: IncomingMessage, res: ServerResponse): void {
+function tooLarge(res: ServerResponse): void {
   const message = `a key envelope is at most ${MAX_ENVELOPE_SIZE} bytes (docs/RECIPIENTS.md §1)`;
   fail(res, 413, 'ENVELOPE_TOO_LARGE', message, { Connection: 'close' });
 }
