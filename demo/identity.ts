@@ -143,11 +143,15 @@ export function setupIdentity(): void {
     act(
       'No passkey',
       async () => stored('passkey', await createPasskey({ name: 'stream-v2 demo' })),
-      // The library's UNSUPPORTED, said for this place: it is the browser's or authenticator's lack.
-      (e) =>
-        StreamV2Error.is(e) && e.code === 'UNSUPPORTED'
-          ? 'This browser or its authenticator cannot make a passkey with the WebAuthn PRF extension, which passkey recipients need.'
-          : undefined,
+      // The library's UNSUPPORTED, said for this place: the browser's or authenticator's lack,
+      // or an address WebAuthn takes no passkey for (an IP address is no relying party id).
+      (e) => {
+        if (!StreamV2Error.is(e) || e.code !== 'UNSUPPORTED') return undefined;
+        if (/SecurityError/.test(e.message)) {
+          return `Passkeys need this page at a domain name (localhost, or a domain over HTTPS), not ${location.hostname}.`;
+        }
+        return 'This browser or its authenticator cannot make a passkey with the WebAuthn PRF extension, which passkey recipients need.';
+      },
     );
   void show();
 }

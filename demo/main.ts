@@ -130,6 +130,8 @@ async function syncChosen(): Promise<void> {
   // Its envelope counts too: a file listed before its envelope is stored is chosen again after.
   const now = f && `${f.id}:${f.envelope ?? ''}`;
   if (now === lastChosen) return;
+  // The same file with a new envelope (after a re-wrap) keeps what the note said.
+  if (!f || !lastChosen?.startsWith(`${f.id}:`)) byId('rewrap-note').replaceChildren();
   lastChosen = now;
   const sealed = f?.envelope !== undefined;
   if (!sealed) readWith.value = 'key';
@@ -137,7 +139,6 @@ async function syncChosen(): Promise<void> {
     readWith.value = (await myIdentity()) || !(await myPasskey()) ? 'identity' : 'passkey';
   const mine = f && sealed ? owned(f.id) : undefined;
   byId('rewrap').hidden = !mine;
-  byId('rewrap-note').replaceChildren();
   if (mine) byId<HTMLTextAreaElement>('rewrap-list').value = mine.recipients.join('\n');
 }
 
