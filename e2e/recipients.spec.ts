@@ -26,11 +26,7 @@ async function person(browser: Browser, type: 'x25519' | 'pq' | 'none' = 'x25519
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e));
   await page.goto('/');
-  if (type === 'none') {
-    // Passkeys: WebAuthn takes no IP address (127.0.0.1) as the relying party; localhost it takes.
-    await page.goto(page.url().replace('//127.0.0.1:', '//localhost:'));
-    return { context, page, publicKey: '' };
-  }
+  if (type === 'none') return { context, page, publicKey: '' };
   await page.selectOption('#id-type', type);
   await page.click('#id-make');
   await expect(page.locator('#id-public')).toHaveValue(type === 'pq' ? /^s2pkpq1/ : /^s2pk1/);
@@ -59,7 +55,11 @@ async function readBack(page: Page, link: string): Promise<string> {
   await page.click('#read-range');
   const out = page.locator('#read-out [data-sha256], #read-out .error').first();
   await expect(out).toBeVisible();
-  return (await out.getAttribute('data-sha256')) ?? `error ${await out.locator('code').textContent()}`;
+  const code = out.locator('code');
+  return (
+    (await out.getAttribute('data-sha256')) ??
+    `error ${(await code.count()) ? await code.textContent() : await out.textContent()}`
+  );
 }
 
 /** A CDP virtual authenticator (ctap2, internal, resident keys, user verification) with PRF. */
@@ -132,6 +132,23 @@ test('1. an upload to my identity and another public key: a link without a secre
   await alice.page.reload(); // the identity is in IndexedDB, the file key nowhere
   expect(await readBack(alice.page, link)).toBe(sha(plain));
   expect(await readBack(bob.page, link)).toBe(sha(plain)); // the other recipient (X-Wing) too
+
+  // Save and Open / play take the envelope's file key as a key file's: the Service Worker's
+  // download, and its URL read with a Range.
+  const p = bob.page;
+  await p.evaluate(() => Object.defineProperty(window, 'showSaveFilePicker', { value: undefined, configurable: true }));
+  const downloading = p.waitForEvent('download');
+  await p.click('#read-all');
+  const download = await downloading;
+  expect(sha(readFileSync((await download.path()) as string))).toBe(sha(plain));
+  await p.click('#read-play');
+  const url = (await p.locator('[data-role=player] a[data-role=decrypted-url]').getAttribute('href')) as string;
+  const part = await p.evaluate(async (u) => {
+    const res = await fetch(u, { headers: { Range: 'bytes=1000-1999' } });
+    return { status: res.status, bytes: Array.from(new Uint8Array(await res.arrayBuffer())) };
+  }, url);
+  expect(part.status).toBe(206);
+  expect(Buffer.from(part.bytes).equals(plain.subarray(1000, 2000))).toBe(true);
 });
 
 test('2. another identity gets WRONG_KEY; a key with a typo is refused before any upload', async () => {
@@ -177,6 +194,8 @@ test('4. a passkey (virtual authenticator with PRF): encrypt to it, reload, read
 }) => {
   const dave = await person(browser, 'none');
   try {
+    // WebAuthn takes no IP address (127.0.0.1) as the relying party id; localhost it takes.
+    await dave.page.goto(dave.page.url().replace('//127.0.0.1:', '//localhost:'));
     const first = await authenticator(dave.page);
     await dave.page.click('#passkey-make');
     await expect(dave.page.locator('#passkey-now')).toHaveAttribute('data-passkey', /^s2passkey1/);
@@ -195,12 +214,41 @@ test('4. a passkey (virtual authenticator with PRF): encrypt to it, reload, read
   }
 });
 
-test('5. no passkey at an IP address, nor with an authenticator without PRF: the page says why (UNSUPPORTED)', async ({
+test('5. an exported identity imports into another browser and reads; a file with keys of two identities is refused', async ({
+  browser,
+}) => {
+  const downloading = carol.page.waitForEvent('download');
+  await carol.page.click('#id-export');
+  const text = readFileSync((await (await downloading).path()) as string, 'utf8');
+  expect(text).toMatch(/^# stream-v2 x25519 identity\n# public key: s2pk1\w+\nS2SK1\w+\n$/);
+  expect(text).toContain(`# public key: ${carol.publicKey}\n`);
+  const again = await person(browser, 'none');
+  try {
+    const mixed = text.replace(carol.publicKey, alice.publicKey);
+    await again.page.setInputFiles('#id-import', {
+      name: 'mixed.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from(mixed),
+    });
+    await expect(again.page.locator('#id-note .error code')).toHaveText('WRONG_KEY');
+    await expect(again.page.locator('#id-public')).toHaveValue('');
+    await again.page.setInputFiles('#id-import', {
+      name: 'carol.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from(text),
+    });
+    await expect(again.page.locator('#id-public')).toHaveValue(carol.publicKey);
+    expect(await readBack(again.page, link)).toBe(sha(plain)); // carol was added by the re-wrap
+  } finally {
+    await again.context.close();
+  }
+});
+
+test('6. no passkey at an IP address, nor with an authenticator without PRF: the page says why (UNSUPPORTED)', async ({
   browser,
 }) => {
   const erin = await person(browser, 'none');
   try {
-    await erin.page.goto(erin.page.url().replace('//localhost:', '//127.0.0.1:'));
     const first = await authenticator(erin.page);
     await erin.page.click('#passkey-make'); // 127.0.0.1: WebAuthn refuses the address (SecurityError)
     await expect(erin.page.locator('#id-note .error code')).toHaveText('UNSUPPORTED');
