@@ -6,7 +6,7 @@
  * stream is refused with a clear 4xx and nothing stored; a re-wrap leaves the ciphertext as it was.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -147,4 +147,24 @@ describe('demo server: key envelopes', () => {
     const partial = await upload(server.url, file.stream, 100, { owner: hashOf(token) });
     await expectCode(await put(file.envelope, `Bearer ${token}`, partial), 409, 'UPLOAD_UNFINISHED');
   });
+});
+
+it('with DEMO_DELETE=1, removing an upload removes its envelope too', async () => {
+  const server = await startServer({ DEMO_DELETE: '1' });
+  try {
+    const [alice] = [await generateIdentity()];
+    const token = randomBytes(32).toString('hex');
+    const file = await sealed(randomBytes(32), [alice.publicKey]);
+    const id = await upload(server.url, file.stream, file.stream.length, { owner: hashOf(token) });
+    const at = `${server.url}/api/files/${id}/envelope`;
+    const body = file.envelope as Uint8Array<ArrayBuffer>;
+    expect((await fetch(at, { method: 'PUT', headers: { Authorization: `Bearer ${token}` }, body })).status).toBe(201);
+    expect(existsSync(join(server.data, `${id}.envelope`))).toBe(true);
+    const gone = await fetch(`${server.url}/files/${id}`, { method: 'DELETE', headers: { 'Tus-Resumable': '1.0.0' } });
+    expect(gone.status).toBe(204);
+    expect(existsSync(join(server.data, `${id}.envelope`))).toBe(false);
+    expect((await fetch(at)).status).toBe(404);
+  } finally {
+    await server.stop();
+  }
 });
