@@ -11,6 +11,10 @@ export type ErrorCode =
   | 'TAMPER_OFF'
   | 'DELETE_OFF'
   | 'LIST_OFF'
+  | 'OWNER_ONLY'
+  | 'ENVELOPE_TOO_LARGE'
+  | 'BAD_ENVELOPE'
+  | 'ENVELOPE_MISMATCH'
   | 'INTERNAL';
 
 /** The body of every error answer of the demo's own endpoints (tus answers in tus's words). */

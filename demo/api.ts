@@ -1,19 +1,22 @@
 /**
  * The demo server's JSON API under /api/: the file list and one file's state (with the keyless
  * verdict), the download figures, the settings the page needs, the keyless check on demand, the
- * bytes an unfinished upload holds so far, and the tamper switch (off unless DEMO_TAMPER=1).
+ * bytes an unfinished upload holds so far, the key envelope of a file encrypted to recipients
+ * (demo/envelopes.ts), and the tamper switch (off unless DEMO_TAMPER=1).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamV2Error } from 'stream-v2';
 import { fail, json } from './answers.js';
 import { type Config, publicConfig } from './config.js';
 import { download } from './download.js';
+import { envelope } from './envelopes.js';
 import type { DownloadStats } from './stats.js';
 import type { Files } from './store.js';
 
 const ONE = /^\/api\/files\/([0-9a-f]+)$/;
 const ACTION = /^\/api\/files\/([0-9a-f]+)\/(verify|tamper)$/;
 const RECEIVED = /^\/api\/files\/([0-9a-f]+)\/received$/;
+const ENVELOPE = /^\/api\/files\/([0-9a-f]+)\/envelope$/;
 
 /**
  * Answers `req` if `path` is one of the API's; false if it is not (the caller serves the page).
@@ -50,6 +53,11 @@ export async function api(
   if ((req.method === 'GET' || req.method === 'HEAD') && received) {
     // Not a download of the file (no stats): what a page that lost its resume state derives it from.
     await download(req, res, files, undefined, received[1] as string, true);
+    return true;
+  }
+  const sealed = ENVELOPE.exec(path);
+  if ((req.method === 'GET' || req.method === 'HEAD' || req.method === 'PUT') && sealed) {
+    await envelope(req, res, files, sealed[1] as string);
     return true;
   }
   const action = ACTION.exec(path);

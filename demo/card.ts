@@ -104,7 +104,8 @@ export class Card {
     this.action = this.pauseAction;
   }
 
-  done(f: UploadFigures, link?: string): void {
+  /** @param sealed - encrypted to recipients: the link holds no secret */
+  done(f: UploadFigures, link?: string, sealed = false): void {
     this.button.remove();
     this.progress({ ...f, sent: f.total, encrypted: f.total });
     this.root.dataset.state = 'done';
@@ -120,7 +121,7 @@ export class Card {
         : el('span', { 'data-role': 'run', 'data-bytes': String(run) }, `${bytes(run)} of ciphertext in ${how}.`);
     this.line.replaceChildren(el('span', { class: 'ok' }, 'Uploaded. '), said);
     this.check.textContent = 'Server check (keyless): checking…';
-    if (link) this.root.append(shareBox(link));
+    if (link) this.root.append(shareBox(link, sealed));
   }
 
   /** The server's keyless verdict of the stored file, once it is in. */
@@ -142,6 +143,18 @@ export class Card {
     showError(this.line, e, what);
   }
 
+  /** After a failure: a button that calls `again` once (the card goes back to its work). */
+  offerRetry(again: () => void): void {
+    const b = el('button', { type: 'button', class: 'secondary', 'data-role': 'retry' }, 'Try again');
+    const row = el('div', { class: 'row' }, b);
+    b.onclick = () => {
+      row.remove();
+      this.root.dataset.state = 'uploading';
+      again();
+    };
+    this.root.append(row);
+  }
+
   /** After a failure: a button that starts the file again as a new upload. */
   offerStartOver(again: () => unknown): void {
     const b = el('button', { type: 'button', class: 'secondary' }, 'Start over as a new upload');
@@ -154,7 +167,7 @@ export class Card {
 }
 
 /** The share link as a link, with a button that copies it. */
-function shareBox(link: string): HTMLElement {
+function shareBox(link: string, sealed: boolean): HTMLElement {
   const copy = el('button', { type: 'button', class: 'secondary', 'data-role': 'copy' }, 'Copy');
   const a = el('a', { href: link, 'data-role': 'share-link' }, link);
   copy.onclick = async () => {
@@ -170,7 +183,13 @@ function shareBox(link: string): HTMLElement {
   return el(
     'div',
     { class: 'link', 'data-role': 'share' },
-    el('div', { class: 'hint' }, 'Share link (the key is after #; whoever has the link can read the file):'),
+    el(
+      'div',
+      { class: 'hint' },
+      sealed
+        ? 'Share link (no secret in it: only the identities and passkeys it was encrypted to open the file):'
+        : 'Share link (the key is after #; whoever has the link can read the file):',
+    ),
     a,
     ' ',
     copy,

@@ -42,7 +42,11 @@ export function row(f: FileInfo, actions: RowActions): HTMLElement {
       'td',
       {},
       el('div', {}, f.name),
-      el('div', { class: 'hint', 'data-role': 'meta' }, `${when ? `uploaded ${when} · ` : ''}id ${f.id.slice(0, 8)}`),
+      el(
+        'div',
+        { class: 'hint', 'data-role': 'meta' },
+        `${when ? `uploaded ${when} · ` : ''}id ${f.id.slice(0, 8)}${f.envelope !== undefined ? ' · to recipients' : ''}`,
+      ),
     ),
     el('td', {}, bytes(f.size)),
     el('td', { 'data-role': 'verdict' }, el('span', { class: s.cls }, s.text)),

@@ -27,6 +27,11 @@ export function shareLink(uploadUrl: string, key: Uint8Array): string {
   return `${location.origin}${location.pathname}#file=${id}&key=${hex(key)}`;
 }
 
+/** The share link of an upload to recipients: this page with the file's id, and no secret. */
+export function fileLink(uploadUrl: string): string {
+  return `${location.origin}${location.pathname}#file=${uploadUrl.split('/').pop() ?? ''}`;
+}
+
 /** What a pasted key or share link holds: the key, and the file id when a link names one. */
 export interface Pasted {
   key: Uint8Array;

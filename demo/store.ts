@@ -3,7 +3,7 @@
  * keyless verdict of every finished upload (verifyDigests: the server never has a key), and the
  * demo-only tamper switch (demo/tamper.ts).
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -37,6 +37,11 @@ export interface FileInfo {
   receiving: number;
   /** When the upload was created (ISO 8601), so two uploads of one name can be told apart. */
   created?: string;
+  /**
+   * The size of the file's key envelope (demo/envelopes.ts), when it was encrypted to
+   * recipients and the envelope is stored: then the ciphertext opens with the file key it seals.
+   */
+  envelope?: number;
   /** The keyless check is running: the verdict comes when it ends. */
   checking: boolean;
   verdict?: Verdict;
@@ -64,7 +69,9 @@ export class CountingStore extends FileStore {
   /** Per upload, the recent writes (time, bytes), oldest first, for {@link FileInfo.receiving}. */
   private readonly recent = new Map<string, Array<[number, number]>>();
 
-  constructor(private readonly options: { directory: string; termination: boolean; removed(id: string): void }) {
+  constructor(
+    private readonly options: { directory: string; termination: boolean; removed(id: string): Promise<void> },
+  ) {
     super({ directory: options.directory });
     this.extensions = this.extensions.filter(
       (e) => e !== 'creation-defer-length' && (options.termination || e !== 'termination'),
@@ -106,7 +113,7 @@ export class CountingStore extends FileStore {
     await super.remove(id);
     this.received.delete(id);
     this.recent.delete(id);
-    this.options.removed(id);
+    await this.options.removed(id);
   }
 }
 
@@ -127,9 +134,10 @@ export class Files {
       directory,
       termination,
       // What the server kept about a removed upload goes with it.
-      removed: (id) => {
+      removed: async (id) => {
         this.verdicts.delete(id);
         this.tampered.delete(id);
+        await rm(`${this.path(id)}.envelope`, { force: true }); // demo/envelopes.ts
       },
     });
   }
@@ -162,6 +170,10 @@ export class Files {
         creation_date?: string;
       };
       const { size } = await stat(path);
+      const envelope = await stat(`${path}.envelope`).then(
+        (s) => s.size,
+        () => undefined,
+      );
       return {
         id,
         name: meta.metadata?.filename ?? id,
@@ -171,10 +183,27 @@ export class Files {
         received: this.store.received.get(id) ?? 0,
         receiving: this.store.receiving(id),
         created: meta.creation_date,
+        envelope,
         checking: this.checks.has(id),
         verdict: this.verdicts.get(id),
         tampered: this.tampered.get(id),
       };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * The SHA-256 (hex) of upload `id`'s owner token, set by its tus creation (metadata `owner`):
+   * undefined for an upload made without one (demo/envelopes.ts).
+   */
+  async owner(id: string): Promise<string | undefined> {
+    const path = this.path(id);
+    if (!path) return undefined;
+    try {
+      const meta = JSON.parse(await readFile(`${path}.json`, 'utf8')) as { metadata?: Record<string, string> };
+      const owner = meta.metadata?.['owner'];
+      return typeof owner === 'string' && /^[0-9a-f]{64}$/.test(owner) ? owner : undefined;
     } catch {
       return undefined;
     }

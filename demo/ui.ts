@@ -20,7 +20,7 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
 
 /** What each failure code means to a person. */
 const MEANING: Record<string, string> = {
-  WRONG_KEY: 'The key or passphrase is wrong (or the file header is damaged).',
+  WRONG_KEY: 'The key, passphrase or identity is wrong (or the file header is damaged).',
   AUTH_FAILED:
     'Decrypting with the key found a frame that fails its authentication: the stored bytes were changed after encryption (this is the keyed check, which only a holder of the key can run).',
   DIGEST_MISMATCH:
@@ -58,9 +58,16 @@ export function explain(e: unknown): { text: string; code?: string; segment?: nu
 /**
  * Shows an error in `box`: the sentence, then the code, the segment and the library's own
  * message (which says what exactly: `the range must satisfy 0 <= start <= end <= 16777216`).
+ *
+ * @param sentence - said instead of the code's usual sentence, where the place knows better
+ *   (an identity that opens no stanza, a browser without WebAuthn PRF)
  */
-export function showError(box: HTMLElement, e: unknown, what: string): void {
+export function showError(box: HTMLElement, e: unknown, what: string, sentence?: string): void {
   const d = explain(e);
+  if (sentence) {
+    d.message ??= d.text !== sentence ? d.text : undefined;
+    d.text = sentence;
+  }
   const detail: Array<Node | string> = [];
   if (d.code) detail.push(' ', el('code', { 'data-code': d.code }, d.code));
   if (d.segment !== undefined) detail.push(` in segment ${d.segment}`);

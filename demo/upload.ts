@@ -6,6 +6,8 @@
  * the server holds part of the upload, the state is derived from those bytes without the key
  * (resumeStateFrom) and the same proof runs. Offline, the upload waits for the connection;
  * a server that does not answer is tried again every 10 s; a refusal is said in a sentence.
+ * An upload to recipients (demo/recipients.ts) resumes within the page only: its file key is
+ * in no link and no storage, so a reload starts it afresh.
  */
 import { type DetailedError, Upload } from 'tus-js-client';
 import {
@@ -13,6 +15,7 @@ import {
   ciphertextSize,
   encryptBlob,
   httpRangeSource,
+  type Recipients,
   resumeStateFrom,
   type Secret,
   StreamV2Error,
@@ -20,6 +23,7 @@ import {
 import { Card, type UploadFigures } from './card.js';
 import { CiphertextChunks } from './chunks.js';
 import { bytes } from './format.js';
+import { keepOwner, putEnvelope, type Sealed, sealTo } from './recipients.js';
 import type { FileInfo } from './store.js';
 
 const STATE_PREFIX = 'stream-v2-demo:state:';
@@ -36,12 +40,12 @@ export const RETRY_MS = 10_000;
 const fingerprintOf = (file: File) => `stream-v2-demo:${file.name}:${file.size}`;
 
 export interface UploadHooks {
-  /** The share link once the upload finished (random key only). */
+  /** The share link once the upload finished (random key, or recipients: no secret in it). */
   shareLink(uploadUrl: string): string | undefined;
   /** The server made the upload at this URL (the page remembers it where the list is off). */
   created(uploadUrl: string): void;
-  /** The upload finished at this upload URL. */
-  finished(uploadUrl: string, secret: Secret): void;
+  /** The upload finished at this upload URL (with its envelope stored, for recipients). */
+  finished(uploadUrl: string, secret: Secret | Recipients): void;
   /** The server's upload limit in bytes of ciphertext (GET /api/config). */
   maxSize: number;
   /** Unfinished uploads on the server with this name and ciphertext size, newest first. */
@@ -55,6 +59,8 @@ interface Opened {
   enc: BlobEncryption;
   /** An upload on the server to continue (its state was derived from it). */
   uploadUrl?: string;
+  /** To recipients: the envelope to store once the upload is finished. */
+  sealed?: Sealed;
 }
 
 /**
@@ -64,7 +70,7 @@ interface Opened {
  */
 export async function startUpload(
   file: File,
-  secret: Secret,
+  secret: Secret | Recipients,
   list: HTMLElement,
   hooks: UploadHooks,
   fresh = false,
@@ -72,15 +78,18 @@ export async function startUpload(
   const card = new Card(file, list);
   const fingerprint = fingerprintOf(file);
   const again = () => forget(fingerprint) && startUpload(file, secret, list, hooks, true);
+  const toRecipients = typeof secret === 'object' && 'recipients' in secret;
   let opened: Opened;
   try {
-    opened = await open(file, secret, card, hooks, fingerprint, fresh);
+    opened = toRecipients
+      ? await sealTo(file, [...(secret as Recipients).recipients])
+      : await open(file, secret as Secret, card, hooks, fingerprint, fresh);
   } catch (e) {
-    card.fail(e, 'Cannot resume');
-    card.offerStartOver(again);
+    card.fail(e, toRecipients ? 'Cannot encrypt to these recipients' : 'Cannot resume');
+    if (!toRecipients) card.offerStartOver(again);
     return;
   }
-  const { enc } = opened;
+  const { enc, sealed } = opened;
   if (enc.ciphertextSize > hooks.maxSize) {
     // Said here, before a byte is sent: the server would answer the creation with 413.
     enc.close();
@@ -103,7 +112,8 @@ export async function startUpload(
   const chunks = new CiphertextChunks(enc, CHUNK, (end) => {
     figures.encrypted = Math.max(figures.encrypted, end);
     const state = enc.resumeState();
-    localStorage.setItem(STATE_PREFIX + fingerprint, JSON.stringify(state));
+    // Without the file key a saved state resumes nothing: an upload to recipients keeps none.
+    if (!sealed) localStorage.setItem(STATE_PREFIX + fingerprint, JSON.stringify(state));
     figures.segments = Object.keys(state.digests).length;
   });
   let retry: ReturnType<typeof setTimeout> | undefined;
@@ -121,11 +131,12 @@ export async function startUpload(
     uploadUrl: opened.uploadUrl ?? null,
     chunkSize: CHUNK,
     uploadSize: enc.ciphertextSize,
-    metadata: { filename: file.name },
+    // The owner token's hash: only who holds the token may store the envelope (demo/envelopes.ts).
+    metadata: sealed ? { filename: file.name, owner: sealed.owner } : { filename: file.name },
     retryDelays: [0, 1000, 3000],
     // An encryption failure is not the network's: trying again gives the same answer.
     onShouldRetry: (err) => !libraryError(err) && navigator.onLine && !refused(err),
-    storeFingerprintForResuming: true,
+    storeFingerprintForResuming: !sealed,
     removeFingerprintOnSuccess: true,
     fingerprint: async () => fingerprint,
     fileReader: {
@@ -139,21 +150,25 @@ export async function startUpload(
       }),
     },
     onUploadUrlAvailable() {
-      if (upload.url) hooks.created(upload.url);
+      if (!upload.url) return;
+      hooks.created(upload.url);
+      if (sealed) keepOwner(upload.url.split('/').pop() as string, sealed);
     },
     onProgress(sent) {
       figures.sent = sent;
       figures.elapsed = (performance.now() - started) / 1000;
       card.progress(figures);
     },
-    onSuccess() {
+    async onSuccess() {
       forget(fingerprint);
       enc.close();
       figures.elapsed = (performance.now() - started) / 1000;
       const url = upload.url as string;
-      card.done({ ...figures, runStart: Math.max(0, figures.runStart) }, hooks.shareLink(url));
+      const id = url.split('/').pop() as string;
+      if (sealed && !(await storeEnvelope(card, id, sealed))) return;
+      card.done({ ...figures, runStart: Math.max(0, figures.runStart) }, hooks.shareLink(url), !!sealed);
       hooks.finished(url, secret);
-      void watchCheck(card, hooks, url.split('/').pop() as string);
+      void watchCheck(card, hooks, id);
     },
     onError(e) {
       const cause = libraryError(e);
@@ -176,7 +191,7 @@ export async function startUpload(
       if (status === 404 || status === 410) card.offerStartOver(again);
     },
   });
-  if (!opened.uploadUrl) {
+  if (!opened.uploadUrl && !sealed) {
     const previous = await upload.findPreviousUploads();
     if (localStorage.getItem(STATE_PREFIX + fingerprint) && previous[0]) {
       upload.resumeFromPreviousUpload(previous[0]);
@@ -224,6 +239,20 @@ async function open(
   if (Object.keys(state.digests).length === 0) return { enc: await encryptBlob(file, secret) };
   card.status('Resuming: checking that this is the same file, with this key…');
   return { enc: await encryptBlob(file, secret, { resume: state }), uploadUrl: `/files/${held.id}` };
+}
+
+/** Stores the envelope of a finished upload to recipients; on a failure the card offers to try again. */
+async function storeEnvelope(card: Card, id: string, sealed: Sealed): Promise<boolean> {
+  card.status('Uploaded; storing the key envelope…');
+  for (;;) {
+    try {
+      await putEnvelope(id, sealed.envelope, sealed.token);
+      return true;
+    } catch (e) {
+      card.fail(e, 'The key envelope was not stored (the file cannot be read without it)');
+      await new Promise<void>((again) => card.offerRetry(again));
+    }
+  }
 }
 
 /** Polls the server until its keyless check of the upload gave a verdict; shows it on the card. */

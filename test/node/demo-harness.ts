@@ -141,15 +141,19 @@ export async function runToExit(env: Record<string, string>): Promise<{ code: nu
 
 const TUS = { 'Tus-Resumable': '1.0.0' };
 
-/** tus creation: the new upload's id. */
-export async function createUpload(base: string, size: number, name = 'test.bin'): Promise<Response> {
+/** tus creation (`metadata`: more tus metadata, e.g. the `owner` of demo/envelopes.ts): the new upload's id. */
+export async function createUpload(
+  base: string,
+  size: number,
+  name = 'test.bin',
+  metadata: Record<string, string> = {},
+): Promise<Response> {
+  const meta = Object.entries({ filename: name, ...metadata }).map(
+    ([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`,
+  );
   return fetch(`${base}/files/`, {
     method: 'POST',
-    headers: {
-      ...TUS,
-      'Upload-Length': String(size),
-      'Upload-Metadata': `filename ${Buffer.from(name).toString('base64')}`,
-    },
+    headers: { ...TUS, 'Upload-Length': String(size), 'Upload-Metadata': meta.join(',') },
   });
 }
 
@@ -158,8 +162,13 @@ export async function createUpload(base: string, size: number, name = 'test.bin'
  * A finished upload is returned once the server's keyless check of it is over (the server
  * answers the last PATCH first and checks after).
  */
-export async function upload(base: string, bytes: Uint8Array, sent = bytes.length): Promise<string> {
-  const created = await createUpload(base, bytes.length);
+export async function upload(
+  base: string,
+  bytes: Uint8Array,
+  sent = bytes.length,
+  metadata: Record<string, string> = {},
+): Promise<string> {
+  const created = await createUpload(base, bytes.length, 'test.bin', metadata);
   if (created.status !== 201) throw new Error(`tus creation answered ${created.status}`);
   const location = created.headers.get('location') as string;
   const id = location.split('/').pop() as string;
