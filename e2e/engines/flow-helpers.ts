@@ -1,0 +1,84 @@
+/** Waits and sums of the engine runner's flows (e2e/engines/flows.ts). */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FileInfo as ServerFile } from '../../demo/store.js';
+import type { Demo } from './demo.js';
+import { type EnginePage, element, waitFor } from './page.js';
+
+/**
+ * Waits until the upload of `name` finished and the server's keyless check of it is over (the
+ * server answers the last PATCH first and checks after; the card shows the verdict).
+ */
+export async function uploaded(page: EnginePage, name: string): Promise<void> {
+  const card = `.card[data-file="${name}"]`;
+  const end = await waitFor(
+    page,
+    `the upload of ${name}`,
+    (c) => /done|failed/.test(c?.attrs['data-state'] ?? ''),
+    element,
+    [card],
+  );
+  if (end?.attrs['data-state'] !== 'done')
+    throw new Error(`${page.engine}: the upload of ${name} failed: ${end?.text}`);
+  await waitFor(page, `the server's check of ${name}`, (c) => c?.attrs['data-verdict'] !== undefined, element, [
+    `${card} [data-role=server-check]`,
+  ]);
+}
+
+/** The server's view of the upload `name` once no request is writing to it. */
+export async function serverSettled(demo: Demo, name: string, timeoutMs = 30_000): Promise<ServerFile> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const f = (await demo.files()).find((x) => x.name === name);
+    if (f && f.receiving === 0 && f.offset > 0) return f;
+    if (Date.now() > end) throw new Error(`the server never settled on ${name}: ${JSON.stringify(f)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * The bytes of the download `name` once the browser finished it: a file of that name (or the
+ * engine's `name(1)`-style variant) in the downloads folder, `size` bytes long, with no partial
+ * file (`.part`, `.download`) left beside it.
+ */
+export async function savedFile(page: EnginePage, name: string, size: number, timeoutMs = 60_000): Promise<Buffer> {
+  const dir = page.downloads;
+  const stem = name.replace(/\.[^.]*$/, '');
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const all = existsSync(dir) ? readdirSync(dir) : [];
+    const partial = all.filter((f) => /\.(part|download|wkdownload)$/i.test(f));
+    const done = all.filter((f) => f.startsWith(stem) && !partial.includes(f));
+    const whole = done.find((f) => statSync(join(dir, f)).size === size);
+    if (whole && partial.length === 0) return readFileSync(join(dir, whole));
+    if (Date.now() > end) {
+      const seen = all.map((f) => `${f} (${statSync(join(dir, f)).size} bytes)`).join(', ') || 'nothing';
+      throw new Error(`${page.engine}: no finished download of ${name} in ${dir}; there: ${seen}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Plaintext bytes per frame and per segment in the default layout; a frame's and a segment's overhead (spec §5). */
+const FRAME = 65536;
+const SEGMENT = 16 * FRAME;
+const FRAME_OVERHEAD = 18 + 16;
+const SEGMENT_END = 18 + 33 + 16 + (18 + 16); // the DIGEST frame and the TERMINATOR
+
+/** Wire bytes of a segment of `n` plaintext bytes. */
+const wire = (n: number) => n + Math.ceil(n / FRAME) * FRAME_OVERHEAD + SEGMENT_END;
+
+/**
+ * What a range read of plaintext [a, b) of a `size`-byte file may fetch: at least the header and
+ * the covering segments; at most that and the last segment's last DATA frame, DIGEST frame and
+ * TERMINATOR, which openEncrypted reads at open to authenticate the exact plaintext size.
+ */
+export function fetchedBounds(a: number, b: number, size: number): [number, number] {
+  let covering = 0;
+  for (let k = Math.floor(a / SEGMENT); k <= Math.floor((b - 1) / SEGMENT); k++) {
+    covering += wire(Math.min(SEGMENT, size - k * SEGMENT));
+  }
+  const lastSegment = size - Math.floor((size - 1) / SEGMENT) * SEGMENT;
+  const lastFrame = lastSegment - Math.floor((lastSegment - 1) / FRAME) * FRAME;
+  return [80 + covering, 80 + covering + lastFrame + FRAME_OVERHEAD + SEGMENT_END];
+}
