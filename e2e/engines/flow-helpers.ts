@@ -6,6 +6,22 @@ import type { Demo } from './demo.js';
 import { type EnginePage, element, waitFor } from './page.js';
 
 /**
+ * Loads the demo at `url` and waits until its script has wired the page: the load event can come
+ * before demo/main.ts is done (it awaits the server's config first), and a file picked before
+ * then would go unheard. The note under "Secret" is the script's last touch.
+ */
+export async function load(page: EnginePage, url: string): Promise<void> {
+  await page.goto(url);
+  await waitFor(
+    page,
+    'the page script',
+    (t) => t !== '',
+    () => document.getElementById('key-note')?.textContent ?? '',
+    [],
+  );
+}
+
+/**
  * Waits until the upload of `name` finished and the server's keyless check of it is over (the
  * server answers the last PATCH first and checks after; the card shows the verdict).
  */
@@ -25,13 +41,16 @@ export async function uploaded(page: EnginePage, name: string): Promise<void> {
   ]);
 }
 
-/** The server's view of the upload `name` once no request is writing to it. */
-export async function serverSettled(demo: Demo, name: string, timeoutMs = 30_000): Promise<ServerFile> {
+/**
+ * The server's view of the upload `name` once it holds exactly `offset` bytes and has counted them
+ * all as received: a body cut short is written and counted in batches, after the cut.
+ */
+export async function serverHolds(demo: Demo, name: string, offset: number, timeoutMs = 30_000): Promise<ServerFile> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const f = (await demo.files()).find((x) => x.name === name);
-    if (f && f.receiving === 0 && f.offset > 0) return f;
-    if (Date.now() > end) throw new Error(`the server never settled on ${name}: ${JSON.stringify(f)}`);
+    if (f && f.offset === offset && f.received === offset) return f;
+    if (Date.now() > end) throw new Error(`the server never held ${offset} bytes of ${name}: ${JSON.stringify(f)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
