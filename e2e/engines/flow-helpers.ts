@@ -21,6 +21,16 @@ export async function load(page: EnginePage, url: string): Promise<void> {
   );
 }
 
+/** Picks the stored file `id` in the read form, once the list offers it; checks the form shows it. */
+export async function pick(page: EnginePage, id: string): Promise<void> {
+  const offered = (v: string) => document.querySelector(`#read-file option[value="${v}"]`) !== null;
+  await waitFor(page, `file ${id} in the read form`, (x) => x, offered, [id]);
+  await page.choose('#read-file', id);
+  const chosen = () => (document.getElementById('read-file') as HTMLSelectElement).value;
+  const now = await page.evaluate(chosen);
+  if (now !== id) throw new Error(`${page.engine}: the read form shows ${now}, not the file picked (${id})`);
+}
+
 /**
  * Waits until the upload of `name` finished and the server's keyless check of it is over (the
  * server answers the last PATCH first and checks after; the card shows the verdict).

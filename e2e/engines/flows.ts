@@ -13,7 +13,7 @@ import type { FileInfo as ServerFile } from '../../demo/store.js';
 import { paramsOf, referenceCiphertext } from '../../test/reference.js';
 import { makeFile, sha } from '../files.js';
 import { type Demo, startDemo } from './demo.js';
-import { fetchedBounds, load, savedFile, serverHolds, uploaded } from './flow-helpers.js';
+import { fetchedBounds, load, pick, savedFile, serverHolds, uploaded } from './flow-helpers.js';
 import { type EnginePage, element, type OpenEngine, waitFor } from './page.js';
 import { type CuttingProxy, startProxy } from './proxy.js';
 
@@ -105,7 +105,7 @@ export function demoFlows(open: OpenEngine): void {
       expect(await page.evaluate(() => typeof (window as { showSaveFilePicker?: unknown }).showSaveFilePicker)).toBe(
         'undefined',
       );
-      await page.choose('#read-file', first.id);
+      await pick(page, first.id);
       await page.fill('#read-key', key);
       await page.click('#read-all');
       const card = await waitFor(
@@ -182,7 +182,7 @@ export function demoFlows(open: OpenEngine): void {
       await page.setFiles('#files', [path]);
       await uploaded(page, 'secret-notes.bin');
       const id = (await demo.files()).find((f) => f.name === 'secret-notes.bin')?.id as string;
-      await page.choose('#read-file', id);
+      await pick(page, id);
       await page.fill('#read-key', '');
       await page.fill('#read-pass', 'not the passphrase');
       await page.fill('#range-start', '0');

@@ -117,8 +117,21 @@ async function page(wd: Call, s: string, downloads: string, stop: () => void): P
     >;
     return found[ELEMENT] as string;
   };
-  const keys = async (selector: string, text: string) =>
-    void (await wd('POST', `${s}/element/${await find(selector)}/value`, { text }));
+  /**
+   * `path` (after /element/<id>) on the element `selector` names, found again where the page
+   * replaced it meanwhile (the demo redraws its file list and options every 3 s), as a person's
+   * click lands on what is there now.
+   */
+  const act = async (selector: string, path: string, body: unknown) => {
+    for (let i = 0; ; i++) {
+      try {
+        return void (await wd('POST', `${s}/element/${await find(selector)}${path}`, body));
+      } catch (e) {
+        if (i >= 4 || !String(e).includes('stale element reference')) throw e;
+      }
+    }
+  };
+  const keys = (selector: string, text: string) => act(selector, '/value', { text });
   return {
     engine: 'webkit',
     downloads,
@@ -134,15 +147,15 @@ async function page(wd: Call, s: string, downloads: string, stop: () => void): P
       return r.value as never;
     },
     async click(selector) {
-      await wd('POST', `${s}/element/${await find(selector)}/click`, {});
+      await act(selector, '/click', {});
     },
     async fill(selector, text) {
-      await wd('POST', `${s}/element/${await find(selector)}/clear`, {});
+      await act(selector, '/clear', {});
       if (text) await keys(selector, text);
     },
     async choose(selector, value) {
       // WebDriver selects an option by clicking it (Element Click, "option element" steps).
-      await wd('POST', `${s}/element/${await find(`${selector} option[value="${value}"]`)}/click`, {});
+      await act(`${selector} option[value="${value}"]`, '/click', {});
     },
     async setFiles(selector, paths) {
       await keys(selector, paths.join('\n'));
