@@ -66,11 +66,16 @@ export async function serverHolds(demo: Demo, name: string, offset: number, time
 }
 
 /**
- * The bytes of the download `name` once the browser finished it: a file of that name (or the
+ * The file name and bytes of the download `name` once the browser finished it: a file of that name (or the
  * engine's `name(1)`-style variant) in the downloads folder, `size` bytes long, with no partial
  * file (`.part`, `.download`) left beside it.
  */
-export async function savedFile(page: EnginePage, name: string, size: number, timeoutMs = 60_000): Promise<Buffer> {
+export async function savedFile(
+  page: EnginePage,
+  name: string,
+  size: number,
+  timeoutMs = 60_000,
+): Promise<{ name: string; bytes: Buffer }> {
   const dir = page.downloads;
   const stem = name.replace(/\.[^.]*$/, '');
   const end = Date.now() + timeoutMs;
@@ -79,7 +84,7 @@ export async function savedFile(page: EnginePage, name: string, size: number, ti
     const partial = all.filter((f) => /\.(part|download|wkdownload)$/i.test(f));
     const done = all.filter((f) => f.startsWith(stem) && !partial.includes(f));
     const whole = done.find((f) => statSync(join(dir, f)).size === size);
-    if (whole && partial.length === 0) return readFileSync(join(dir, whole));
+    if (whole && partial.length === 0) return { name: whole, bytes: readFileSync(join(dir, whole)) };
     if (Date.now() > end) {
       const seen = all.map((f) => `${f} (${statSync(join(dir, f)).size} bytes)`).join(', ') || 'nothing';
       throw new Error(`${page.engine}: no finished download of ${name} in ${dir}; there: ${seen}`);
