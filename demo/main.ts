@@ -205,6 +205,11 @@ readKey.addEventListener('input', () => {
   }
 });
 
+/** A file the person picks wins over one the form was still waiting to show (the 3 s refresh would undo the pick). */
+select.addEventListener('change', () => {
+  wanted = '';
+});
+
 function chosenFile(): FileInfo | undefined {
   return files.find((f) => f.id === select.value);
 }

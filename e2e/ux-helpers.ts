@@ -1,7 +1,6 @@
 /** Helpers of the e2e tests of the demo as a person meets it (e2e/demo-ux.spec.ts). */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,21 +9,7 @@ import type { ServerFile } from './helpers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** A file of pseudo-random bytes (seeded), written to `path`. */
-export function makeFile(path: string, size: number, seed: number): Buffer {
-  const out = Buffer.allocUnsafe(size);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < size; i += 4) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out.writeUInt32LE(x >>> 0, i);
-  }
-  writeFileSync(path, out);
-  return out;
-}
-
-export const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+export { makeFile, sha } from './files.js';
 
 /** A page with what went wrong in it: uncaught errors, failed requests, console errors. */
 export interface Watched {

@@ -49,8 +49,11 @@ const FIREFOX_PREFS = Object.entries({
   .map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});\n`)
   .join('');
 
-/** Xvfb on the first free display it picks itself (-displayfd), so parallel runs never collide. */
-function xvfb(children) {
+/**
+ * Xvfb on the first free display it picks itself (-displayfd), so parallel runs never collide;
+ * resolves to its DISPLAY. Pushes the process to `children` (the caller kills its group).
+ */
+export function xvfb(children) {
   return new Promise((ok, fail) => {
     const args = ['-displayfd', '1', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'];
     const x = spawn(enginePath('xvfb'), args, { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });

@@ -2,10 +2,11 @@
 /**
  * Finds the browser engines of the browser tests, or installs them, and writes each one's path to
  * node_modules/.cache/stream-v2/<name>-path, which vite.config.ts and scripts/open-engine.js read.
- *   node scripts/find-browsers.mjs [chromium] [firefox] [webkit] [--out FILE] [--no-install] [--dry-run]
- * (no names: all three; `webkit` also finds Xvfb, since WebKitGTK's MiniBrowser needs a display).
+ *   node scripts/find-browsers.mjs [chromium] [firefox] [webkit] [webkitdriver] [--out FILE] [--no-install] [--dry-run]
+ * (no names: all four; `webkit` also finds Xvfb, since WebKitGTK's MiniBrowser needs a display;
+ * `webkitdriver` is WebKitWebDriver, which the demo's e2e in WebKit drives it with: e2e/engines).
  *
- * For each: $<NAME>_PATH (CHROMIUM_PATH, FIREFOX_PATH, WEBKIT_PATH, XVFB_PATH); else the first of its
+ * For each: $<NAME>_PATH (CHROMIUM_PATH, FIREFOX_PATH, WEBKIT_PATH, XVFB_PATH, WEBKITDRIVER_PATH); else the first of its
  * candidates that exists (a path, a name looked up on PATH, `playwright` for Playwright's own
  * Chromium, `multiarch:P` for /usr/lib/<triplet>/P); none: as root on Debian or Ubuntu, its Debian
  * package with apt-get (then, for Chromium only, `npx playwright install chromium`); else it stops
@@ -30,6 +31,7 @@ const ENGINES = {
   // The library package ships the MiniBrowser (webkit2gtk-driver only adds WebKitWebDriver).
   webkit: ['libwebkit2gtk-4.1-0', `multiarch:${MINIBROWSER}:MiniBrowser`, `multiarch:${MINIBROWSER}`],
   xvfb: ['xvfb', '/usr/bin/Xvfb:Xvfb', '/usr/bin/Xvfb'],
+  webkitdriver: ['webkit2gtk-driver', '/usr/bin/WebKitWebDriver:WebKitWebDriver', '/usr/bin/WebKitWebDriver'],
 };
 // The lock timeout: other apt-get runs on the same machine wait for each other instead of failing.
 const apt = (pkg) => `apt-get update -qq && apt-get install -y -qq -o DPkg::Lock::Timeout=600 ${pkg}`;
@@ -39,7 +41,7 @@ const flag = (name) => args.includes(name);
 const outIndex = args.indexOf('--out');
 const named = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--out');
 for (const n of named) if (!(n in ENGINES) || n === 'xvfb') fail('browsers', `unknown engine '${n}'`);
-const wanted = named.length ? [...named] : ['chromium', 'firefox', 'webkit'];
+const wanted = named.length ? [...named] : ['chromium', 'firefox', 'webkit', 'webkitdriver'];
 if (wanted.includes('webkit') && !wanted.includes('xvfb')) wanted.push('xvfb');
 if (outIndex >= 0 && named.length !== 1) fail('browsers', '--out takes exactly one engine name');
 

@@ -37,6 +37,8 @@ const STEPS = [
     ],
   },
   { name: 'demo e2e (Playwright)', command: 'npm run test:e2e' },
+  // The same flows in Firefox and WebKit (e2e/engines), one browser each, side by side.
+  { name: 'demo e2e: firefox + webkit', command: 'npm run test:e2e:engines' },
   { name: 'Node 22, 24, 26', command: 'node scripts/test-node-versions.mjs' },
 ];
 
@@ -110,14 +112,14 @@ for (const step of STEPS) {
 const total = (Date.now() - started) / 1000;
 const pad = (s, n) => String(s).padEnd(n);
 console.log('\ntest-all: what each step took');
-console.log(`  ${pad('step', 26)}${pad('result', 10)}${pad('wall s', 9)}CPU s`);
+console.log(`  ${pad('step', 28)}${pad('result', 10)}${pad('wall s', 9)}CPU s`);
 for (const r of rows) {
   const cpu = Number.isNaN(r.cpu) ? '-' : r.cpu.toFixed(0);
   console.log(
-    `  ${pad(r.part ? `  ${r.step.name}` : r.step.name, 26)}${pad(r.code === 0 ? 'ok' : `exit ${r.code}`, 10)}${pad(r.wall.toFixed(0), 9)}${cpu}`,
+    `  ${pad(r.part ? `  ${r.step.name}` : r.step.name, 28)}${pad(r.code === 0 ? 'ok' : `exit ${r.code}`, 10)}${pad(r.wall.toFixed(0), 9)}${cpu}`,
   );
 }
-console.log(`  ${pad('total', 36)}${total.toFixed(0)}`);
+console.log(`  ${pad('total', 38)}${total.toFixed(0)}`);
 const ran = rows.filter((r) => !r.part);
 if (ran.length < STEPS.length) console.log(`test-all: stopped after "${ran.at(-1)?.step.name}" failed`);
 process.exit(failed ? 1 : 0);

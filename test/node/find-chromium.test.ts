@@ -1,6 +1,6 @@
 /**
- * scripts/find-chromium.mjs (find-browsers.mjs for Chromium), then find-browsers.mjs for Firefox and
- * WebKit: the order each looks in, the install plan, and the one-line stop.
+ * scripts/find-chromium.mjs (find-browsers.mjs for Chromium), then find-browsers.mjs for Firefox,
+ * WebKit and WebKitWebDriver: the order each looks in, the install plan, and the one-line stop.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -83,7 +83,7 @@ it('with none found, plans apt-get (root on Debian) then Playwright, and stops w
   );
 });
 
-const VARS = ['FIREFOX', 'WEBKIT', 'XVFB'].flatMap((n) => [`${n}_PATH`, `STREAM_V2_${n}_CANDIDATES`]);
+const VARS = ['FIREFOX', 'WEBKIT', 'XVFB', 'WEBKITDRIVER'].flatMap((n) => [`${n}_PATH`, `STREAM_V2_${n}_CANDIDATES`]);
 
 const browsers = (env: Record<string, string | undefined>, ...args: string[]) => spawnFind(BROWSERS, VARS, env, args);
 
@@ -113,11 +113,29 @@ it('finds the MiniBrowser under any multiarch directory, and Xvfb with it', () =
   if (lib) expect(browsers({}, 'webkit', '--out', out).found).toBe(lib);
 });
 
+it('finds WebKitWebDriver: $WEBKITDRIVER_PATH first, then a path or a name on PATH, else the machine’s', () => {
+  const a = fake('wd-a');
+  const b = fake('WebKitWebDriver');
+  const driver = (env: Record<string, string | undefined>) => browsers(env, 'webkitdriver', '--out', out);
+  expect(driver({ WEBKITDRIVER_PATH: a, STREAM_V2_WEBKITDRIVER_CANDIDATES: b })).toEqual({
+    status: 0,
+    found: a,
+    stderr: [`webkitdriver: ${a}`],
+  });
+  const PATH = `${join(dir, 'bin')}:${process.env['PATH']}`;
+  const list = `${join(dir, 'missing')}:no-such-driver:WebKitWebDriver`;
+  expect(driver({ STREAM_V2_WEBKITDRIVER_CANDIDATES: list, PATH }).found).toBe(b);
+  const r = driver({ WEBKITDRIVER_PATH: join(dir, 'missing') });
+  expect(r.stderr).toEqual([`webkitdriver: WEBKITDRIVER_PATH=${join(dir, 'missing')} is not an executable file`]);
+  if (existsSync('/usr/bin/WebKitWebDriver')) expect(driver({}).found).toBe('/usr/bin/WebKitWebDriver');
+});
+
 it('with none found, plans Debian packages (root on Debian) and stops with one line naming the command', () => {
   const apt = process.getuid?.() === 0 && existsSync('/etc/debian_version');
   for (const [name, pkg] of [
     ['firefox', 'firefox-esr'],
     ['webkit', 'libwebkit2gtk-4.1-0'],
+    ['webkitdriver', 'webkit2gtk-driver'],
   ] as const) {
     const env = { [`STREAM_V2_${name.toUpperCase()}_CANDIDATES`]: '' };
     const dry = browsers(env, name, '--dry-run', '--out', out);
