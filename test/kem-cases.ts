@@ -49,51 +49,78 @@ async function fingerprint(kem: KEM, ikm: Uint8Array, enc: Uint8Array): Promise<
   return out;
 }
 
+/** Whether `e` is, or was caused by, WebCrypto refusing a key (a DOMException DataError). */
+function webCryptoRefusal(e: unknown): boolean {
+  for (let x = e; x instanceof Error || x instanceof DOMException; x = (x as Error).cause) {
+    if (x.name === 'DataError') return true;
+  }
+  return false;
+}
+
+/**
+ * Runs each of `cases`; a case that a non-noble backend refuses with WebCrypto's DataError is
+ * skipped (WebKit imports only some valid X25519 keys; the platform list then goes on to
+ * noble, which envelope-vectors.test.ts runs through). Where a backend answers, it must give
+ * the reference's bytes; and it must answer at least one case.
+ */
+async function eachAnswered<T>(backend: KemBackend, cases: readonly T[], f: (c: T) => Promise<void>) {
+  let answered = 0;
+  for (const c of cases) {
+    try {
+      await f(c);
+      answered++;
+    } catch (e) {
+      if (backend.name === 'noble' || !webCryptoRefusal(e)) throw e;
+    }
+  }
+  expect(answered).toBeGreaterThan(0);
+}
+
 /** Defines the cases for each of `backends` (each alone, as a platform list of one). */
 export function crossCheckKemBackends(backends: readonly KemBackend[]): void {
   for (const backend of backends) {
     it(`${backend.name}: opens exactly the vectors' stanzas of each identity, to the file key`, async () => {
-      for (const v of vectors.positive) {
+      const cases = vectors.positive.flatMap((v) => [...v.opens, ...v.wrong_key].map((name) => ({ v, name })));
+      await eachAnswered(backend, cases, async ({ v, name }) => {
         const envelope = decodeEnvelope(hex(v.envelope_hex), true);
-        for (const name of [...v.opens, ...v.wrong_key]) {
-          const id = vectors.identities[name as keyof typeof vectors.identities];
-          const type = id.type as RecipientType;
-          const opening = await openingKey([backend], type, keyBytes(id.secretKey), name);
-          const found = [];
-          for (const s of envelope.stanzas) {
-            const key = await openStanza(opening, s, envelope.header.bytes);
-            if (key) found.push(toHex(key));
-          }
-          // Another identity's stanzas do not open; one identity's stanzas all hold the file key.
-          expect(
-            found.every((k) => k === v.file_key_hex),
-            `${v.name}: ${name}`,
-          ).toBe(true);
-          expect(found.length > 0, `${v.name}: ${name}`).toBe(v.opens.includes(name));
+        const id = vectors.identities[name as keyof typeof vectors.identities];
+        const type = id.type as RecipientType;
+        const opening = await openingKey([backend], type, keyBytes(id.secretKey), name);
+        const found = [];
+        for (const s of envelope.stanzas) {
+          const key = await openStanza(opening, s, envelope.header.bytes);
+          if (key) found.push(toHex(key));
         }
-      }
+        // Another identity's stanzas do not open; one identity's stanzas all hold the file key.
+        expect(
+          found.every((k) => k === v.file_key_hex),
+          `${v.name}: ${name}`,
+        ).toBe(true);
+        expect(found.length > 0, `${v.name}: ${name}`).toBe(v.opens.includes(name));
+      });
     });
 
     for (const type of TYPES) {
       it(`${backend.name}, ${type}: derives, decapsulates and refuses as the reference does`, async () => {
         const ours = kemOf(type, backend)();
         const ref = reference(type);
-        for (let i = 0; i < 4; i++) {
+        await eachAnswered(backend, [1, 2, 3, 4, 5, 6], async () => {
           const ikm = crypto.getRandomValues(new Uint8Array(32));
           const peer = await ref.DeriveKeyPair(ikm, true);
           const { enc } = await ref.Encap(peer.publicKey);
           expect(await fingerprint(ours, ikm, enc)).toEqual(await fingerprint(ref, ikm, enc));
-        }
+        });
       });
 
       it(`${backend.name}, ${type}: opens what the reference sealed, and the reference opens what it sealed`, async () => {
         const ours = makeSuite(type, backend);
         const ref = referenceSuite(type);
         const fileKey = crypto.getRandomValues(new Uint8Array(32));
-        for (const [sealer, opener] of [
+        const pairs = [
           [ours, ref],
           [ref, ours],
-        ] as const) {
+        ] as const;
+        await eachAnswered(backend, [...pairs, ...pairs, ...pairs], async ([sealer, opener]) => {
           const pair = await sealer.GenerateKeyPair(true);
           const pk = await opener.DeserializePublicKey(await sealer.SerializePublicKey(pair.publicKey));
           const sk = await opener.DeserializePrivateKey(await sealer.SerializePrivateKey(pair.privateKey), false);
@@ -104,7 +131,7 @@ export function crossCheckKemBackends(backends: readonly KemBackend[]): void {
           expect(await sealer.Open(pair.privateKey, back.encapsulatedSecret, back.ciphertext, { info })).toEqual(
             fileKey,
           );
-        }
+        });
       });
     }
   }
