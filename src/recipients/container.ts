@@ -12,6 +12,7 @@ import { decodeEnvelope, ENVELOPE_MAGIC, ENVELOPE_PREFIX_SIZE, type Envelope, en
 import type { KemBackend } from './kem-backend.js';
 import {
   type Identity,
+  identitiesOf,
   openWith,
   type Passkey,
   parseIdentities,
@@ -75,7 +76,7 @@ export function ownDecryptSecret(value: unknown): DecoderSecret {
   if (has(value, 'recipients')) {
     throw new StreamV2Error('BAD_ARGUMENT', 'recipients are public keys that encrypt; to decrypt, pass { identity }');
   }
-  if (has(value, 'identity')) return { identities: parseIdentities((value as Identity).identity) };
+  if (has(value, 'identity')) return { identities: identitiesOf(value as object, (value as Identity).identity) };
   if (has(value, 'passkey')) return { identities: parseIdentities(value) };
   return { secret: ownSecret(value) };
 }

@@ -134,6 +134,26 @@ export async function openingKey(
   }
 }
 
+const openings = new WeakMap<object, { kems: readonly KemBackend[]; opening: Promise<OpeningKey> }>();
+
+/**
+ * {@link openingKey} of an identity's key, made once and kept with that key object for as long
+ * as it lives: a caller that opens file after file with one `{ identity }` (its parsed keys are
+ * kept with it, recipients.ts) expands an X-Wing key once, not once per file.
+ */
+export function openingKeyOf(
+  kems: readonly KemBackend[],
+  id: { readonly type: RecipientType; readonly bytes: Uint8Array },
+  what: string,
+): Promise<OpeningKey> {
+  const kept = openings.get(id);
+  if (kept?.kems === kems) return kept.opening;
+  const opening = openingKey(kems, id.type, id.bytes, what);
+  openings.set(id, { kems, opening });
+  opening.catch(() => openings.delete(id));
+  return opening;
+}
+
 /**
  * Opens one stanza with one key: the file key, or undefined when it does not open (not this
  * recipient's, damaged, an `enc` the KEM refuses: §2 gives them all one answer, WRONG_KEY).

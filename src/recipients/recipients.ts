@@ -9,7 +9,7 @@ import { HEADER_SIZE, KEY_SIZE } from '../format/constants.js';
 import { copyHeader, parseHeader, type StreamHeader } from '../format/header.js';
 import type { Platform } from '../platform/types.js';
 import { decodeEnvelope, type Envelope, encodeEnvelope, MAX_STANZAS, type RecipientType } from './envelope.js';
-import { generateKeyPair, openingKey, openStanza, sealStanza } from './hpke.js';
+import { generateKeyPair, openingKeyOf, openStanza, sealStanza } from './hpke.js';
 import type { KemBackend } from './kem-backend.js';
 import { openPasskeyStanzas, sealPasskeyStanza } from './passkey.js';
 import { decodeKey, encodeKey, type KeyBytes } from './text.js';
@@ -104,6 +104,23 @@ export function parseIdentities(identity: unknown): KeyBytes[] {
   return list.map((s, i) => decodeKey('secret', s, list.length === 1 ? 'the identity' : `identity ${i + 1}`));
 }
 
+const parsedIdentities = new WeakMap<object, { texts: readonly unknown[]; keys: KeyBytes[] }>();
+
+/**
+ * {@link parseIdentities} of `identity`, kept with `holder` (the caller's `{ identity }`
+ * object): the same keys, and so the same expanded keys (hpke.ts `openingKeyOf`), each time
+ * the caller hands in that object with the same key texts; parsed anew when they changed.
+ * @throws StreamV2Error `BAD_ARGUMENT`
+ */
+export function identitiesOf(holder: object, identity: unknown): KeyBytes[] {
+  const texts: readonly unknown[] = Array.isArray(identity) ? [...identity] : [identity];
+  const kept = parsedIdentities.get(holder);
+  if (kept && kept.texts.length === texts.length && kept.texts.every((t, i) => t === texts[i])) return kept.keys;
+  const keys = parseIdentities(identity);
+  parsedIdentities.set(holder, { texts, keys });
+  return keys;
+}
+
 /** The 80 header bytes, checked to be a raw-key stream's that `fileKey` opens (its header_mac). */
 async function keyedHeader(fileKey: Uint8Array, header: StreamHeader): Promise<void> {
   // kdf = 0 (checked by the callers): no scrypt runs.
@@ -148,7 +165,7 @@ export async function openWith(
     let found: (Uint8Array | undefined)[];
     if (id.type === 'passkey') found = await openPasskeyStanzas(envelope);
     else {
-      const opening = await openingKey(kems, id.type, id.bytes, `identity ${i + 1}`);
+      const opening = await openingKeyOf(kems, id as KeyBytes & { type: RecipientType }, `identity ${i + 1}`);
       found = [];
       for (const stanza of envelope.stanzas) found.push(await openStanza(opening, stanza, header));
     }
