@@ -112,6 +112,17 @@ export function crossCheckKemBackends(backends: readonly KemBackend[]): void {
         });
       });
 
+      it(`${backend.name}, ${type}: refuses to seal to a public key the KEM refuses`, async () => {
+        const ours = makeSuite(type, backend);
+        const pair = await referenceSuite(type).GenerateKeyPair(true);
+        const bad = await referenceSuite(type).SerializePublicKey(pair.publicKey);
+        // X-Wing: an ML-KEM coefficient of 4095 (FIPS 203 §7.2); X25519: a low-order point (zero).
+        if (type === 'x-wing') bad.fill(0xff, 300, 303);
+        else bad.fill(0);
+        const pk = await ours.DeserializePublicKey(bad);
+        await expect(ours.Seal(pk, new Uint8Array(32), { info })).rejects.toThrow();
+      });
+
       it(`${backend.name}, ${type}: opens what the reference sealed, and the reference opens what it sealed`, async () => {
         const ours = makeSuite(type, backend);
         const ref = referenceSuite(type);

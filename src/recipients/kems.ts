@@ -123,6 +123,20 @@ const XWING_LABEL = Uint8Array.of(0x5c, 0x2e, 0x2f, 0x2f, 0x5e, 0x5c);
 const ML_KEM_768_PUBLIC = 1184;
 const ML_KEM_768_CT = 1088;
 
+/**
+ * FIPS 203 §7.2 input check of an ML-KEM-768 encapsulation key: each of its 768 12-bit
+ * coefficients (the first 1,152 bytes, two per three bytes, little-endian) is below q = 3329.
+ * Done here, not left to the backend: node:crypto refuses such a key, noble's encapsulates to it.
+ */
+function checkEncapsulationKey(pkM: Uint8Array): void {
+  for (let i = 0; i < 1152; i += 3) {
+    const [a, b, c] = [pkM[i] as number, pkM[i + 1] as number, pkM[i + 2] as number];
+    if ((a | ((b & 0x0f) << 8)) >= 3329 || ((b >> 4) | (c << 4)) >= 3329) {
+      throw new Error('an ML-KEM-768 encapsulation key coefficient is not below q');
+    }
+  }
+}
+
 /** X-Wing (ML-KEM-768 + X25519; HPKE KEM 0x647a, MLKEM768-X25519), with `backend`'s primitives. */
 export function xWing(backend: KemBackend): KEMFactory {
   const algorithm = { name: 'MLKEM768-X25519' };
@@ -157,6 +171,7 @@ export function xWing(backend: KemBackend): KEMFactory {
     async Encap(pkR) {
       const pk = keyOf(pkR, algorithm, 'public').bytes;
       const pkX = pk.subarray(ML_KEM_768_PUBLIC);
+      checkEncapsulationKey(pk);
       const m = await backend.mlKem768Encapsulate(pk.subarray(0, ML_KEM_768_PUBLIC));
       const ephemeral = await backend.x25519(random32());
       const ssX = nonZero(await ephemeral.dh(pkX));
