@@ -91,12 +91,6 @@ export interface OpenedEnvelope {
 	readonly fileKey: Uint8Array;
 	readonly header: StreamHeader;
 }
-export declare function generateIdentity(options?: {
-	pq?: boolean;
-}): Promise<IdentityKeys>;
-export declare function sealEnvelope(fileKey: Uint8Array, header: Uint8Array, recipients: readonly string[]): Promise<Uint8Array>;
-export declare function openEnvelope(envelope: Uint8Array, identity: string | readonly string[] | Passkey): Promise<OpenedEnvelope>;
-export declare function rewrap(envelope: Uint8Array, identity: string | readonly string[] | Passkey, recipients: readonly string[]): Promise<Uint8Array>;
 export interface LayoutParams {
 	frameSize: number;
 	framesPerSegment: number;
@@ -247,5 +241,11 @@ export declare function encryptBlob(blob: Blob, secret: Secret | Recipients | Id
 export declare function resumeStateFrom(partial: RandomAccessSource, plaintext: Blob, options?: ResumeStateFromOptions): Promise<ResumeState>;
 export declare function openEncrypted(source: RandomAccessSource, secret: Secret | Identity | Passkey, options?: RandomAccessOptions): Promise<EncryptedFile>;
 export declare function verifyDigests(input: ReadableStream<Uint8Array> | RandomAccessSource, options?: VerifyOptions): Promise<VerifyResult>;
+export declare function generateIdentity(options?: {
+	pq?: boolean;
+}): Promise<IdentityKeys>;
+export declare function sealEnvelope(fileKey: Uint8Array, header: Uint8Array, recipients: readonly string[]): Promise<Uint8Array>;
+export declare function openEnvelope(envelope: Uint8Array, identity: string | readonly string[] | Passkey): Promise<OpenedEnvelope>;
+export declare function rewrap(envelope: Uint8Array, identity: string | readonly string[] | Passkey, recipients: readonly string[]): Promise<Uint8Array>;
 export declare function openFile(path: string): Promise<Blob>;
 export {};

@@ -32,7 +32,9 @@ export const TOOL_TESTS = [
  */
 export const EVERY_NODE_TESTS = [
   'test/shared/vectors.test.ts',
-  'test/shared/envelope-crosscheck.test.ts', // X25519 of node:crypto's WebCrypto, against noble's and hpke-js
+  'test/shared/envelope-crosscheck.test.ts', // the KEMs against hpke-js
+  'test/shared/kem-backends.test.ts', // X25519 of node:crypto's WebCrypto
+  'test/node/kem-backends.test.ts', // node:crypto's X25519, and its ML-KEM-768 where it has one
 
   'test/node/backends.test.ts',
   'test/node/backpressure.test.ts',

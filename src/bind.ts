@@ -14,6 +14,7 @@ import { openFile } from './random/file.js';
 import { openEncrypted } from './random/open.js';
 import { resumeStateFrom } from './random/partial.js';
 import { verifyDigests } from './random/verify.js';
+import { generateIdentity, openEnvelope, rewrap, sealEnvelope } from './recipients/recipients.js';
 import { DecryptSegmentTransform } from './stream/decrypt.js';
 import { EncryptSegmentTransform } from './stream/encrypt.js';
 
@@ -27,6 +28,10 @@ export interface BoundApi {
   resumeStateFrom: typeof Api.resumeStateFrom;
   openEncrypted: typeof Api.openEncrypted;
   verifyDigests: typeof Api.verifyDigests;
+  generateIdentity: typeof Api.generateIdentity;
+  sealEnvelope: typeof Api.sealEnvelope;
+  openEnvelope: typeof Api.openEnvelope;
+  rewrap: typeof Api.rewrap;
 }
 
 /** The Node entry's: the same, and `openFile` (declared in index-node.ts). */
@@ -45,6 +50,10 @@ export function bindPlatform(platform: Platform): BoundApi {
     resumeStateFrom: (partial, plaintext, options) => resumeStateFrom(platform, partial, plaintext, options),
     openEncrypted: (source, secret, options) => openEncrypted(platform, source, secret, options),
     verifyDigests: (input, options) => verifyDigests(platform, input, options),
+    generateIdentity: (options) => generateIdentity(platform, options),
+    sealEnvelope: (fileKey, header, recipients) => sealEnvelope(platform, fileKey, header, recipients),
+    openEnvelope: (envelope, identity) => openEnvelope(platform, envelope, identity),
+    rewrap: (envelope, identity, recipients) => rewrap(platform, envelope, identity, recipients),
   };
 }
 

@@ -12,4 +12,8 @@ export const {
   resumeStateFrom,
   openEncrypted,
   verifyDigests,
+  generateIdentity,
+  sealEnvelope,
+  openEnvelope,
+  rewrap,
 } = bindPlatform(webPlatform);

@@ -11,7 +11,7 @@ import type { EncryptedFile, RandomAccessOptions } from './random/open.js';
 import type { ResumeStateFromOptions } from './random/partial.js';
 import type { ResumeState } from './random/resume.js';
 import type { VerifyOptions, VerifyResult } from './random/verify.js';
-import type { Identity, Passkey, Recipients } from './recipients/recipients.js';
+import type { Identity, IdentityKeys, OpenedEnvelope, Passkey, Recipients } from './recipients/recipients.js';
 import type { RandomAccessSource } from './source/source.js';
 
 export type { Secret } from './codec/keys.js';
@@ -34,17 +34,7 @@ export type { ResumeState } from './random/resume.js';
 export type { VerifyOptions, VerifyProgress, VerifyResult } from './random/verify.js';
 export type { RecipientType } from './recipients/envelope.js';
 export { createPasskey } from './recipients/passkey.js';
-export {
-  generateIdentity,
-  type Identity,
-  type IdentityKeys,
-  type OpenedEnvelope,
-  openEnvelope,
-  type Passkey,
-  type Recipients,
-  rewrap,
-  sealEnvelope,
-} from './recipients/recipients.js';
+export type { Identity, IdentityKeys, OpenedEnvelope, Passkey, Recipients } from './recipients/recipients.js';
 export type { RandomAccessSource, RangeSource } from './source/source.js';
 export { type DecryptOptions, DecryptSegmentTransform } from './stream/decrypt.js';
 export { type EncryptOptions, EncryptSegmentTransform } from './stream/encrypt.js';
@@ -148,3 +138,63 @@ export declare function verifyDigests(
   input: ReadableStream<Uint8Array> | RandomAccessSource,
   options?: VerifyOptions,
 ): Promise<VerifyResult>;
+
+/**
+ * Makes a new identity: a key pair whose public key others encrypt to (`{ recipients }`) and
+ * whose secret key opens what they encrypted (`{ identity }`), as text (docs/RECIPIENTS.md §4).
+ *
+ * @param options - `pq: true` for an X-Wing (ML-KEM-768 + X25519, post-quantum hybrid) identity;
+ *   X25519 otherwise (shorter public key: 63 characters instead of 1,959)
+ * @throws StreamV2Error `BAD_ARGUMENT`
+ */
+export declare function generateIdentity(options?: { pq?: boolean }): Promise<IdentityKeys>;
+
+/**
+ * Seals a stream's file key to recipients: the key envelope alone (docs/RECIPIENTS.md §1), for an
+ * application that keeps it beside the ciphertext (a database row, upload metadata). The stream
+ * is one made with `fileKey` as its raw key (`encryptBlob(blob, fileKey)`, a transform).
+ *
+ * @param fileKey - the stream's 32-byte raw key (draw it with `crypto.getRandomValues`)
+ * @param header - the stream's first 80 bytes (its header), which `fileKey` must open
+ * @param recipients - public keys (`s2pk1…`, `s2pkpq1…`), 1 to 64
+ * @returns the envelope's bytes
+ * @throws StreamV2Error `BAD_ARGUMENT` (a malformed key, header or recipient), `BAD_HEADER`,
+ *   `UNSUPPORTED` (a header that breaks spec §2), `WRONG_KEY` (a key that does not open the header)
+ */
+export declare function sealEnvelope(
+  fileKey: Uint8Array,
+  header: Uint8Array,
+  recipients: readonly string[],
+): Promise<Uint8Array>;
+
+/**
+ * Opens a key envelope given alone (docs/RECIPIENTS.md §2) with an identity: the file key (the
+ * stream's raw key) and the header of the stream it opens.
+ *
+ * @param envelope - the envelope's bytes, and nothing more
+ * @param identity - a secret key (`S2SK1…`, `S2SKPQ1…`), or several; or `{ passkey: true }`
+ * @throws StreamV2Error `WRONG_KEY` (no stanza opens), `BAD_ARGUMENT` (a malformed identity), or
+ *   a malformed envelope's code: `TRUNCATED`, `BAD_HEADER`, `UNSUPPORTED`, `LIMIT_EXCEEDED`, `TRAILING_DATA`
+ */
+export declare function openEnvelope(
+  envelope: Uint8Array,
+  identity: string | readonly string[] | Passkey,
+): Promise<OpenedEnvelope>;
+
+/**
+ * Re-wraps a key envelope: opens its file key with `identity` and seals it again to
+ * `recipients`, which replace every stanza (add, remove, rotate readers). The stream does not
+ * change, nor does its file key: whoever kept the file key, or an old envelope and an identity
+ * it was sealed to, still reads the stream; only re-encrypting under a new key stops that.
+ *
+ * @param envelope - the envelope's bytes, and nothing more
+ * @param identity - a secret key that opens it (or several), or `{ passkey: true }`
+ * @param recipients - the new readers' public keys, 1 to 64
+ * @returns the new envelope's bytes
+ * @throws StreamV2Error as {@link openEnvelope}, and `BAD_ARGUMENT` for a malformed recipient
+ */
+export declare function rewrap(
+  envelope: Uint8Array,
+  identity: string | readonly string[] | Passkey,
+  recipients: readonly string[],
+): Promise<Uint8Array>;

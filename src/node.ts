@@ -12,5 +12,9 @@ export const {
   resumeStateFrom,
   openEncrypted,
   verifyDigests,
+  generateIdentity,
+  sealEnvelope,
+  openEnvelope,
+  rewrap,
   openFile,
 } = bindNodePlatform(nodePlatform);

@@ -9,6 +9,8 @@ import { scryptMaxmem } from '../codec/keys.js';
 import { nobleBackend } from '../crypto/noble.js';
 import { nodeBackend } from '../crypto/node.js';
 import { webCryptoBackend } from '../crypto/webcrypto.js';
+import { nobleKemBackend } from '../recipients/kem-backend.js';
+import { nodeKemBackend } from '../recipients/kem-node.js';
 import { nodeFileOf, openNodeFile } from './node-file.js';
 import type { Platform, WorkerHandle } from './types.js';
 
@@ -91,6 +93,7 @@ function spawnWorker(): WorkerHandle {
 export const nodePlatform: Platform = {
   name: 'node',
   backends: [nodeBackend, webCryptoBackend, nobleBackend],
+  kemBackends: [nodeKemBackend, nobleKemBackend],
   spawnWorker,
   hardwareConcurrency: () => availableParallelism(),
   // Fresh zeroed segment buffers cost page faults on every segment (~100 ms per GiB measured);

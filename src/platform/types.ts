@@ -7,6 +7,7 @@ import type { Endpoint } from 'comlink';
 import type { ScryptFn } from '../codec/keys.js';
 import type { CryptoBackend } from '../crypto/types.js';
 import { StreamV2Error } from '../errors.js';
+import type { KemBackend } from '../recipients/kem-backend.js';
 import type { FileRef } from '../source/source.js';
 
 /** A started worker, as the pool sees it. */
@@ -25,6 +26,8 @@ export interface Platform {
   readonly name: 'node' | 'web';
   /** Crypto backends in order of preference. */
   readonly backends: readonly CryptoBackend[];
+  /** The recipients' KEM backends (X25519, ML-KEM-768) in order of preference, noble last. */
+  readonly kemBackends: readonly KemBackend[];
   /** Starts one pool worker. */
   spawnWorker(): WorkerHandle;
   /**

@@ -1,6 +1,7 @@
 /** The Web platform (browsers, Deno, Bun): module Web Workers, WebCrypto first, then noble. */
 import { nobleBackend } from '../crypto/noble.js';
 import { webCryptoBackend } from '../crypto/webcrypto.js';
+import { nobleKemBackend, webCryptoKemBackend } from '../recipients/kem-backend.js';
 import type { Platform, WorkerHandle } from './types.js';
 
 function spawnWorker(): WorkerHandle {
@@ -27,6 +28,7 @@ function spawnWorker(): WorkerHandle {
 export const webPlatform: Platform = {
   name: 'web',
   backends: [webCryptoBackend, nobleBackend],
+  kemBackends: [webCryptoKemBackend, nobleKemBackend],
   spawnWorker,
   idleWorkerMs: 2000,
   workersReadBlobs: true,

@@ -99,7 +99,7 @@ export async function encryptBlob(
   try {
     session = await KeyedSession.create(own.secret, params, runner);
     // docs/RECIPIENTS.md §3: the key envelope, sealed to this header, comes before the stream.
-    const envelope = await envelopeFor(own, session.header.bytes);
+    const envelope = await envelopeFor(platform.kemBackends, own, session.header.bytes);
     return new Encryption(source, session, new Map(), envelope);
   } catch (e) {
     if (session) session.close();

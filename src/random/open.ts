@@ -82,7 +82,7 @@ export async function openEncrypted(
   if ('secret' in given) own = given.secret;
   else {
     // docs/RECIPIENTS.md §3: the key envelope first; the stream follows it.
-    const container = await untilAborted(openContainer(src, given.identities), signal);
+    const container = await untilAborted(openContainer(platform.kemBackends, src, given.identities), signal);
     ({ fileKey: own, header: sealedTo, stream: src } = container);
   }
   // Copied before it is checked: a source may change the bytes it returned (spec §6.3).

@@ -9,8 +9,10 @@ import { KEY_SIZE } from '../format/constants.js';
 import type { StreamHeader } from '../format/header.js';
 import type { Source } from '../source/source.js';
 import { decodeEnvelope, ENVELOPE_MAGIC, ENVELOPE_PREFIX_SIZE, type Envelope, envelopeSize } from './envelope.js';
+import type { KemBackend } from './kem-backend.js';
 import {
   type Identity,
+  identitiesOf,
   openWith,
   type Passkey,
   parseIdentities,
@@ -54,9 +56,13 @@ export function ownEncryptSecret(value: unknown): EncoderSecret {
 }
 
 /** The key envelope of an encoder's stream, or nothing without recipients (the stream's header is sealed). */
-export async function envelopeFor(own: EncoderSecret, header: Uint8Array): Promise<Uint8Array> {
+export async function envelopeFor(
+  kems: readonly KemBackend[],
+  own: EncoderSecret,
+  header: Uint8Array,
+): Promise<Uint8Array> {
   if (own.recipients === undefined) return new Uint8Array(0);
-  return sealKeys(own.secret as Uint8Array, header, own.recipients);
+  return sealKeys(kems, own.secret as Uint8Array, header, own.recipients);
 }
 
 /** A decoder's secret, checked and its own: a secret, or identities that open the envelope first. */
@@ -70,7 +76,7 @@ export function ownDecryptSecret(value: unknown): DecoderSecret {
   if (has(value, 'recipients')) {
     throw new StreamV2Error('BAD_ARGUMENT', 'recipients are public keys that encrypt; to decrypt, pass { identity }');
   }
-  if (has(value, 'identity')) return { identities: parseIdentities((value as Identity).identity) };
+  if (has(value, 'identity')) return { identities: identitiesOf(value as object, (value as Identity).identity) };
   if (has(value, 'passkey')) return { identities: parseIdentities(value) };
   return { secret: ownSecret(value) };
 }
@@ -196,11 +202,12 @@ async function readEnvelope(source: Source, prefix?: Uint8Array): Promise<{ enve
  * @throws StreamV2Error what §2 throws, and the source's `SOURCE_FAILED`/`SOURCE_CHANGED`
  */
 export async function openContainer(
+  kems: readonly KemBackend[],
   source: Source,
   identities: readonly KeyBytes[],
 ): Promise<{ fileKey: Uint8Array; header: StreamHeader; stream: Source }> {
   const { envelope, stream } = await readEnvelope(source);
-  return { fileKey: await openWith(envelope, identities), header: envelope.header, stream };
+  return { fileKey: await openWith(kems, envelope, identities), header: envelope.header, stream };
 }
 
 /**

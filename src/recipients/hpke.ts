@@ -1,63 +1,57 @@
 /**
  * The HPKE layer of the key envelope (docs/RECIPIENTS.md §1): base mode, KDF HKDF-SHA256, AEAD
  * ChaCha20-Poly1305, KEM DHKEM(X25519, HKDF-SHA256) or X-Wing, composed into HPKE by panva's
- * `hpke`. The primitives are noble's (audited, pure JS, the same everywhere), except X25519 where
- * the platform's WebCrypto has it (Node 20, Chromium 133, Firefox 130, Safari 17): native, it
- * opens a stanza about five times faster than noble's.
+ * `hpke`. The KEMs (kems.ts) run on the platform's KEM backends, fastest first (node:crypto,
+ * WebCrypto, noble); the KDF and AEAD are noble's (a few hundred bytes a stanza).
  */
-import {
-  AEAD_ChaCha20Poly1305,
-  KDF_HKDF_SHA256,
-  KEM_MLKEM768_X25519,
-  KEM_DHKEM_X25519_HKDF_SHA256 as KEM_X25519_NOBLE,
-} from '@panva/hpke-noble';
-import { CipherSuite, KEM_DHKEM_X25519_HKDF_SHA256 as KEM_X25519_WEBCRYPTO } from 'hpke';
+import { AEAD_ChaCha20Poly1305, KDF_HKDF_SHA256 } from '@panva/hpke-noble';
+import { CipherSuite } from 'hpke';
 import { StreamV2Error } from '../errors.js';
 import { HEADER_SIZE } from '../format/constants.js';
 import type { RecipientType, Stanza } from './envelope.js';
+import type { KemBackend } from './kem-backend.js';
+import { kemOf } from './kems.js';
 
 /** §1: info = "stream_v2 envelope" || header. */
 const INFO_LABEL = new TextEncoder().encode('stream_v2 envelope');
 
-/** The HPKE suite of a stanza type, with WebCrypto's X25519 or noble's (both RFC 9180 DHKEM(X25519)). */
-export function makeSuite(type: RecipientType, webCryptoX25519: boolean): CipherSuite {
-  const kem = type === 'x-wing' ? KEM_MLKEM768_X25519 : webCryptoX25519 ? KEM_X25519_WEBCRYPTO : KEM_X25519_NOBLE;
-  return new CipherSuite(kem, KDF_HKDF_SHA256, AEAD_ChaCha20Poly1305);
+/** The HPKE suite of a stanza type over one KEM backend. */
+export function makeSuite(type: RecipientType, backend: KemBackend): CipherSuite {
+  return new CipherSuite(kemOf(type, backend), KDF_HKDF_SHA256, AEAD_ChaCha20Poly1305);
 }
 
-/** Whether WebCrypto does X25519 here; asked once, on first use (nothing runs at load). */
-let webCryptoX25519: Promise<boolean> | undefined;
-const suites = new Map<RecipientType, CipherSuite[]>();
+const suites = new WeakMap<KemBackend, Map<RecipientType, CipherSuite>>();
 
-async function hasWebCryptoX25519(): Promise<boolean> {
-  try {
-    await crypto.subtle.generateKey({ name: 'X25519' }, false, ['deriveBits']);
-    return true;
-  } catch {
-    return false;
-  }
+/** The suites of a type, one per backend in the platform's order, each made once. */
+function suitesOf(backends: readonly KemBackend[], type: RecipientType): CipherSuite[] {
+  return backends.map((backend) => {
+    let byType = suites.get(backend);
+    if (!byType) {
+      byType = new Map();
+      suites.set(backend, byType);
+    }
+    let suite = byType.get(type);
+    if (!suite) {
+      suite = makeSuite(type, backend);
+      byType.set(type, suite);
+    }
+    return suite;
+  });
 }
 
 /**
- * The HPKE suites to try for a stanza type on this platform, made on first use: WebCrypto's
- * X25519 where it exists, then noble's, since WebKit's WebCrypto imports only some valid X25519
- * keys (it refuses keys that other platforms make: RFC 7748 takes any 32 bytes).
+ * `use` with each backend's suite in turn, until one does not throw; the last failure
+ * otherwise. A backend may lack a primitive here (WebCrypto without X25519), or refuse a key
+ * that another takes (WebKit's WebCrypto imports only some valid X25519 keys: RFC 7748 takes
+ * any 32 bytes); the answer, where there is one, is the same bytes from each.
  */
-async function suitesOf(type: RecipientType): Promise<CipherSuite[]> {
-  webCryptoX25519 ??= hasWebCryptoX25519();
-  const webCrypto = type === 'x25519' && (await webCryptoX25519);
-  let list = suites.get(type);
-  if (!list) {
-    list = webCrypto ? [makeSuite(type, true), makeSuite(type, false)] : [makeSuite(type, false)];
-    suites.set(type, list);
-  }
-  return list;
-}
-
-/** `use` with each suite in turn, until one does not throw; the last failure otherwise. */
-async function withSuites<T>(type: RecipientType, use: (suite: CipherSuite) => Promise<T>): Promise<T> {
+async function withSuites<T>(
+  backends: readonly KemBackend[],
+  type: RecipientType,
+  use: (suite: CipherSuite) => Promise<T>,
+): Promise<T> {
   let failure: unknown;
-  for (const suite of await suitesOf(type)) {
+  for (const suite of suitesOf(backends, type)) {
     try {
       return await use(suite);
     } catch (e) {
@@ -75,13 +69,17 @@ function infoFor(header: Uint8Array): Uint8Array {
 }
 
 /** A new key pair of `type`: the public key and the secret key's bytes (an X25519 key, an X-Wing seed). */
-export async function generateKeyPair(type: RecipientType): Promise<{ publicKey: Uint8Array; secretKey: Uint8Array }> {
-  const [suite] = (await suitesOf(type)) as [CipherSuite];
-  const pair = await suite.GenerateKeyPair(true);
-  return {
-    publicKey: await suite.SerializePublicKey(pair.publicKey),
-    secretKey: await suite.SerializePrivateKey(pair.privateKey),
-  };
+export async function generateKeyPair(
+  backends: readonly KemBackend[],
+  type: RecipientType,
+): Promise<{ publicKey: Uint8Array; secretKey: Uint8Array }> {
+  return withSuites(backends, type, async (suite) => {
+    const pair = await suite.GenerateKeyPair(true);
+    return {
+      publicKey: await suite.SerializePublicKey(pair.publicKey),
+      secretKey: await suite.SerializePrivateKey(pair.privateKey),
+    };
+  });
 }
 
 /**
@@ -89,6 +87,7 @@ export async function generateKeyPair(type: RecipientType): Promise<{ publicKey:
  * @throws StreamV2Error `BAD_ARGUMENT` for a public key the KEM refuses (an invalid point or encapsulation key)
  */
 export async function sealStanza(
+  backends: readonly KemBackend[],
   type: RecipientType,
   publicKey: Uint8Array,
   fileKey: Uint8Array,
@@ -97,7 +96,7 @@ export async function sealStanza(
 ): Promise<Stanza> {
   try {
     // DHKEM refuses a public key whose shared secret is all zero (a low-order point, RFC 9180 §7.1.4).
-    return await withSuites(type, async (suite) => {
+    return await withSuites(backends, type, async (suite) => {
       const sealed = await suite.Seal(await suite.DeserializePublicKey(publicKey), fileKey, { info: infoFor(header) });
       return { type, enc: sealed.encapsulatedSecret, ct: sealed.ciphertext };
     });
@@ -106,7 +105,7 @@ export async function sealStanza(
   }
 }
 
-/** An identity's secret key, deserialized once for every stanza it tries. */
+/** An identity's secret key, deserialized (expanded) once for every stanza it tries. */
 export interface OpeningKey {
   readonly type: RecipientType;
   readonly suite: CipherSuite;
@@ -117,18 +116,42 @@ export interface OpeningKey {
  * Deserializes a secret key for {@link openStanza}.
  * @throws StreamV2Error `BAD_ARGUMENT` when the KEM refuses the bytes
  */
-export async function openingKey(type: RecipientType, secretKey: Uint8Array, what: string): Promise<OpeningKey> {
+export async function openingKey(
+  backends: readonly KemBackend[],
+  type: RecipientType,
+  secretKey: Uint8Array,
+  what: string,
+): Promise<OpeningKey> {
   try {
-    // Extractable: where WebCrypto cannot give a private key's public key, HPKE exports it (its
-    // bytes came from the identity's text anyway, they are no better kept in a CryptoKey).
-    return await withSuites(type, async (suite) => ({
+    // The KEM expands the key here, once for every stanza it tries (kems.ts).
+    return await withSuites(backends, type, async (suite) => ({
       type,
       suite,
-      key: await suite.DeserializePrivateKey(secretKey, true),
+      key: await suite.DeserializePrivateKey(secretKey, false),
     }));
   } catch (e) {
     throw new StreamV2Error('BAD_ARGUMENT', `${what} is not a valid ${type} secret key`, {}, { cause: e });
   }
+}
+
+const openings = new WeakMap<object, { kems: readonly KemBackend[]; opening: Promise<OpeningKey> }>();
+
+/**
+ * {@link openingKey} of an identity's key, made once and kept with that key object for as long
+ * as it lives: a caller that opens file after file with one `{ identity }` (its parsed keys are
+ * kept with it, recipients.ts) expands an X-Wing key once, not once per file.
+ */
+export function openingKeyOf(
+  kems: readonly KemBackend[],
+  id: { readonly type: RecipientType; readonly bytes: Uint8Array },
+  what: string,
+): Promise<OpeningKey> {
+  const kept = openings.get(id);
+  if (kept?.kems === kems) return kept.opening;
+  const opening = openingKey(kems, id.type, id.bytes, what);
+  openings.set(id, { kems, opening });
+  opening.catch(() => openings.delete(id));
+  return opening;
 }
 
 /**

@@ -7,8 +7,10 @@ import { deriveKeys, verifyHeaderMac } from '../codec/keys.js';
 import { StreamV2Error } from '../errors.js';
 import { HEADER_SIZE, KEY_SIZE } from '../format/constants.js';
 import { copyHeader, parseHeader, type StreamHeader } from '../format/header.js';
+import type { Platform } from '../platform/types.js';
 import { decodeEnvelope, type Envelope, encodeEnvelope, MAX_STANZAS, type RecipientType } from './envelope.js';
-import { generateKeyPair, openingKey, openStanza, sealStanza } from './hpke.js';
+import { generateKeyPair, openingKeyOf, openStanza, sealStanza } from './hpke.js';
+import type { KemBackend } from './kem-backend.js';
 import { openPasskeyStanzas, sealPasskeyStanza } from './passkey.js';
 import { decodeKey, encodeKey, type KeyBytes } from './text.js';
 
@@ -50,19 +52,12 @@ export interface OpenedEnvelope {
   readonly header: StreamHeader;
 }
 
-/**
- * Makes a new identity: a key pair whose public key others encrypt to (`{ recipients }`) and
- * whose secret key opens what they encrypted (`{ identity }`), as text (docs/RECIPIENTS.md §4).
- *
- * @param options - `pq: true` for an X-Wing (ML-KEM-768 + X25519, post-quantum hybrid) identity;
- *   X25519 otherwise (shorter public key: 63 characters instead of 1,959)
- * @throws StreamV2Error `BAD_ARGUMENT`
- */
-export async function generateIdentity(options?: { pq?: boolean }): Promise<IdentityKeys> {
+/** `generateIdentity` on a platform passed in; the public function and its documentation: src/index.ts. */
+export async function generateIdentity(platform: Platform, options?: { pq?: boolean }): Promise<IdentityKeys> {
   const pq = options?.pq ?? false;
   if (typeof pq !== 'boolean') throw new StreamV2Error('BAD_ARGUMENT', 'options.pq must be a boolean');
   const type: RecipientType = pq ? 'x-wing' : 'x25519';
-  const { publicKey, secretKey } = await generateKeyPair(type);
+  const { publicKey, secretKey } = await generateKeyPair(platform.kemBackends, type);
   const keys = {
     type,
     publicKey: encodeKey('public', type, publicKey),
@@ -109,6 +104,23 @@ export function parseIdentities(identity: unknown): KeyBytes[] {
   return list.map((s, i) => decodeKey('secret', s, list.length === 1 ? 'the identity' : `identity ${i + 1}`));
 }
 
+const parsedIdentities = new WeakMap<object, { texts: readonly unknown[]; keys: KeyBytes[] }>();
+
+/**
+ * {@link parseIdentities} of `identity`, kept with `holder` (the caller's `{ identity }`
+ * object): the same keys, and so the same expanded keys (hpke.ts `openingKeyOf`), each time
+ * the caller hands in that object with the same key texts; parsed anew when they changed.
+ * @throws StreamV2Error `BAD_ARGUMENT`
+ */
+export function identitiesOf(holder: object, identity: unknown): KeyBytes[] {
+  const texts: readonly unknown[] = Array.isArray(identity) ? [...identity] : [identity];
+  const kept = parsedIdentities.get(holder);
+  if (kept && kept.texts.length === texts.length && kept.texts.every((t, i) => t === texts[i])) return kept.keys;
+  const keys = parseIdentities(identity);
+  parsedIdentities.set(holder, { texts, keys });
+  return keys;
+}
+
 /** The 80 header bytes, checked to be a raw-key stream's that `fileKey` opens (its header_mac). */
 async function keyedHeader(fileKey: Uint8Array, header: StreamHeader): Promise<void> {
   // kdf = 0 (checked by the callers): no scrypt runs.
@@ -122,6 +134,7 @@ async function keyedHeader(fileKey: Uint8Array, header: StreamHeader): Promise<v
  * The caller checked that the key opens the header.
  */
 export async function sealKeys(
+  kems: readonly KemBackend[],
   fileKey: Uint8Array,
   header: Uint8Array,
   keys: readonly KeyBytes[],
@@ -131,7 +144,7 @@ export async function sealKeys(
     stanzas.push(
       k.type === 'passkey'
         ? await sealPasskeyStanza(k.bytes, fileKey, header)
-        : await sealStanza(k.type, k.bytes, fileKey, header, `recipient ${i + 1}`),
+        : await sealStanza(kems, k.type, k.bytes, fileKey, header, `recipient ${i + 1}`),
     );
   }
   return encodeEnvelope(header, stanzas);
@@ -142,13 +155,17 @@ export async function sealKeys(
  * stanza that opens and verifies the header's header_mac.
  * @throws StreamV2Error `WRONG_KEY`; `BAD_ARGUMENT` for a secret key the KEM refuses
  */
-export async function openWith(envelope: Envelope, identities: readonly KeyBytes[]): Promise<Uint8Array> {
+export async function openWith(
+  kems: readonly KemBackend[],
+  envelope: Envelope,
+  identities: readonly KeyBytes[],
+): Promise<Uint8Array> {
   const header = envelope.header.bytes;
   for (const [i, id] of identities.entries()) {
     let found: (Uint8Array | undefined)[];
     if (id.type === 'passkey') found = await openPasskeyStanzas(envelope);
     else {
-      const opening = await openingKey(id.type, id.bytes, `identity ${i + 1}`);
+      const opening = await openingKeyOf(kems, id as KeyBytes & { type: RecipientType }, `identity ${i + 1}`);
       found = [];
       for (const stanza of envelope.stanzas) found.push(await openStanza(opening, stanza, header));
     }
@@ -165,19 +182,9 @@ export async function openWith(envelope: Envelope, identities: readonly KeyBytes
   throw new StreamV2Error('WRONG_KEY', 'no stanza of the key envelope opens with this identity');
 }
 
-/**
- * Seals a stream's file key to recipients: the key envelope alone (docs/RECIPIENTS.md §1), for an
- * application that keeps it beside the ciphertext (a database row, upload metadata). The stream
- * is one made with `fileKey` as its raw key (`encryptBlob(blob, fileKey)`, a transform).
- *
- * @param fileKey - the stream's 32-byte raw key (draw it with `crypto.getRandomValues`)
- * @param header - the stream's first 80 bytes (its header), which `fileKey` must open
- * @param recipients - public keys (`s2pk1…`, `s2pkpq1…`), 1 to 64
- * @returns the envelope's bytes
- * @throws StreamV2Error `BAD_ARGUMENT` (a malformed key, header or recipient), `BAD_HEADER`,
- *   `UNSUPPORTED` (a header that breaks spec §2), `WRONG_KEY` (a key that does not open the header)
- */
+/** `sealEnvelope` on a platform passed in; the public function and its documentation: src/index.ts. */
 export async function sealEnvelope(
+  platform: Platform,
   fileKey: Uint8Array,
   header: Uint8Array,
   recipients: readonly string[],
@@ -192,40 +199,23 @@ export async function sealEnvelope(
   const parsed = parseHeader(header.slice(0, HEADER_SIZE));
   if (parsed.kdf !== 'raw') throw new StreamV2Error('BAD_ARGUMENT', 'a passphrase stream has no file key to seal');
   await keyedHeader(fileKey, parsed);
-  return sealKeys(fileKey.slice(), parsed.bytes, keys);
+  return sealKeys(platform.kemBackends, fileKey.slice(), parsed.bytes, keys);
 }
 
-/**
- * Opens a key envelope given alone (docs/RECIPIENTS.md §2) with an identity: the file key (the
- * stream's raw key) and the header of the stream it opens.
- *
- * @param envelope - the envelope's bytes, and nothing more
- * @param identity - a secret key (`S2SK1…`, `S2SKPQ1…`), or several; or `{ passkey: true }`
- * @throws StreamV2Error `WRONG_KEY` (no stanza opens), `BAD_ARGUMENT` (a malformed identity), or
- *   a malformed envelope's code: `TRUNCATED`, `BAD_HEADER`, `UNSUPPORTED`, `LIMIT_EXCEEDED`, `TRAILING_DATA`
- */
+/** `openEnvelope` on a platform passed in; the public function and its documentation: src/index.ts. */
 export async function openEnvelope(
+  platform: Platform,
   envelope: Uint8Array,
   identity: string | readonly string[] | Passkey,
 ): Promise<OpenedEnvelope> {
   const identities = parseIdentities(identity);
   const decoded = decodeEnvelope(checkBytes(envelope), true);
-  return { fileKey: await openWith(decoded, identities), header: copyHeader(decoded.header) };
+  return { fileKey: await openWith(platform.kemBackends, decoded, identities), header: copyHeader(decoded.header) };
 }
 
-/**
- * Re-wraps a key envelope: opens its file key with `identity` and seals it again to
- * `recipients`, which replace every stanza (add, remove, rotate readers). The stream does not
- * change, nor does its file key: whoever kept the file key, or an old envelope and an identity
- * it was sealed to, still reads the stream; only re-encrypting under a new key stops that.
- *
- * @param envelope - the envelope's bytes, and nothing more
- * @param identity - a secret key that opens it (or several), or `{ passkey: true }`
- * @param recipients - the new readers' public keys, 1 to 64
- * @returns the new envelope's bytes
- * @throws StreamV2Error as {@link openEnvelope}, and `BAD_ARGUMENT` for a malformed recipient
- */
+/** `rewrap` on a platform passed in; the public function and its documentation: src/index.ts. */
 export async function rewrap(
+  platform: Platform,
   envelope: Uint8Array,
   identity: string | readonly string[] | Passkey,
   recipients: readonly string[],
@@ -233,9 +223,9 @@ export async function rewrap(
   const identities = parseIdentities(identity);
   const keys = parseRecipients(recipients);
   const decoded = decodeEnvelope(checkBytes(envelope), true);
-  const fileKey = await openWith(decoded, identities);
+  const fileKey = await openWith(platform.kemBackends, decoded, identities);
   try {
-    return await sealKeys(fileKey, decoded.header.bytes, keys);
+    return await sealKeys(platform.kemBackends, fileKey, decoded.header.bytes, keys);
   } finally {
     fileKey.fill(0);
   }

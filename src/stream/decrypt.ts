@@ -117,7 +117,7 @@ class DecryptSide implements TransformSide {
   /** docs/RECIPIENTS.md §2: the file key from the first stanza the identity opens. */
   private async openEnvelope(bytes: Uint8Array): Promise<void> {
     const envelope = decodeEnvelope(bytes, false);
-    this.secret = await openWith(envelope, this.identities);
+    this.secret = await openWith(this.streams.runner.platform.kemBackends, envelope, this.identities);
     this.envelopeHeader = envelope.header;
   }
 

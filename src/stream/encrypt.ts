@@ -63,7 +63,7 @@ class EncryptSide implements TransformSide {
     const { runner } = this.streams;
     this.session = await KeyedSession.create(this.secret.secret, this.params, runner);
     // docs/RECIPIENTS.md §3: the key envelope (sealed to this header) before the stream.
-    const envelope = await envelopeFor(this.secret, this.session.header.bytes);
+    const envelope = await envelopeFor(runner.platform.kemBackends, this.secret, this.session.header.bytes);
     if (envelope.length > 0) this.streams.emit(envelope);
     this.streams.emit(this.session.header.bytes.slice());
     this.streams.counter.ciphertextBytes += envelope.length + HEADER_SIZE;

@@ -10,6 +10,8 @@ import { StreamV2Error } from '../../src/errors.js';
 import type { Platform, WorkerHandle } from '../../src/platform/types.js';
 import type { WorkerPool as Pool } from '../../src/pool/pool.js';
 import { createWorkerApi } from '../../src/pool/worker-api.js';
+import { nobleKemBackend } from '../../src/recipients/kem-backend.js';
+import { nodeKemBackend } from '../../src/recipients/kem-node.js';
 import { randomBytes, run, sameBytes } from '../helpers.js';
 import { standInWorker } from './stand-in.js';
 
@@ -29,6 +31,7 @@ function spawnWorker(): WorkerHandle {
 const platform: Platform = {
   name: 'node',
   backends: [nodeBackend],
+  kemBackends: [nodeKemBackend, nobleKemBackend],
   spawnWorker,
   hardwareConcurrency: () => 1,
   workersReadBlobs: true,

@@ -10,6 +10,8 @@ import type { CryptoBackend } from '../../src/crypto/types.js';
 import type { Platform, WorkerHandle } from '../../src/platform/types.js';
 import type { WorkerApi } from '../../src/pool/protocol.js';
 import { createWorkerApi } from '../../src/pool/worker-api.js';
+import { nobleKemBackend } from '../../src/recipients/kem-backend.js';
+import { nodeKemBackend } from '../../src/recipients/kem-node.js';
 
 /**
  * Starts a stand-in worker. After `delayMs` it either serves `api()` or, when `fails()` says so
@@ -83,5 +85,12 @@ export function standInPlatform(o: StandInOptions = {}): Platform {
     return worker;
   };
   // Stand-ins run on this thread: the Blobs they are handed never cross a thread.
-  return { name: 'node', backends, spawnWorker, hardwareConcurrency: () => 2, workersReadBlobs: true };
+  return {
+    name: 'node',
+    backends,
+    kemBackends: [nodeKemBackend, nobleKemBackend],
+    spawnWorker,
+    hardwareConcurrency: () => 2,
+    workersReadBlobs: true,
+  };
 }
