@@ -141,7 +141,7 @@ async function resume(platform: Platform, blob: Blob, secret: ResumeSecret, opti
     // docs/RECIPIENTS.md §2 check 12: the identity's stanza gives the file key, checked against the header.
     const own =
       'identities' in given
-        ? await openWith((envelope as { decoded: Envelope }).decoded, given.identities)
+        ? await openWith(platform.kemBackends, (envelope as { decoded: Envelope }).decoded, given.identities)
         : given.secret;
     session = await KeyedSession.open(own, header, runner);
     const resumed = new Encryption(source, session, digests, envelope?.bytes);

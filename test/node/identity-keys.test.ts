@@ -28,7 +28,7 @@ it('one { identity } opens file after file with one key expansion; another objec
       { recipients: [other.publicKey, me.publicKey] },
       { workers: 0 },
     );
-    containers.push(new Blob([await enc.read(0, enc.ciphertextSize)]));
+    containers.push(new Blob([(await enc.read(0, enc.ciphertextSize)) as Uint8Array<ArrayBuffer>]));
     enc.close();
   }
   const read = async (blob: Blob, identity: { identity: string | string[] }) => {
