@@ -155,7 +155,13 @@ export async function openDataFrames(
       return opened;
     };
     if (!(hash instanceof Promise) && !(opening instanceof Promise)) return done(hash, opening);
-    return Promise.all([hash, opening]).then(([h, o]) => done(h, o));
+    // Both settle before the frame does (not Promise.all, which fails at the first rejection):
+    // a failed frame leaves no call of it still reading `wire` once this function has thrown.
+    return Promise.allSettled([hash, opening]).then(([h, o]) => {
+      if (h.status === 'rejected') throw h.reason;
+      if (o.status === 'rejected') throw o.reason;
+      return done(h.value, o.value);
+    });
   });
   if (misfit) throw misfit;
   if (plain !== plaintextLength)

@@ -179,4 +179,26 @@ describe('frames in flight: a failure mid-segment while others are in flight', (
       }
     });
   }
+  it('a frame whose hash fails while its open is in flight: the error only once the open answered', async () => {
+    const { wire } = await reference(range, plainOf(SIZE, 21));
+    const inner = await noble();
+    let opening = 0;
+    const fc: FrameCrypto = {
+      cipher: {
+        seal: inner.cipher.seal,
+        async open(nonce, sealed, aad) {
+          const [iv, s, a] = [nonce.slice(), sealed.slice(), aad.slice()];
+          opening++;
+          await new Promise((r) => setTimeout(r, 20));
+          opening--;
+          return inner.cipher.open(iv, s, a);
+        },
+      },
+      sha256: async () => {
+        throw new StreamV2Error('SOURCE_FAILED', 'the stand-in hash failed');
+      },
+    };
+    await expect(openDataFrames(fc, header, wire, range, SIZE)).rejects.toMatchObject({ code: 'SOURCE_FAILED' });
+    expect(opening).toBe(0);
+  });
 });
