@@ -57,14 +57,14 @@ function delayed(inner: FrameCrypto, seed: number, reads: 'at-call' | 'late' = '
   let most = 0;
   let calls = 0;
   const failures = new Map<number, unknown>();
-  const later = async <T>(inputs: Uint8Array[], work: (inputs: Uint8Array[]) => T): Promise<T> => {
+  const later = async <T>(inputs: Uint8Array[], work: (inputs: Uint8Array[]) => T | Promise<T>): Promise<T> => {
     const n = calls++;
     pending++;
     most = Math.max(most, pending);
     try {
       const copies = reads === 'at-call' ? inputs.map((b) => b.slice()) : inputs;
       for (let hops = Math.floor(next() * 4); hops > 0; hops--) await new Promise((r) => setTimeout(r, 0));
-      const value = work(copies.map((b) => b.slice()));
+      const value = await work(copies.map((b) => b.slice()));
       if (failures.has(n)) throw failures.get(n);
       return value;
     } finally {
