@@ -121,6 +121,10 @@ interface Held {
   port: MessagePort | undefined;
   /** The registration in flight and the worker it went to: one at a time per worker. */
   sending?: { worker: ServiceWorker; answer: Promise<number> } | undefined;
+  /** Stops waiting for the last post's answer (its timer): a newer post replaced it. */
+  superseded?: () => void;
+  /** Until its first answer: settles `register()`, from whichever worker answers. */
+  first?: { resolve: (size: number) => void; reject: (e: unknown) => void };
 }
 
 class Link implements ServiceWorkerLink {
@@ -133,8 +137,12 @@ class Link implements ServiceWorkerLink {
       if (h) void this.send(h).catch(() => undefined);
     }
   };
+  /** Registrations posted and not yet answered (a worker replaced meanwhile never answers). */
+  private readonly opening = new Set<Held>();
   private readonly onController = () => {
     for (const h of this.held.values()) void this.send(h).catch(() => undefined);
+    // A registration posted to the worker that was just replaced: the new one gets it too.
+    for (const h of this.opening) this.send(h).then(h.first?.resolve, h.first?.reject);
   };
 
   constructor(
@@ -177,12 +185,19 @@ class Link implements ServiceWorkerLink {
     };
     let plaintextSize: number;
     try {
-      plaintextSize = await this.send(held);
+      plaintextSize = await new Promise<number>((resolve, reject) => {
+        held.first = { resolve, reject };
+        this.opening.add(held);
+        this.send(held).then(resolve, reject);
+      });
     } catch (e) {
       // Refused or unanswered: the page's copy of the secret and the port go with it.
       if (held.secret instanceof Uint8Array) held.secret.fill(0);
       held.port?.close();
       throw e;
+    } finally {
+      this.opening.delete(held);
+      held.first = undefined;
     }
     this.held.set(id, held);
     this.ping ??= setInterval(() => this.sw.controller?.postMessage({ tag: TAG, type: 'ping' }), PING_MS);
@@ -225,7 +240,8 @@ class Link implements ServiceWorkerLink {
   }
 
   private post(h: Held, worker: ServiceWorker): Promise<number> {
-    h.port?.close();
+    h.port?.close(); // the last worker's late answers are not heard
+    h.superseded?.();
     const { port1, port2 } = new MessageChannel();
     h.port = port1;
     return new Promise<number>((resolve, reject) => {
@@ -233,6 +249,7 @@ class Link implements ServiceWorkerLink {
         () => reject(new StreamV2Error('ABORTED', 'the Service Worker did not answer')),
         REGISTER_MS,
       );
+      h.superseded = () => clearTimeout(t);
       port1.onmessage = (e: MessageEvent) => {
         const ev = e.data as PortEvent;
         if (ev.type === 'registered') {
