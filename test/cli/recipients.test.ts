@@ -126,7 +126,10 @@ describe('stream-v2 CLI with recipients', () => {
       [['encrypt', '-R', t.path('alice.id'), t.path('plain')], /recipient 1 is a secret key/],
       [['decrypt', '-i', t.path('team.txt'), t.path('plain')], /identity 1 is a public key/],
       [['encrypt', '-r', pub.alice as string, '--passphrase-env', 'X', t.path('plain')], /give one secret/],
-      [['encrypt', '-r', pub.alice as string, '--resume', '-o', t.path('o'), t.path('plain')], /cannot resume an encryption to recipients yet/],
+      [
+        ['encrypt', '-r', pub.alice as string, '--resume', '-o', t.path('o'), t.path('plain')],
+        /cannot resume an encryption to recipients yet/,
+      ],
       [['keygen', '--pq'], /--pq goes with --recipient/],
       [['rewrap', '-r', pub.alice as string, t.path('plain')], /needs -i/],
     ];
