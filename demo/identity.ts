@@ -18,17 +18,31 @@ import { byId, el, showError } from './ui.js';
 const DB = 'stream-v2-demo';
 const STORE = 'keys';
 
-function database(): Promise<IDBDatabase> {
+/**
+ * Opens the database; for a read (`create` false) where there is none yet, resolves to
+ * undefined without making one: aborting the upgrade of a database that did not exist deletes it
+ * (IndexedDB 3.0, "open a database connection"), so a visitor who never makes an identity leaves
+ * nothing stored in this origin.
+ */
+function database(create: boolean): Promise<IDBDatabase | undefined> {
   return new Promise((resolve, reject) => {
     const req = indexedDB.open(DB, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE);
+    let absent = false;
+    req.onupgradeneeded = () => {
+      if (create) req.result.createObjectStore(STORE);
+      else {
+        absent = true;
+        req.transaction?.abort();
+      }
+    };
     req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
+    req.onerror = () => (absent ? resolve(undefined) : reject(req.error));
   });
 }
 
 async function stored<T>(name: string, value?: T | null): Promise<T | undefined> {
-  const db = await database();
+  const db = await database(value !== undefined && value !== null);
+  if (!db) return undefined; // nothing stored yet: nothing to read or delete
   try {
     return await new Promise<T | undefined>((resolve, reject) => {
       const tx = db.transaction(STORE, value === undefined ? 'readonly' : 'readwrite');
