@@ -26,17 +26,7 @@ const STEPS = [
   { name: 'package lint', command: 'npm run lint:package', setup: true },
   // Two Node test files at a time beside the Chromium ones: most Node files wait on child
   // processes, sockets and timers, so two share the 2 cores well (426 → 285 s here, all passing).
-  // The demo's Playwright run goes beside them: it kept 0.7 of the 2 cores busy alone (156 CPU-s
-  // in 225 s) and Vitest 1.5 (476 in 317), so together they fill the machine instead of taking
-  // turns. They share nothing: the e2e builds demo/dist, which no Vitest file reads, and its
-  // server listens on its own ports (8391-8393).
-  {
-    name: 'Vitest + demo e2e',
-    together: [
-      { name: 'Vitest: node + chromium', command: 'npx vitest run --maxWorkers=2' },
-      { name: 'demo e2e (Playwright)', command: 'npm run test:e2e' },
-    ],
-  },
+  { name: 'Vitest: node + chromium', command: 'npx vitest run --maxWorkers=2' },
   // Firefox and WebKit at once: each is one browser process driven from one Vitest process,
   // and neither keeps both cores busy alone (their own Vitest runs, so each prints its Tests line).
   {
@@ -46,6 +36,7 @@ const STEPS = [
       { name: 'Vitest: webkit', command: 'npm run test:webkit' },
     ],
   },
+  { name: 'demo e2e (Playwright)', command: 'npm run test:e2e' },
   // The same flows in Firefox and WebKit (e2e/engines), one browser each, side by side.
   { name: 'demo e2e: firefox + webkit', command: 'npm run test:e2e:engines' },
   { name: 'Node 22, 24, 26', command: 'node scripts/test-node-versions.mjs' },
