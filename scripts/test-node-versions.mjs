@@ -80,7 +80,7 @@ const filesFor = () => (ALL_FILES ? projectFiles : EVERY_NODE_TESTS);
 // The versions run at once: each Vitest runs one file at a time and leaves most of the 2 cores
 // idle (child processes, sockets, timers), so three at once take little longer than one. Each
 // one's output is held and printed whole when it ends, so no two runs' lines interleave.
-const run = (i, v) =>
+const run = (v) =>
   new Promise((resolve) => {
     const node = join(prefix, `node_modules/node${v}/bin/node`);
     const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim() || `node${v}`;
@@ -110,7 +110,7 @@ const run = (i, v) =>
     });
   });
 
-const failed = (await Promise.all(VERSIONS.map((v, i) => run(i, v)))).filter(Boolean);
+const failed = (await Promise.all(VERSIONS.map((v) => run(v)))).filter(Boolean);
 if (failed.length) {
   say(`failed on ${failed.join(', ')}`);
   process.exit(1);
