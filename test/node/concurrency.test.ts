@@ -254,9 +254,7 @@ describe(`${PIPELINES} pipelines on one pool of 2 (fast-check seed ${SEED})`, ()
     } finally {
       await shared.terminate();
     }
-    // 1 GiB through 2 workers: 43 s on a quiet host, 65 s beside a browser run. A hang is caught
-    // by the pipelines' progress watch (30 s without progress), so the time limit is only a backstop.
-  }, 240_000);
+  }, 240_000); // 1 GiB on 2 workers: 43 s quiet, 65 s beside a browser run; the progress watch catches a hang
 });
 
 describe('cancel during flush', () => {
