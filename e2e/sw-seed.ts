@@ -71,9 +71,20 @@ export function browserRssByType(): Record<string, number> {
   return out;
 }
 
-/** Resident memory of every Chromium process this test process started, in bytes (VmRSS, summed). */
-export function browserRss(): number {
-  return Object.values(browserRssByType()).reduce((a, b) => a + b, 0);
+/**
+ * The process types a download through the Service Worker goes through: the browser process
+ * (it writes the download to disk), the renderers (the page and its worker) and the network
+ * service (the worker's requests for ciphertext).
+ */
+const DOWNLOAD_PATH = ['browser', 'renderer', 'utility:network.mojom.NetworkService'];
+
+/**
+ * Resident memory of the processes on the download's path, in bytes (VmRSS, summed). The
+ * others are not counted: the GPU, audio and zygote processes, and the utilities Chromium starts
+ * for its own features (its on-device model service once started mid-save, +94 MiB).
+ */
+export function rssOnDownloadPath(byType: Record<string, number>): number {
+  return DOWNLOAD_PATH.reduce((n, type) => n + (byType[type] ?? 0), 0);
 }
 
 /** A WAV file (PCM, 16-bit stereo 48 kHz) of `seconds` of a tone. */
