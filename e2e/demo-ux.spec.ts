@@ -10,7 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, expect, test } from '@playwright/test';
 import { bytes } from '../demo/format.js';
-import { expectedCiphertext, fileRow, type ServerFile, throttleUploads, waitUploaded } from './helpers.js';
+import {
+  closeContexts,
+  expectedCiphertext,
+  fileRow,
+  type ServerFile,
+  throttleUploads,
+  waitUploaded,
+} from './helpers.js';
 import { makeFile, openPage, sha, startOwnServer, stored, uploadedPast, type Watched } from './ux-helpers.js';
 
 const MiB = 1024 * 1024;
@@ -27,7 +34,10 @@ let one: { path: string; bytes: Buffer; key: string; id: string };
 test.beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'stream-v2-e2e-ux-'));
 });
-test.afterAll(() => rmSync(dir, { recursive: true, force: true }));
+test.afterAll(async ({ browser }) => {
+  rmSync(dir, { recursive: true, force: true });
+  await closeContexts(browser);
+});
 
 /** The stored ciphertext equals what the library gives in Node for that file, key and header. */
 async function expectLibraryBytes(data: string, id: string, path: string, key: string): Promise<void> {

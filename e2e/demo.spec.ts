@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
 import {
+  closeContexts,
   expectedCiphertext,
   fileRow,
   pageKey,
@@ -43,7 +44,10 @@ test.beforeAll(() => {
   first = join(dir, 'first.bin');
   firstBytes = makeFile(first, SIZE, 1);
 });
-test.afterAll(() => rmSync(dir, { recursive: true, force: true }));
+test.afterAll(async ({ browser }) => {
+  rmSync(dir, { recursive: true, force: true });
+  await closeContexts(browser);
+});
 
 test('1. a 64 MiB upload stores exactly what encryptBlob gives in Node; the keyless verdict is OK', async ({
   browser,
