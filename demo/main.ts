@@ -7,7 +7,7 @@ import { row } from './list.js';
 import { play } from './player.js';
 import { readRange } from './read.js';
 import { chosenRecipients, fileKeyOf, type Opener, owned, rewrapTo, wrongKey } from './recipients.js';
-import { saveFile } from './save.js';
+import { saveFile, serviceWorkerLink } from './save.js';
 import { fileLink, pageKey, readPasted, shareLink } from './secret.js';
 import type { FileInfo } from './store.js';
 import { byId, el, hex, showError } from './ui.js';
@@ -288,5 +288,8 @@ noteKey();
 setupIdentity();
 // The speed e2e's baselines (demo/bench.ts), in their own chunk: a person's page never loads them.
 if (new URLSearchParams(location.search).has('bench')) void import('./bench.js');
+// The Service Worker is registered at load, not at the first save or play: an update of it (a
+// new sw.js) installs and takes over now, not in the middle of that first download.
+if (navigator.serviceWorker) void serviceWorkerLink().catch(() => undefined);
 void refresh();
 setInterval(() => void refresh(), 3000);

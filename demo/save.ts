@@ -10,7 +10,7 @@ import { el, showError } from './ui.js';
 
 let link: Promise<ServiceWorkerLink> | undefined;
 
-/** The page's link to the demo's Service Worker, registered on first use. */
+/** The page's link to the demo's Service Worker (demo/main.ts asks for it at load). */
 export function serviceWorkerLink(): Promise<ServiceWorkerLink> {
   link ??= (async () => {
     const registration = await navigator.serviceWorker.register('./sw.js', { type: 'module', scope: './' });

@@ -56,8 +56,8 @@ interface PickerWindow {
  * the picker needs the click's user activation, so it is opened before anything else.
  *
  * @throws StreamV2Error with the decoder's code and segment (`AUTH_FAILED`, `WRONG_KEY`...),
- *   `ABORTED` (the picker or download was cancelled, the worker serving the download was
- *   replaced or fell silent for 2 minutes, or `signal`), `UNSUPPORTED` (no way left
+ *   `ABORTED` (the picker or download was cancelled, the worker serving the download fell
+ *   silent for 2 minutes, or for 5 s after another worker took control, or `signal`), `UNSUPPORTED` (no way left
  *   for this size), `SOURCE_FAILED`, `BAD_ARGUMENT`
  */
 export async function saveDecrypted(
@@ -129,10 +129,18 @@ async function pipeCounting(file: EncryptedFile, sink: WritableStream<Uint8Array
  * sends nothing more, and its port gives no sign of it.
  */
 const STALL_MS = 120_000;
+/**
+ * How long the worker serving a download may go silent once another worker took control of the
+ * page. A replaced worker may well finish what it serves (Chromium lets it: the new one took
+ * over as this download ended, before its `done` arrived), and then it goes on sending a
+ * progress event per segment; one the browser stopped sends nothing more.
+ */
+const REPLACED_SILENT_MS = 5_000;
 
 /**
  * A download streamed by the Service Worker: resolves once it sent the last byte; fails
- * `ABORTED` when the worker that serves it is replaced or falls silent (STALL_MS).
+ * `ABORTED` when the worker that serves it falls silent (STALL_MS; REPLACED_SILENT_MS once another
+ * worker took control of the page).
  */
 async function download(link: ServiceWorkerLink, url: string, secret: Secret, o: SaveOptions): Promise<SaveResult> {
   let settle: { resolve: (n: number) => void; reject: (e: unknown) => void } | undefined;
@@ -142,10 +150,22 @@ async function download(link: ServiceWorkerLink, url: string, secret: Secret, o:
   let started = false;
   let total = 0;
   let stall: ReturnType<typeof setTimeout> | undefined;
-  const silent = () => settle?.reject(new StreamV2Error('ABORTED', 'the Service Worker stopped sending the download'));
-  const onEvent = (e: ServedEvent) => {
+  let replaced = false;
+  const silent = () =>
+    settle?.reject(
+      new StreamV2Error(
+        'ABORTED',
+        replaced
+          ? 'the Service Worker was replaced during the download and stopped sending it'
+          : 'the Service Worker stopped sending the download',
+      ),
+    );
+  const listen = () => {
     clearTimeout(stall);
-    stall = setTimeout(silent, STALL_MS);
+    stall = setTimeout(silent, replaced ? REPLACED_SILENT_MS : STALL_MS);
+  };
+  const onEvent = (e: ServedEvent) => {
+    listen();
     if (e.type === 'start') started = true;
     else if (e.type === 'progress') o.onProgress?.({ bytes: e.sent, total });
     else if (e.type === 'done') settle?.resolve(e.sent);
@@ -163,10 +183,13 @@ async function download(link: ServiceWorkerLink, url: string, secret: Secret, o:
   total = d.plaintextSize;
   const onAbort = () => settle?.reject(new StreamV2Error('ABORTED', "aborted by the caller's signal"));
   o.signal?.addEventListener('abort', onAbort, { once: true });
-  // A new worker took over: the old one's response body, if it was still going, is gone.
+  // A new worker took over: the old one's response either goes on to its end (its events keep
+  // coming) or is gone with it (silence), so the download now fails after a short silence.
   const sw = globalThis.navigator?.serviceWorker;
   const onReplaced = () => {
-    if (started) settle?.reject(new StreamV2Error('ABORTED', 'the Service Worker was replaced during the download'));
+    if (!started) return;
+    replaced = true;
+    listen();
   };
   sw?.addEventListener('controllerchange', onReplaced);
   const noStart = setTimeout(() => {

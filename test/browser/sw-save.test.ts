@@ -1,6 +1,7 @@
 /**
  * saveDecrypted's streamed download when the worker serving it goes away mid-body: the save
- * fails `ABORTED` instead of waiting forever (a replaced worker's port says nothing more).
+ * fails `ABORTED` instead of waiting forever (a stopped worker's port says nothing more); a
+ * worker replaced as it serves, which goes on to the end, completes it.
  */
 import { expect, it } from 'vitest';
 import type { RegisterOptions, ServiceWorkerLink } from '../../src/service-worker/link.js';
@@ -25,7 +26,7 @@ function silentAfterStart(revoked: string[]): ServiceWorkerLink {
   };
 }
 
-it('a download whose Service Worker is replaced after it started fails ABORTED, and its URL is revoked', async () => {
+it('a download whose Service Worker is replaced after it started, and then falls silent, fails ABORTED within 5 s, and its URL is revoked', async () => {
   const sw = navigator.serviceWorker;
   expect(sw).toBeDefined();
   const revoked: string[] = [];
@@ -36,9 +37,37 @@ it('a download whose Service Worker is replaced after it started fails ABORTED, 
   });
   await new Promise((r) => setTimeout(r, 100)); // started, one progress event, then silence
   sw.dispatchEvent(new Event('controllerchange'));
+  const t0 = performance.now();
   await expect(saving).rejects.toMatchObject({ code: 'ABORTED', message: expect.stringMatching(/replaced/) });
+  expect(performance.now() - t0).toBeGreaterThan(4_000); // its silence, not the controllerchange itself
   expect(revoked).toEqual(['x']);
 }, 10_000);
+
+it('a download whose Service Worker is replaced after it started, and which that worker goes on to finish, resolves', async () => {
+  // Chromium: the new worker took over as the old one's response ended, before its `done` came.
+  const sw = navigator.serviceWorker;
+  let onEvent: RegisterOptions['onEvent'];
+  const link: ServiceWorkerLink = {
+    async register(_u, _s, o: RegisterOptions = {}) {
+      onEvent = o.onEvent;
+      return { url: 'about:blank', plaintextSize: 9, expiresAt: Date.now() + 60_000, revoke() {} };
+    },
+    close() {},
+  };
+  const saving = saveDecrypted('https://example.invalid/c.sv2', new Uint8Array(32), {
+    filename: 'f.bin',
+    picker: false,
+    link,
+  });
+  await new Promise((r) => setTimeout(r, 50));
+  onEvent?.({ type: 'start', request: 1, status: 200, start: 0, end: 9 });
+  onEvent?.({ type: 'progress', request: 1, sent: 4 });
+  sw.dispatchEvent(new Event('controllerchange'));
+  await new Promise((r) => setTimeout(r, 1000));
+  onEvent?.({ type: 'progress', request: 1, sent: 9 });
+  onEvent?.({ type: 'done', request: 1, sent: 9 });
+  await expect(saving).resolves.toEqual({ method: 'service-worker', bytes: 9 });
+});
 
 it('a controllerchange before the download started does not fail it (the link registers again)', async () => {
   const sw = navigator.serviceWorker;
