@@ -290,6 +290,7 @@ setupIdentity();
 if (new URLSearchParams(location.search).has('bench')) void import('./bench.js');
 // The Service Worker is registered at load, not at the first save or play: an update of it (a
 // new sw.js) installs and takes over now, not in the middle of that first download.
-if (navigator.serviceWorker) void serviceWorkerLink().catch(() => undefined);
+// (serviceWorkerLink handles its own failure: the next use tries again.)
+if (navigator.serviceWorker) void serviceWorkerLink();
 void refresh();
 setInterval(() => void refresh(), 3000);

@@ -26,6 +26,23 @@ function silentAfterStart(revoked: string[]): ServiceWorkerLink {
   };
 }
 
+/** A link whose worker's events the test sends itself (`send`), for a file of `size` bytes. */
+function drivenLink(size: number): { link: ServiceWorkerLink; send: NonNullable<RegisterOptions['onEvent']> } {
+  let onEvent: RegisterOptions['onEvent'];
+  const link: ServiceWorkerLink = {
+    async register(_u, _s, o: RegisterOptions = {}) {
+      onEvent = o.onEvent;
+      return { url: 'about:blank', plaintextSize: size, expiresAt: Date.now() + 60_000, revoke() {} };
+    },
+    close() {},
+  };
+  return { link, send: (e) => onEvent?.(e) };
+}
+
+/** saveDecrypted through `link`, as in a browser without a file picker. */
+const saveThrough = (link: ServiceWorkerLink) =>
+  saveDecrypted('https://example.invalid/c.sv2', new Uint8Array(32), { filename: 'f.bin', picker: false, link });
+
 it('a download whose Service Worker is replaced after it started, and then falls silent, fails ABORTED within 5 s, and its URL is revoked', async () => {
   const sw = navigator.serviceWorker;
   expect(sw).toBeDefined();
@@ -45,49 +62,25 @@ it('a download whose Service Worker is replaced after it started, and then falls
 
 it('a download whose Service Worker is replaced after it started, and which that worker goes on to finish, resolves', async () => {
   // Chromium: the new worker took over as the old one's response ended, before its `done` came.
-  const sw = navigator.serviceWorker;
-  let onEvent: RegisterOptions['onEvent'];
-  const link: ServiceWorkerLink = {
-    async register(_u, _s, o: RegisterOptions = {}) {
-      onEvent = o.onEvent;
-      return { url: 'about:blank', plaintextSize: 9, expiresAt: Date.now() + 60_000, revoke() {} };
-    },
-    close() {},
-  };
-  const saving = saveDecrypted('https://example.invalid/c.sv2', new Uint8Array(32), {
-    filename: 'f.bin',
-    picker: false,
-    link,
-  });
+  const { link, send } = drivenLink(9);
+  const saving = saveThrough(link);
   await new Promise((r) => setTimeout(r, 50));
-  onEvent?.({ type: 'start', request: 1, status: 200, start: 0, end: 9 });
-  onEvent?.({ type: 'progress', request: 1, sent: 4 });
-  sw.dispatchEvent(new Event('controllerchange'));
+  send({ type: 'start', request: 1, status: 200, start: 0, end: 9 });
+  send({ type: 'progress', request: 1, sent: 4 });
+  navigator.serviceWorker.dispatchEvent(new Event('controllerchange'));
   await new Promise((r) => setTimeout(r, 1000));
-  onEvent?.({ type: 'progress', request: 1, sent: 9 });
-  onEvent?.({ type: 'done', request: 1, sent: 9 });
+  send({ type: 'progress', request: 1, sent: 9 });
+  send({ type: 'done', request: 1, sent: 9 });
   await expect(saving).resolves.toEqual({ method: 'service-worker', bytes: 9 });
 });
 
 it('a controllerchange before the download started does not fail it (the link registers again)', async () => {
-  const sw = navigator.serviceWorker;
-  let onEvent: RegisterOptions['onEvent'];
-  const link: ServiceWorkerLink = {
-    async register(_u, _s, o: RegisterOptions = {}) {
-      onEvent = o.onEvent;
-      return { url: 'about:blank', plaintextSize: 5, expiresAt: Date.now() + 60_000, revoke() {} };
-    },
-    close() {},
-  };
-  const saving = saveDecrypted('https://example.invalid/c.sv2', new Uint8Array(32), {
-    filename: 'f.bin',
-    picker: false,
-    link,
-  });
+  const { link, send } = drivenLink(5);
+  const saving = saveThrough(link);
   await new Promise((r) => setTimeout(r, 50));
-  sw.dispatchEvent(new Event('controllerchange'));
-  onEvent?.({ type: 'start', request: 1, status: 200, start: 0, end: 5 });
-  onEvent?.({ type: 'done', request: 1, sent: 5 });
+  navigator.serviceWorker.dispatchEvent(new Event('controllerchange'));
+  send({ type: 'start', request: 1, status: 200, start: 0, end: 5 });
+  send({ type: 'done', request: 1, sent: 5 });
   await expect(saving).resolves.toEqual({ method: 'service-worker', bytes: 5 });
 });
 
